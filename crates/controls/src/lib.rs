@@ -1,0 +1,1 @@
+//! Stored controls: catalogue, runner, scheduler, results history and exceptions (arrives with the controls issue).

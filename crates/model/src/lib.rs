@@ -1,0 +1,11 @@
+//! Domain types of the assetql inventory: identifiers, the ECS assets as the collector sees them,
+//! and sync bookkeeping. No IO lives here.
+
+mod assets;
+mod ids;
+
+pub use assets::{
+    Cluster, ClusterSetting, ContainerSpec, ContentHash, EnvEntry, Service,
+    ServiceNetworkConfiguration, Tag, Task, TaskDefinition,
+};
+pub use ids::{Arn, IdError, Scope, SyncRunId, TenantId};

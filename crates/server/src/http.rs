@@ -1,0 +1,114 @@
+//! The HTTP surface: probes now, GraphQL with the query engine.
+
+use std::future::Future;
+use std::time::Duration;
+
+use assetql_store::{Database, MigrationState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The inventory database.
+    pub db: Database,
+}
+
+/// The application's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
+/// finish for at most `grace`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping_tx.send(true);
+    });
+    let mut stopping = stopping_rx;
+    tokio::select! {
+        result = server => result,
+        () = async {
+            let _ = stopping.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; draining in-flight requests");
+}
+
+/// Liveness: the process is up and serving.
+async fn healthz() -> Response {
+    (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()
+}
+
+/// Readiness: the database answers and every migration of this binary is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let dialect = state.db.dialect().name();
+    let unavailable = |reason: String| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": dialect, "reason": reason })),
+        )
+            .into_response()
+    };
+    if let Err(error) = state.db.ping().await {
+        tracing::warn!(%error, "readiness: database unreachable");
+        return unavailable("database unreachable".to_owned());
+    }
+    match state.db.migration_state().await {
+        Ok(MigrationState::UpToDate { version }) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": dialect, "schemaVersion": version })),
+        )
+            .into_response(),
+        Ok(MigrationState::Pending { applied, expected }) => unavailable(format!(
+            "database schema not migrated: {applied} of {expected} migrations applied; run `assetql migrate`"
+        )),
+        Err(error) => {
+            tracing::warn!(%error, "readiness: cannot read migration state");
+            unavailable("cannot read migration state".to_owned())
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The real `assetql` binary: help texts, `migrate` on both databases, and `serve` probes and
+//! graceful shutdown over real HTTP.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use assetql_tests::{Backend, TestDb};
+
+fn assetql() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assetql"));
+    command
+        .env_remove("ASSETQL_DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn run(args: &[&str], database_url: &str) -> Output {
+    assetql()
+        .args(args)
+        .env("ASSETQL_DATABASE_URL", database_url)
+        .output()
+        .expect("run the assetql binary")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("find a free port")
+        .port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(database_url: &str, extra: &[&str]) -> Self {
+        let port = free_port();
+        let child = assetql()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env("ASSETQL_DATABASE_URL", database_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn assetql serve");
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match client.get(format!("{}{path}", self.base)).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let body = response.json().await.expect("JSON body");
+                    return (status, body);
+                }
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("server did not answer {path}: {error}"),
+            }
+        }
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("send SIGTERM");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for assetql") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "assetql did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+    ] {
+        let output = assetql().args(&args).output().expect("run assetql");
+        assert!(output.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("Usage: assetql"), "{args:?}: {text}");
+        assert!(
+            text.contains("--database-url"),
+            "{args:?} documents the database URL"
+        );
+    }
+    let serve = assetql()
+        .args(["serve", "--help"])
+        .output()
+        .expect("run assetql");
+    let text = String::from_utf8_lossy(&serve.stdout);
+    assert!(text.contains("127.0.0.1:8080") && text.contains("ASSETQL_LISTEN"));
+}
+
+#[test]
+fn an_unsupported_database_url_is_a_clear_error() {
+    let output = run(&["migrate"], "mysql://localhost/x");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unsupported database URL"), "{stderr}");
+}
+
+#[tokio::test]
+async fn migrate_succeeds_on_empty_databases_and_is_a_no_op_the_second_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite_url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let postgres = TestDb::unmigrated(Backend::Postgres).await;
+    for url in [sqlite_url.as_str(), postgres.url.as_str()] {
+        let first = run(&["migrate"], url);
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert!(String::from_utf8_lossy(&first.stdout).contains("applied 1 migration"));
+        let second = run(&["migrate"], url);
+        assert!(second.status.success());
+        assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
+    }
+}
+
+#[tokio::test]
+async fn serve_on_embedded_sqlite_creates_migrates_and_answers_probes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("assetql.db");
+    let server = Server::start(&format!("sqlite://{}", path.display()), &[]);
+    let (status, body) = server.get("/healthz").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["database"], "sqlite");
+    assert_eq!(body["schemaVersion"], 1);
+    assert!(path.exists(), "the SQLite file is created on first start");
+    let exit = server.terminate();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+}
+
+#[tokio::test]
+async fn readyz_is_503_until_postgres_is_migrated() {
+    let postgres = TestDb::unmigrated(Backend::Postgres).await;
+    let server = Server::start(&postgres.url, &[]);
+    let (status, _) = server.get("/healthz").await;
+    assert_eq!(status, 200);
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("assetql migrate")));
+    assert!(run(&["migrate"], &postgres.url).status.success());
+    let (status, body) = server.get("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["database"], "postgresql");
+    assert!(server.terminate().success());
+}

@@ -1,0 +1,78 @@
+use std::fmt::Write;
+
+/// The SQL dialect of a connection. Every construct that differs between the two databases is a
+/// method here; a construct a dialect cannot print is an error at the caller, never a fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// PostgreSQL 13 or newer.
+    Postgres,
+    /// SQLite 3.38 or newer (JSON functions built in).
+    Sqlite,
+}
+
+impl Dialect {
+    /// The name used in logs and metrics (`db.system`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgresql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    /// Writes the placeholder of the 1-based parameter `index`. Both databases (through sqlx)
+    /// accept `$n`, which lets one value be referenced several times.
+    pub fn write_placeholder(self, out: &mut String, index: usize) {
+        let _ = write!(out, "${index}");
+    }
+
+    /// Writes `name` as a quoted identifier.
+    pub fn write_identifier(self, out: &mut String, name: &str) {
+        out.push('"');
+        for c in name.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+
+    /// An expression rendering the timestamp expression `expr` as fixed-width ISO-8601 UTC text
+    /// (`2024-01-02T03:04:05.000000Z`), the form SQLite stores and GraphQL returns.
+    pub fn timestamp_as_text(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
+            Dialect::Sqlite => expr.to_owned(),
+        }
+    }
+
+    /// The most parameters one statement may carry, with headroom (PostgreSQL: 65,535;
+    /// SQLite since 3.32: 32,766).
+    pub fn max_parameters(self) -> usize {
+        match self {
+            Dialect::Postgres => 60_000,
+            Dialect::Sqlite => 30_000,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_and_escaped() {
+        let mut out = String::new();
+        Dialect::Postgres.write_identifier(&mut out, r#"we"ird"#);
+        assert_eq!(out, r#""we""ird""#);
+    }
+
+    #[test]
+    fn placeholders_are_numbered() {
+        let mut out = String::new();
+        Dialect::Sqlite.write_placeholder(&mut out, 12);
+        assert_eq!(out, "$12");
+    }
+}

@@ -1,0 +1,160 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use assetql_model::TenantId;
+use assetql_sql::{Dialect, Value};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{redact_url, StoreError};
+use crate::exec::{self, Conn};
+
+/// Pool settings; the server derives them from its configuration.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// How long a caller waits for a connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A connection pool to the inventory database: PostgreSQL in production, SQLite embedded.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// PostgreSQL.
+    Postgres(PgPool),
+    /// SQLite (one file).
+    Sqlite(SqlitePool),
+}
+
+impl Database {
+    /// Connects to `url`: `postgres://` or `postgresql://` selects PostgreSQL, `sqlite:` SQLite
+    /// (the file is created when missing).
+    pub async fn connect(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
+        let unavailable = |source| StoreError::Unavailable {
+            target: redact_url(url),
+            source,
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url).map_err(unavailable)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(unavailable)?;
+            Ok(Database::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(unavailable)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(unavailable)?;
+            Ok(Database::Sqlite(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl {
+                url: redact_url(url),
+            })
+        }
+    }
+
+    /// The SQL dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Database::Postgres(_) => Dialect::Postgres,
+            Database::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// Checks that the database answers a trivial statement.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.acquire("ping").await?;
+        exec::execute(&mut conn, "ping", "SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        match self {
+            Database::Postgres(pool) => pool.close().await,
+            Database::Sqlite(pool) => pool.close().await,
+        }
+    }
+
+    pub(crate) async fn acquire(&self, operation: &'static str) -> Result<Conn, StoreError> {
+        let conn = match self {
+            Database::Postgres(pool) => Conn::Postgres(
+                pool.acquire()
+                    .await
+                    .map_err(|e| StoreError::from_sqlx(operation, e))?,
+            ),
+            Database::Sqlite(pool) => Conn::Sqlite(
+                pool.acquire()
+                    .await
+                    .map_err(|e| StoreError::from_sqlx(operation, e))?,
+            ),
+        };
+        Ok(conn)
+    }
+
+    /// Creates the tenant if it does not exist; an existing tenant keeps its name.
+    pub async fn ensure_tenant(&self, tenant: &TenantId, name: &str) -> Result<(), StoreError> {
+        let mut conn = self.acquire("ensure_tenant").await?;
+        exec::execute(
+            &mut conn,
+            "ensure_tenant",
+            "INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            &[Value::text(tenant.as_str()), Value::text(name)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records a cloud account of `tenant` (display name optional), or refreshes its name and
+    /// `last_seen_at`.
+    pub async fn upsert_cloud_account(
+        &self,
+        tenant: &TenantId,
+        account_id: &str,
+        name: Option<&str>,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.acquire("upsert_cloud_account").await?;
+        exec::execute(
+            &mut conn,
+            "upsert_cloud_account",
+            "INSERT INTO cloud_accounts (tenant_id, id, name, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET \
+             name = COALESCE(excluded.name, cloud_accounts.name), last_seen_at = excluded.last_seen_at",
+            &[
+                Value::text(tenant.as_str()),
+                Value::text(account_id),
+                Value::Text(name.map(str::to_owned)),
+                Value::Timestamp(Some(seen_at)),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+}

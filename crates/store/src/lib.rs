@@ -1,0 +1,16 @@
+//! Database access for assetql: connection pools over PostgreSQL or SQLite, migrations, the
+//! ingestion writers (idempotent batched upserts, scope deletes) and sync-run bookkeeping.
+//! Database errors are classified here, once.
+
+mod database;
+mod error;
+mod exec;
+mod migrate;
+mod sync_runs;
+mod write;
+
+pub use database::{Database, PoolOptions};
+pub use error::StoreError;
+pub use migrate::MigrationState;
+pub use sync_runs::{SyncRun, SyncRunStatus, SyncRunSummary};
+pub use write::{AssetKind, ScopeWriter, UpsertStats};

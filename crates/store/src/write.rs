@@ -1,0 +1,694 @@
+//! The ingestion writers: one transaction per scope, idempotent batched upserts keyed by
+//! (tenant, ARN), child rows replaced only when their parent's content changed, and removal of
+//! what a complete listing no longer had.
+
+use std::collections::{BTreeMap, HashMap};
+
+use assetql_model::{
+    Arn, Cluster, ContainerSpec, ContentHash, Scope, Service, SyncRunId, Task, TaskDefinition,
+};
+use assetql_sql::{Dialect, Value};
+use chrono::{DateTime, Utc};
+
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::exec::{self, Tx};
+
+/// The asset types the collector writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssetKind {
+    /// ECS clusters.
+    Cluster,
+    /// ECS services.
+    Service,
+    /// ECS task definition revisions.
+    TaskDefinition,
+    /// Running ECS tasks.
+    Task,
+}
+
+impl AssetKind {
+    /// Every kind, parents before the kinds that refer to them.
+    pub const ALL: [AssetKind; 4] = [
+        AssetKind::Cluster,
+        AssetKind::Service,
+        AssetKind::TaskDefinition,
+        AssetKind::Task,
+    ];
+
+    /// The table holding this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            AssetKind::Cluster => "ecs_clusters",
+            AssetKind::Service => "ecs_services",
+            AssetKind::TaskDefinition => "ecs_task_definitions",
+            AssetKind::Task => "ecs_tasks",
+        }
+    }
+
+    /// Columns specific to this kind, between the common leading columns (`tenant_id`, `arn`,
+    /// `cloud_account_id`, `region`) and the common trailing ones.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            AssetKind::Cluster => &[
+                "name",
+                "status",
+                "running_tasks_count",
+                "pending_tasks_count",
+                "active_services_count",
+                "registered_container_instances_count",
+                "capacity_providers",
+            ],
+            AssetKind::Service => &[
+                "name",
+                "cluster_arn",
+                "status",
+                "launch_type",
+                "platform_version",
+                "platform_family",
+                "task_definition_arn",
+                "scheduling_strategy",
+                "desired_count",
+                "running_count",
+                "pending_count",
+                "created_at",
+            ],
+            AssetKind::TaskDefinition => &[
+                "family",
+                "revision",
+                "status",
+                "network_mode",
+                "pid_mode",
+                "ipc_mode",
+                "task_role_arn",
+                "execution_role_arn",
+                "cpu",
+                "memory",
+                "requires_compatibilities",
+                "registered_at",
+                "deregistered_at",
+            ],
+            AssetKind::Task => &[
+                "cluster_arn",
+                "task_definition_arn",
+                "last_status",
+                "desired_status",
+                "launch_type",
+                "platform_version",
+                "cpu",
+                "memory",
+                "group_name",
+                "availability_zone",
+                "started_at",
+            ],
+        }
+    }
+
+    /// Child tables replaced with the parent: (table, column holding the parent ARN).
+    /// Nested children (env entries) go with their own parent through ON DELETE CASCADE.
+    fn child_tables(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            AssetKind::Cluster => &[("ecs_cluster_settings", "cluster_arn")],
+            AssetKind::Service => &[("ecs_service_network_configurations", "service_arn")],
+            AssetKind::TaskDefinition => &[("ecs_container_specs", "task_definition_arn")],
+            AssetKind::Task => &[],
+        }
+    }
+}
+
+/// What one upsert call did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertStats {
+    /// Assets not stored before.
+    pub added: u64,
+    /// Stored assets whose content changed.
+    pub updated: u64,
+    /// Stored assets seen again unchanged (only `last_seen_at` moved).
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for UpsertStats {
+    fn add_assign(&mut self, other: Self) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+const COMMON_LEADING: [&str; 4] = ["tenant_id", "arn", "cloud_account_id", "region"];
+const COMMON_TRAILING: [&str; 4] = [
+    "first_seen_at",
+    "last_seen_at",
+    "content_hash",
+    "last_sync_run_id",
+];
+
+/// Rows for child tables, in insertion order (a table's rows may reference an earlier table's).
+#[derive(Default)]
+struct ChildRows {
+    tables: Vec<ChildTable>,
+}
+
+struct ChildTable {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Value>>,
+}
+
+impl ChildRows {
+    fn push(&mut self, table: &'static str, columns: &'static [&'static str], row: Vec<Value>) {
+        match self.tables.iter_mut().find(|t| t.table == table) {
+            Some(child) => child.rows.push(row),
+            None => self.tables.push(ChildTable {
+                table,
+                columns,
+                rows: vec![row],
+            }),
+        }
+    }
+}
+
+const TAG_COLUMNS: &[&str] = &["tenant_id", "resource_arn", "key", "value"];
+const SETTING_COLUMNS: &[&str] = &["tenant_id", "cluster_arn", "name", "value"];
+const NETWORK_COLUMNS: &[&str] = &[
+    "tenant_id",
+    "service_arn",
+    "assign_public_ip",
+    "subnets",
+    "security_groups",
+];
+const CONTAINER_COLUMNS: &[&str] = &[
+    "tenant_id",
+    "task_definition_arn",
+    "name",
+    "ordinal",
+    "image",
+    "cpu",
+    "memory",
+    "memory_reservation",
+    "essential",
+    "privileged",
+    "user_name",
+    "readonly_root_filesystem",
+    "capabilities_add",
+    "capabilities_drop",
+];
+const ENV_COLUMNS: &[&str] = &[
+    "tenant_id",
+    "task_definition_arn",
+    "container_name",
+    "ordinal",
+    "name",
+    "has_value",
+];
+
+/// An asset the writers know how to store.
+trait Writable: ContentHash {
+    const KIND: AssetKind;
+    fn arn(&self) -> &Arn;
+    /// Values for [`AssetKind::columns`], in order.
+    fn values(&self) -> Vec<Value>;
+    /// Child rows other than tags.
+    fn children(&self, tenant: &str, out: &mut ChildRows);
+    fn tags(&self) -> &[assetql_model::Tag];
+}
+
+fn text(v: &Option<String>) -> Value {
+    Value::Text(v.clone())
+}
+fn list(v: &Option<Vec<String>>) -> Value {
+    Value::TextList(v.clone())
+}
+fn ordinal(i: usize) -> Value {
+    Value::Int(Some(i64::try_from(i).unwrap_or(i64::MAX)))
+}
+
+impl Writable for Cluster {
+    const KIND: AssetKind = AssetKind::Cluster;
+    fn arn(&self) -> &Arn {
+        &self.arn
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::text(&self.name),
+            text(&self.status),
+            Value::Int(self.running_tasks_count),
+            Value::Int(self.pending_tasks_count),
+            Value::Int(self.active_services_count),
+            Value::Int(self.registered_container_instances_count),
+            list(&self.capacity_providers),
+        ]
+    }
+    fn children(&self, tenant: &str, out: &mut ChildRows) {
+        for setting in &self.settings {
+            out.push(
+                "ecs_cluster_settings",
+                SETTING_COLUMNS,
+                vec![
+                    Value::text(tenant),
+                    Value::text(self.arn.as_str()),
+                    Value::text(&setting.name),
+                    text(&setting.value),
+                ],
+            );
+        }
+    }
+    fn tags(&self) -> &[assetql_model::Tag] {
+        &self.tags
+    }
+}
+
+impl Writable for Service {
+    const KIND: AssetKind = AssetKind::Service;
+    fn arn(&self) -> &Arn {
+        &self.arn
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::text(&self.name),
+            text(&self.cluster_arn),
+            text(&self.status),
+            text(&self.launch_type),
+            text(&self.platform_version),
+            text(&self.platform_family),
+            text(&self.task_definition_arn),
+            text(&self.scheduling_strategy),
+            Value::Int(self.desired_count),
+            Value::Int(self.running_count),
+            Value::Int(self.pending_count),
+            Value::Timestamp(self.created_at),
+        ]
+    }
+    fn children(&self, tenant: &str, out: &mut ChildRows) {
+        if let Some(network) = &self.network_configuration {
+            out.push(
+                "ecs_service_network_configurations",
+                NETWORK_COLUMNS,
+                vec![
+                    Value::text(tenant),
+                    Value::text(self.arn.as_str()),
+                    Value::Bool(network.assign_public_ip),
+                    list(&network.subnets),
+                    list(&network.security_groups),
+                ],
+            );
+        }
+    }
+    fn tags(&self) -> &[assetql_model::Tag] {
+        &self.tags
+    }
+}
+
+fn container_rows(tenant: &str, arn: &Arn, index: usize, c: &ContainerSpec, out: &mut ChildRows) {
+    out.push(
+        "ecs_container_specs",
+        CONTAINER_COLUMNS,
+        vec![
+            Value::text(tenant),
+            Value::text(arn.as_str()),
+            Value::text(&c.name),
+            ordinal(index),
+            text(&c.image),
+            Value::Int(c.cpu),
+            Value::Int(c.memory),
+            Value::Int(c.memory_reservation),
+            Value::Bool(c.essential),
+            Value::Bool(c.privileged),
+            text(&c.user),
+            Value::Bool(c.readonly_root_filesystem),
+            list(&c.capabilities_add),
+            list(&c.capabilities_drop),
+        ],
+    );
+    for (i, env) in c.environment.iter().enumerate() {
+        out.push(
+            "ecs_container_env_entries",
+            ENV_COLUMNS,
+            vec![
+                Value::text(tenant),
+                Value::text(arn.as_str()),
+                Value::text(&c.name),
+                ordinal(i),
+                Value::text(&env.name),
+                Value::Bool(Some(env.has_value)),
+            ],
+        );
+    }
+}
+
+impl Writable for TaskDefinition {
+    const KIND: AssetKind = AssetKind::TaskDefinition;
+    fn arn(&self) -> &Arn {
+        &self.arn
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::text(&self.family),
+            Value::Int(Some(self.revision)),
+            text(&self.status),
+            text(&self.network_mode),
+            text(&self.pid_mode),
+            text(&self.ipc_mode),
+            text(&self.task_role_arn),
+            text(&self.execution_role_arn),
+            text(&self.cpu),
+            text(&self.memory),
+            list(&self.requires_compatibilities),
+            Value::Timestamp(self.registered_at),
+            Value::Timestamp(self.deregistered_at),
+        ]
+    }
+    fn children(&self, tenant: &str, out: &mut ChildRows) {
+        for (i, container) in self.containers.iter().enumerate() {
+            container_rows(tenant, &self.arn, i, container, out);
+        }
+    }
+    fn tags(&self) -> &[assetql_model::Tag] {
+        &self.tags
+    }
+}
+
+impl Writable for Task {
+    const KIND: AssetKind = AssetKind::Task;
+    fn arn(&self) -> &Arn {
+        &self.arn
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            text(&self.cluster_arn),
+            text(&self.task_definition_arn),
+            text(&self.last_status),
+            text(&self.desired_status),
+            text(&self.launch_type),
+            text(&self.platform_version),
+            text(&self.cpu),
+            text(&self.memory),
+            text(&self.group),
+            text(&self.availability_zone),
+            Value::Timestamp(self.started_at),
+        ]
+    }
+    fn children(&self, _tenant: &str, _out: &mut ChildRows) {}
+    fn tags(&self) -> &[assetql_model::Tag] {
+        &self.tags
+    }
+}
+
+/// Writes one scope's assets inside one transaction: nothing is visible to readers until
+/// [`ScopeWriter::commit`], and dropping the writer rolls everything back.
+pub struct ScopeWriter {
+    tx: Tx,
+    dialect: Dialect,
+    scope: Scope,
+    run: SyncRunId,
+    seen_at: DateTime<Utc>,
+}
+
+impl Database {
+    /// Opens the write transaction of one sync run of `scope`; assets written through it are
+    /// stamped as seen at `seen_at` by `run`.
+    pub async fn scope_writer(
+        &self,
+        scope: &Scope,
+        run: SyncRunId,
+        seen_at: DateTime<Utc>,
+    ) -> Result<ScopeWriter, StoreError> {
+        let err = |e| StoreError::from_sqlx("begin_scope_write", e);
+        let tx = match self {
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
+            // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+            // instead of failing when a read transaction tries to upgrade.
+            Database::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
+            }
+        };
+        Ok(ScopeWriter {
+            tx,
+            dialect: self.dialect(),
+            scope: scope.clone(),
+            run,
+            seen_at,
+        })
+    }
+}
+
+impl ScopeWriter {
+    /// Upserts clusters with their settings and tags.
+    pub async fn upsert_clusters(&mut self, assets: &[Cluster]) -> Result<UpsertStats, StoreError> {
+        self.upsert(assets).await
+    }
+
+    /// Upserts services with their network configuration and tags.
+    pub async fn upsert_services(&mut self, assets: &[Service]) -> Result<UpsertStats, StoreError> {
+        self.upsert(assets).await
+    }
+
+    /// Upserts task definition revisions with their containers, env entries and tags.
+    pub async fn upsert_task_definitions(
+        &mut self,
+        assets: &[TaskDefinition],
+    ) -> Result<UpsertStats, StoreError> {
+        self.upsert(assets).await
+    }
+
+    /// Upserts running tasks with their tags.
+    pub async fn upsert_tasks(&mut self, assets: &[Task]) -> Result<UpsertStats, StoreError> {
+        self.upsert(assets).await
+    }
+
+    /// Removes this scope's assets of `kind` that this run did not write (with their children
+    /// and tags). Call only after a complete, successful listing of the scope.
+    pub async fn delete_unseen(&mut self, kind: AssetKind) -> Result<u64, StoreError> {
+        let table = kind.table();
+        let scope_filter = "tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
+                            AND (last_sync_run_id IS NULL OR last_sync_run_id <> $4)";
+        let values = [
+            Value::text(self.scope.tenant.as_str()),
+            Value::text(&self.scope.cloud_account_id),
+            Value::text(&self.scope.region),
+            Value::Int(Some(self.run.0)),
+        ];
+        exec::execute(
+            &mut self.tx,
+            "delete_unseen",
+            &format!(
+                "DELETE FROM tags WHERE tenant_id = $1 AND resource_arn IN \
+                 (SELECT arn FROM {table} WHERE {scope_filter})"
+            ),
+            &values,
+        )
+        .await?;
+        exec::execute(
+            &mut self.tx,
+            "delete_unseen",
+            &format!("DELETE FROM {table} WHERE {scope_filter}"),
+            &values,
+        )
+        .await
+    }
+
+    /// Makes everything written through this writer visible at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        let err = |e| StoreError::from_sqlx("commit_scope_write", e);
+        match self.tx {
+            Tx::Postgres(tx) => tx.commit().await.map_err(err),
+            Tx::Sqlite(tx) => tx.commit().await.map_err(err),
+        }
+    }
+
+    async fn upsert<A: Writable>(&mut self, assets: &[A]) -> Result<UpsertStats, StoreError> {
+        let kind = A::KIND;
+        // The last occurrence of an ARN wins; one statement may not touch a row twice.
+        let mut by_arn: BTreeMap<&str, &A> = BTreeMap::new();
+        for asset in assets {
+            by_arn.insert(asset.arn().as_str(), asset);
+        }
+        let tenant = self.scope.tenant.as_str().to_owned();
+        let arns: Vec<&str> = by_arn.keys().copied().collect();
+        let existing = self.existing_hashes(kind, &arns).await?;
+
+        let mut stats = UpsertStats::default();
+        let mut rows = Vec::with_capacity(by_arn.len());
+        let mut changed: Vec<&A> = Vec::new();
+        for asset in by_arn.values() {
+            let hash = asset.content_hash();
+            match existing.get(asset.arn().as_str()) {
+                None => {
+                    stats.added += 1;
+                    changed.push(asset);
+                }
+                Some(old) if *old != hash => {
+                    stats.updated += 1;
+                    changed.push(asset);
+                }
+                Some(_) => stats.unchanged += 1,
+            }
+            let mut row = vec![
+                Value::text(&tenant),
+                Value::text(asset.arn().as_str()),
+                Value::text(&self.scope.cloud_account_id),
+                Value::text(&self.scope.region),
+            ];
+            row.extend(asset.values());
+            row.extend([
+                Value::Timestamp(Some(self.seen_at)),
+                Value::Timestamp(Some(self.seen_at)),
+                Value::text(hash),
+                Value::Int(Some(self.run.0)),
+            ]);
+            rows.push(row);
+        }
+
+        let columns: Vec<&str> = COMMON_LEADING
+            .iter()
+            .chain(kind.columns())
+            .chain(COMMON_TRAILING.iter())
+            .copied()
+            .collect();
+        let updates: Vec<String> = columns
+            .iter()
+            .filter(|c| !matches!(**c, "tenant_id" | "arn" | "first_seen_at"))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let conflict = format!(
+            "ON CONFLICT (tenant_id, arn) DO UPDATE SET {}",
+            updates.join(", ")
+        );
+        self.insert_rows("upsert_assets", kind.table(), &columns, rows, &conflict)
+            .await?;
+
+        if changed.is_empty() {
+            return Ok(stats);
+        }
+        let changed_arns: Vec<&str> = changed.iter().map(|a| a.arn().as_str()).collect();
+        for (child, parent_column) in kind.child_tables() {
+            self.delete_children(child, parent_column, &changed_arns)
+                .await?;
+        }
+        self.delete_children("tags", "resource_arn", &changed_arns)
+            .await?;
+        let mut children = ChildRows::default();
+        for asset in &changed {
+            asset.children(&tenant, &mut children);
+            for tag in asset.tags() {
+                children.push(
+                    "tags",
+                    TAG_COLUMNS,
+                    vec![
+                        Value::text(&tenant),
+                        Value::text(asset.arn().as_str()),
+                        Value::text(&tag.key),
+                        text(&tag.value),
+                    ],
+                );
+            }
+        }
+        for child in children.tables {
+            self.insert_rows(
+                "insert_children",
+                child.table,
+                child.columns,
+                child.rows,
+                "",
+            )
+            .await?;
+        }
+        Ok(stats)
+    }
+
+    /// Stored content hashes of the given ARNs of this tenant.
+    async fn existing_hashes(
+        &mut self,
+        kind: AssetKind,
+        arns: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
+            let mut sql = format!(
+                "SELECT arn, content_hash FROM {} WHERE tenant_id = $1 AND arn IN (",
+                kind.table()
+            );
+            let mut values = vec![Value::text(self.scope.tenant.as_str())];
+            for (i, arn) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                self.dialect.write_placeholder(&mut sql, i + 2);
+                values.push(Value::text(*arn));
+            }
+            sql.push(')');
+            let rows =
+                exec::fetch_text_rows(&mut self.tx, "existing_hashes", &sql, &values).await?;
+            for row in rows {
+                if let [Some(arn), Some(hash)] =
+                    <[Option<String>; 2]>::try_from(row).map_err(|_| StoreError::Corrupt {
+                        column: "content_hash",
+                        reason: "unexpected column count".to_owned(),
+                    })?
+                {
+                    found.insert(arn, hash);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn delete_children(
+        &mut self,
+        table: &str,
+        parent_column: &str,
+        arns: &[&str],
+    ) -> Result<(), StoreError> {
+        for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
+            let mut sql =
+                format!("DELETE FROM {table} WHERE tenant_id = $1 AND {parent_column} IN (");
+            let mut values = vec![Value::text(self.scope.tenant.as_str())];
+            for (i, arn) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                self.dialect.write_placeholder(&mut sql, i + 2);
+                values.push(Value::text(*arn));
+            }
+            sql.push(')');
+            exec::execute(&mut self.tx, "delete_children", &sql, &values).await?;
+        }
+        Ok(())
+    }
+
+    /// Multi-row INSERT in chunks that stay under the dialect's parameter limit.
+    async fn insert_rows(
+        &mut self,
+        operation: &'static str,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+        suffix: &str,
+    ) -> Result<(), StoreError> {
+        let per_statement = (self.dialect.max_parameters() / columns.len()).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            let mut values = Vec::with_capacity(chunk.len() * columns.len());
+            for (r, row) in chunk.into_iter().enumerate() {
+                debug_assert_eq!(row.len(), columns.len(), "row shape of {table}");
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for (c, value) in row.into_iter().enumerate() {
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    values.push(value);
+                    self.dialect.write_placeholder(&mut sql, values.len());
+                }
+                sql.push(')');
+            }
+            if !suffix.is_empty() {
+                sql.push(' ');
+                sql.push_str(suffix);
+            }
+            exec::execute(&mut self.tx, operation, &sql, &values).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,239 @@
+//! Helpers shared by assetql's cross-database and end-to-end tests: a fresh, migrated database
+//! per test on PostgreSQL or SQLite, table dumps, and fixture assets.
+
+pub mod fixtures;
+
+use std::time::Duration;
+
+use assetql_store::{Database, PoolOptions};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh database on the PostgreSQL server named by `DATABASE_URL`.
+    Postgres,
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+}
+
+/// A database created for one test and removed when it is dropped.
+pub struct TestDb {
+    /// The connected store.
+    pub db: Database,
+    /// Its URL (for spawning the binary against it).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Postgres { admin_url: String, name: String },
+    Sqlite { _dir: tempfile::TempDir },
+}
+
+fn admin_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "DATABASE_URL is not set. Run the suite with `scripts/test`, which starts a throwaway \
+             PostgreSQL itself, or point DATABASE_URL at a PostgreSQL server \
+             (postgres://USER@HOST:PORT/postgres) whose user may create databases."
+        )
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{}", &base[..path_start], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestDb {
+    /// A fresh, migrated database on `backend`.
+    pub async fn new(backend: Backend) -> Self {
+        let test_db = Self::unmigrated(backend).await;
+        test_db
+            .db
+            .migrate()
+            .await
+            .expect("migrations apply to a fresh database");
+        test_db
+    }
+
+    /// A fresh, empty database on `backend` (no migrations applied).
+    pub async fn unmigrated(backend: Backend) -> Self {
+        let options = PoolOptions {
+            max_connections: 4,
+            acquire_timeout: Duration::from_secs(30),
+        };
+        match backend {
+            Backend::Postgres => {
+                let admin_url = admin_url();
+                let name = format!("assetql_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url, &options)
+                    .await
+                    .expect("connect to the PostgreSQL server in DATABASE_URL");
+                let Database::Postgres(pool) = &admin else {
+                    panic!("DATABASE_URL must be a postgres:// URL");
+                };
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(pool)
+                    .await
+                    .expect("create a test database");
+                admin.close().await;
+                let url = with_database(&admin_url, &name);
+                let db = Database::connect(&url, &options)
+                    .await
+                    .expect("connect to the test database");
+                TestDb {
+                    db,
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("create a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("assetql.db").display());
+                let db = Database::connect(&url, &options)
+                    .await
+                    .expect("open a SQLite test database");
+                TestDb {
+                    db,
+                    url,
+                    cleanup: Cleanup::Sqlite { _dir: dir },
+                }
+            }
+        }
+    }
+
+    /// Rows of `table` as JSON objects, ordered by their text so that dumps compare equal.
+    pub async fn dump(&self, table: &str) -> Vec<serde_json::Value> {
+        let texts: Vec<String> = match &self.db {
+            Database::Postgres(pool) => sqlx::query_scalar(&format!(
+                "SELECT row_to_json(t)::text FROM {table} t ORDER BY 1"
+            ))
+            .fetch_all(pool)
+            .await
+            .expect("dump a PostgreSQL table"),
+            Database::Sqlite(pool) => {
+                let columns: Vec<String> = sqlx::query_scalar(&format!(
+                    "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+                ))
+                .fetch_all(pool)
+                .await
+                .expect("list SQLite columns");
+                let pairs: Vec<String> =
+                    columns.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                sqlx::query_scalar(&format!(
+                    "SELECT json_object({}) FROM {table} ORDER BY 1",
+                    pairs.join(", ")
+                ))
+                .fetch_all(pool)
+                .await
+                .expect("dump a SQLite table")
+            }
+        };
+        texts
+            .iter()
+            .map(|t| serde_json::from_str(t).expect("the database produced JSON"))
+            .collect()
+    }
+
+    /// Number of rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        match &self.db {
+            Database::Postgres(pool) => {
+                sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                    .fetch_one(pool)
+                    .await
+                    .expect("count rows")
+            }
+            Database::Sqlite(pool) => sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(pool)
+                .await
+                .expect("count rows"),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's (single-threaded) runtime, which cannot make progress
+            // while we wait here: use a separate thread with its own runtime, and let
+            // `WITH (FORCE)` end the test pool's connections instead of closing the pool.
+            let handle = std::thread::spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    if let Ok(Database::Postgres(pool)) =
+                        Database::connect(&admin_url, &PoolOptions::default()).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
+                        pool.close().await;
+                    }
+                });
+            });
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Declares each test body twice, as `NAME::postgres` and `NAME::sqlite`, each on a fresh
+/// migrated database.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn body($db: $crate::TestDb) $body
+                #[tokio::test]
+                async fn postgres() {
+                    body($crate::TestDb::new($crate::Backend::Postgres).await).await
+                }
+                #[tokio::test]
+                async fn sqlite() {
+                    body($crate::TestDb::new($crate::Backend::Sqlite).await).await
+                }
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_is_replaced_in_urls() {
+        assert_eq!(
+            with_database("postgres://u@127.0.0.1:5432/postgres", "x"),
+            "postgres://u@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1/postgres?sslmode=disable", "x"),
+            "postgres://u@h:1/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+    }
+}

@@ -1,0 +1,396 @@
+//! Store operations, each proven on PostgreSQL and on SQLite.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use assetql_model::{Scope, SyncRunId, TenantId};
+use assetql_store::{
+    AssetKind, Database, MigrationState, SyncRunStatus, SyncRunSummary, UpsertStats,
+};
+use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::{on_both_databases, Backend, TestDb};
+use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
+
+const ASSET_TABLES: [&str; 10] = [
+    "ecs_clusters",
+    "ecs_cluster_settings",
+    "ecs_services",
+    "ecs_service_network_configurations",
+    "ecs_task_definitions",
+    "ecs_container_specs",
+    "ecs_container_env_entries",
+    "ecs_tasks",
+    "tags",
+    "cloud_accounts",
+];
+
+struct Inventory {
+    clusters: Vec<assetql_model::Cluster>,
+    services: Vec<assetql_model::Service>,
+    task_definitions: Vec<assetql_model::TaskDefinition>,
+    tasks: Vec<assetql_model::Task>,
+}
+
+fn inventory(account: &str, region: &str) -> Inventory {
+    let mut web = fixtures::container("web");
+    web.privileged = Some(true);
+    web.user = Some("root".to_owned());
+    web.environment = vec![
+        fixtures::env("AWS_ACCESS_KEY_ID", true),
+        fixtures::env("EMPTY", false),
+    ];
+    let mut sidecar = fixtures::container("sidecar");
+    sidecar.user = Some(String::new());
+    sidecar.readonly_root_filesystem = Some(false);
+    let host =
+        fixtures::task_definition(account, region, "web", 1, Some("host"), vec![web, sidecar]);
+    let bridge = fixtures::task_definition(
+        account,
+        region,
+        "web",
+        2,
+        Some("bridge"),
+        vec![fixtures::container("web")],
+    );
+    Inventory {
+        clusters: vec![
+            fixtures::cluster(account, region, "prod", Some("enabled")),
+            fixtures::cluster(account, region, "dev", None),
+        ],
+        services: vec![
+            fixtures::service(account, region, "prod", "api", Some(Some(true))),
+            fixtures::service(account, region, "prod", "worker", None),
+        ],
+        tasks: vec![fixtures::task(account, region, "prod", "t1", &host.arn)],
+        task_definitions: vec![host, bridge],
+    }
+}
+
+async fn write(
+    db: &Database,
+    scope: &Scope,
+    inventory: &Inventory,
+    seen_at: DateTime<Utc>,
+) -> (SyncRunId, UpsertStats) {
+    db.ensure_tenant(&scope.tenant, "Default")
+        .await
+        .expect("tenant");
+    db.upsert_cloud_account(
+        &scope.tenant,
+        &scope.cloud_account_id,
+        Some("prod"),
+        seen_at,
+    )
+    .await
+    .expect("account");
+    let run = db.begin_sync_run(scope, seen_at).await.expect("begin run");
+    let mut writer = db.scope_writer(scope, run, seen_at).await.expect("writer");
+    let mut stats = UpsertStats::default();
+    stats += writer
+        .upsert_clusters(&inventory.clusters)
+        .await
+        .expect("clusters");
+    stats += writer
+        .upsert_services(&inventory.services)
+        .await
+        .expect("services");
+    stats += writer
+        .upsert_task_definitions(&inventory.task_definitions)
+        .await
+        .expect("task definitions");
+    stats += writer.upsert_tasks(&inventory.tasks).await.expect("tasks");
+    writer.commit().await.expect("commit");
+    (run, stats)
+}
+
+async fn dump_all(test_db: &TestDb) -> BTreeMap<&'static str, Vec<Json>> {
+    let mut out = BTreeMap::new();
+    for table in ASSET_TABLES {
+        out.insert(table, test_db.dump(table).await);
+    }
+    out
+}
+
+/// Removes the columns an idempotent re-sync is expected to move.
+fn without_seen_columns(
+    mut dump: BTreeMap<&'static str, Vec<Json>>,
+) -> BTreeMap<&'static str, Vec<Json>> {
+    for rows in dump.values_mut() {
+        for row in rows.iter_mut() {
+            if let Some(object) = row.as_object_mut() {
+                object.remove("last_seen_at");
+                object.remove("last_sync_run_id");
+            }
+        }
+        rows.sort_by_key(|r| r.to_string());
+    }
+    dump
+}
+
+fn column<'a>(rows: &'a [Json], key: &str, value: &str) -> &'a Json {
+    rows.iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("no row with {key} = {value}"))
+}
+
+on_both_databases! {
+    async fn migrate_twice_is_a_no_op(test_db: TestDb) {
+        assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
+        assert!(matches!(
+            test_db.db.migration_state().await.expect("state"),
+            MigrationState::UpToDate { version: 1 }
+        ));
+    }
+
+    async fn upserting_the_same_batch_twice_leaves_identical_rows(test_db: TestDb) {
+        let db = &test_db.db;
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let inventory = inventory(ACCOUNT, REGION);
+        let (_, first) = write(db, &scope, &inventory, at(0)).await;
+        assert_eq!(first, UpsertStats { added: 7, updated: 0, unchanged: 0 });
+        let before = dump_all(&test_db).await;
+        assert_eq!(before["ecs_container_specs"].len(), 3);
+        assert_eq!(before["ecs_container_env_entries"].len(), 2);
+        assert_eq!(before["tags"].len(), 2);
+
+        let (second_run, second) = write(db, &scope, &inventory, at(3600)).await;
+        assert_eq!(second, UpsertStats { added: 0, updated: 0, unchanged: 7 });
+        let after = dump_all(&test_db).await;
+        assert_eq!(without_seen_columns(before.clone()), without_seen_columns(after.clone()));
+
+        for table in ["ecs_clusters", "ecs_services", "ecs_task_definitions", "ecs_tasks"] {
+            for (old, new) in before[table].iter().zip(&after[table]) {
+                assert_eq!(old["first_seen_at"], new["first_seen_at"], "{table} keeps first_seen_at");
+                assert_ne!(old["last_seen_at"], new["last_seen_at"], "{table} moves last_seen_at");
+                assert_eq!(new["last_sync_run_id"], second_run.0, "{table} records the run");
+                assert_eq!(old["content_hash"], new["content_hash"]);
+            }
+        }
+    }
+
+    async fn changed_content_updates_hash_and_replaces_children(test_db: TestDb) {
+        let db = &test_db.db;
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let mut inventory = inventory(ACCOUNT, REGION);
+        write(db, &scope, &inventory, at(0)).await;
+        let before = test_db.dump("ecs_clusters").await;
+
+        inventory.clusters[1].settings = vec![assetql_model::ClusterSetting {
+            name: "containerInsights".to_owned(),
+            value: Some("disabled".to_owned()),
+        }];
+        inventory.task_definitions[0].containers[0].environment.pop();
+        let (_, stats) = write(db, &scope, &inventory, at(60)).await;
+        assert_eq!(stats, UpsertStats { added: 0, updated: 2, unchanged: 5 });
+
+        let after = test_db.dump("ecs_clusters").await;
+        let dev_before = column(&before, "name", "dev");
+        let dev_after = column(&after, "name", "dev");
+        assert_ne!(dev_before["content_hash"], dev_after["content_hash"]);
+        assert_eq!(dev_before["first_seen_at"], dev_after["first_seen_at"]);
+        let settings = test_db.dump("ecs_cluster_settings").await;
+        assert_eq!(settings.len(), 2);
+        assert!(settings.iter().any(|s| s["value"] == "disabled"));
+        assert_eq!(test_db.count("ecs_container_env_entries").await, 1);
+        assert_eq!(test_db.count("tags").await, 2, "tags of changed assets are rewritten, not duplicated");
+    }
+
+    async fn absent_attributes_stay_null_and_empty_strings_stay_empty(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        write(&test_db.db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        let containers = test_db.dump("ecs_container_specs").await;
+        let web = containers
+            .iter()
+            .find(|c| c["name"] == "web" && c["task_definition_arn"].as_str().is_some_and(|a| a.ends_with(":1")))
+            .expect("web container of revision 1");
+        let sidecar = column(&containers, "name", "sidecar");
+        assert_eq!(sidecar["user_name"], "");
+        assert_eq!(sidecar["privileged"], Json::Null);
+        assert!(web["privileged"] == true || web["privileged"] == 1);
+        let readonly = &sidecar["readonly_root_filesystem"];
+        assert!(*readonly == false || *readonly == 0);
+        let services = test_db.dump("ecs_services").await;
+        let networks = test_db.dump("ecs_service_network_configurations").await;
+        assert_eq!(services.len(), 2);
+        assert_eq!(networks.len(), 1, "a service without network configuration has no row");
+    }
+
+    async fn env_values_never_reach_the_database(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        write(&test_db.db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        let entries = test_db.dump("ecs_container_env_entries").await;
+        let keys: BTreeSet<String> = entries
+            .iter()
+            .flat_map(|e| e.as_object().expect("row object").keys().cloned())
+            .collect();
+        let expected: BTreeSet<String> = ["tenant_id", "task_definition_arn", "container_name", "ordinal", "name", "has_value"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(keys, expected);
+    }
+
+    async fn delete_unseen_removes_only_the_scopes_unseen_rows(test_db: TestDb) {
+        let db = &test_db.db;
+        let east = fixtures::scope(ACCOUNT, REGION);
+        let west = fixtures::scope(ACCOUNT, "eu-west-1");
+        write(db, &east, &inventory(ACCOUNT, REGION), at(0)).await;
+        write(db, &west, &inventory(ACCOUNT, "eu-west-1"), at(0)).await;
+        let total_before = test_db.count("ecs_task_definitions").await;
+        assert_eq!(total_before, 4);
+
+        // The next listing of `east` no longer has revision 1 (and its running task).
+        let mut smaller = inventory(ACCOUNT, REGION);
+        smaller.task_definitions.remove(0);
+        smaller.tasks.clear();
+        let run = db.begin_sync_run(&east, at(60)).await.expect("run");
+        let mut writer = db.scope_writer(&east, run, at(60)).await.expect("writer");
+        writer.upsert_clusters(&smaller.clusters).await.expect("clusters");
+        writer.upsert_services(&smaller.services).await.expect("services");
+        writer.upsert_task_definitions(&smaller.task_definitions).await.expect("tds");
+        writer.upsert_tasks(&smaller.tasks).await.expect("tasks");
+        let mut removed = BTreeMap::new();
+        for kind in AssetKind::ALL {
+            removed.insert(kind, writer.delete_unseen(kind).await.expect("delete unseen"));
+        }
+        writer.commit().await.expect("commit");
+
+        assert_eq!(removed[&AssetKind::TaskDefinition], 1);
+        assert_eq!(removed[&AssetKind::Task], 1);
+        assert_eq!(removed[&AssetKind::Cluster], 0);
+        assert_eq!(removed[&AssetKind::Service], 0);
+        let definitions = test_db.dump("ecs_task_definitions").await;
+        assert_eq!(definitions.len(), 3);
+        assert_eq!(definitions.iter().filter(|d| d["region"] == "eu-west-1").count(), 2);
+        // Children and tags of the removed revision went with it; the other scope kept its own.
+        let containers = test_db.dump("ecs_container_specs").await;
+        assert!(containers.iter().all(|c| c["task_definition_arn"].as_str().is_some_and(|a| !a.starts_with("arn:aws:ecs:us-east-1") || a.ends_with(":2"))));
+        assert_eq!(containers.len(), 4);
+        assert_eq!(test_db.count("ecs_container_env_entries").await, 2);
+        assert_eq!(test_db.count("tags").await, 3);
+        assert_eq!(test_db.count("ecs_tasks").await, 1);
+    }
+
+    async fn an_uncommitted_scope_write_leaves_nothing(test_db: TestDb) {
+        let db = &test_db.db;
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        write(db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        let before = dump_all(&test_db).await;
+        let run = db.begin_sync_run(&scope, at(60)).await.expect("run");
+        {
+            let mut writer = db.scope_writer(&scope, run, at(60)).await.expect("writer");
+            let mut changed = inventory(ACCOUNT, REGION);
+            changed.task_definitions[0].containers.clear();
+            writer.upsert_task_definitions(&changed.task_definitions).await.expect("tds");
+            writer.upsert_tasks(&[]).await.expect("no tasks");
+            writer.delete_unseen(AssetKind::Task).await.expect("delete");
+            // Dropped without commit: a failed or killed run.
+        }
+        assert_eq!(dump_all(&test_db).await, before);
+    }
+
+    async fn sync_runs_record_status_counts_and_api_calls(test_db: TestDb) {
+        let db = &test_db.db;
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        db.ensure_tenant(&scope.tenant, "Default").await.expect("tenant");
+        let run = db.begin_sync_run(&scope, at(0)).await.expect("begin");
+        let started = db.sync_run(run).await.expect("read");
+        assert_eq!(started.status, SyncRunStatus::Running);
+        assert_eq!(started.started_at, at(0));
+        assert_eq!(started.finished_at, None);
+        let summary = SyncRunSummary {
+            added: 3,
+            updated: 2,
+            removed: 1,
+            api_calls: BTreeMap::from([("ListClusters".to_owned(), 1), ("DescribeTasks".to_owned(), 4)]),
+        };
+        db.finish_sync_run(run, SyncRunStatus::Failed, Some("AccessDenied"), &summary, at(5))
+            .await
+            .expect("finish");
+        let finished = db.sync_run(run).await.expect("read");
+        assert_eq!(finished.status, SyncRunStatus::Failed);
+        assert_eq!(finished.error.as_deref(), Some("AccessDenied"));
+        assert_eq!(finished.finished_at, Some(at(5)));
+        assert_eq!(finished.summary, summary);
+        assert_eq!(finished.scope, scope);
+        assert!(db.sync_run(SyncRunId(run.0 + 100)).await.is_err());
+    }
+
+    async fn tenants_hold_the_same_arn_independently(test_db: TestDb) {
+        let db = &test_db.db;
+        let a = fixtures::scope(ACCOUNT, REGION);
+        let b = Scope { tenant: TenantId::parse("other").expect("tenant"), ..a.clone() };
+        write(db, &a, &inventory(ACCOUNT, REGION), at(0)).await;
+        write(db, &b, &inventory(ACCOUNT, REGION), at(0)).await;
+        assert_eq!(test_db.count("ecs_task_definitions").await, 4);
+        // Deleting everything unseen for tenant b leaves tenant a untouched.
+        let run = db.begin_sync_run(&b, at(60)).await.expect("run");
+        let mut writer = db.scope_writer(&b, run, at(60)).await.expect("writer");
+        writer.delete_unseen(AssetKind::TaskDefinition).await.expect("delete");
+        writer.commit().await.expect("commit");
+        let rows = test_db.dump("ecs_task_definitions").await;
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r["tenant_id"] == "default"));
+    }
+}
+
+/// Table -> column -> (not null, part of the primary key), as each database reports it.
+async fn schema_shape(test_db: &TestDb) -> BTreeMap<String, BTreeMap<String, (bool, bool)>> {
+    let rows: Vec<(String, String, bool, bool)> = match &test_db.db {
+        Database::Postgres(pool) => sqlx::query_as(
+            "SELECT c.table_name::text, c.column_name::text, c.is_nullable = 'NO', \
+                    EXISTS (SELECT 1 FROM information_schema.key_column_usage k \
+                            JOIN information_schema.table_constraints tc \
+                              ON tc.constraint_name = k.constraint_name AND tc.table_name = k.table_name \
+                            WHERE tc.constraint_type = 'PRIMARY KEY' AND k.table_name = c.table_name \
+                              AND k.column_name = c.column_name) \
+             FROM information_schema.columns c \
+             WHERE c.table_schema = current_schema() AND c.table_name <> '_sqlx_migrations'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("read PostgreSQL columns"),
+        Database::Sqlite(pool) => sqlx::query_as(
+            "SELECT m.name, p.name, p.\"notnull\" OR p.pk > 0, p.pk > 0 \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("read SQLite columns"),
+    };
+    let mut shape: BTreeMap<String, BTreeMap<String, (bool, bool)>> = BTreeMap::new();
+    for (table, column, not_null, primary) in rows {
+        shape
+            .entry(table)
+            .or_default()
+            .insert(column, (not_null, primary));
+    }
+    shape
+}
+
+#[tokio::test]
+async fn both_migration_folders_create_the_same_tables_and_columns() {
+    let postgres = TestDb::new(Backend::Postgres).await;
+    let sqlite = TestDb::new(Backend::Sqlite).await;
+    let pg_shape = schema_shape(&postgres).await;
+    let sqlite_shape = schema_shape(&sqlite).await;
+    assert!(pg_shape.contains_key("ecs_task_definitions"));
+    assert!(pg_shape["ecs_container_specs"].contains_key("privileged"));
+    assert_eq!(pg_shape, sqlite_shape);
+}
+
+#[tokio::test]
+async fn an_unmigrated_database_reports_pending_migrations() {
+    for backend in [Backend::Postgres, Backend::Sqlite] {
+        let test_db = TestDb::unmigrated(backend).await;
+        assert_eq!(
+            test_db.db.migration_state().await.expect("state"),
+            MigrationState::Pending {
+                applied: 0,
+                expected: 1
+            },
+            "{backend:?}"
+        );
+    }
+}
