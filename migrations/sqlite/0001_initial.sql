@@ -172,6 +172,7 @@ CREATE TABLE ecs_tasks (
     arn                  TEXT NOT NULL,
     cloud_account_id     TEXT NOT NULL,
     region               TEXT NOT NULL,
+    name                 TEXT NOT NULL,
     cluster_arn          TEXT,
     task_definition_arn  TEXT,
     last_status          TEXT,

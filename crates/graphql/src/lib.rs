@@ -1,1 +1,165 @@
-//! GraphQL schema generated from the asset catalogue, in the legacy and current Neo4j dialects (arrives with the query engine).
+//! The GraphQL surface of assetql: one fully typed schema per Neo4j dialect generated from the
+//! asset catalogue, and [`Engine::execute`], which runs a request in the dialect it validates
+//! against (current first, legacy second, or the one the client names), supplies the stored
+//! controls' `AssetFragment` when a document spreads it without defining it, and gives every
+//! error an `extensions.code`.
+
+mod fragment;
+mod resolve;
+mod schema;
+
+use assetql_sql::Syntax;
+use async_graphql::dynamic::Schema;
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
+
+pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
+pub use resolve::RequestContext;
+
+/// Builds schemas and executes requests.
+pub struct Engine {
+    current: Schema,
+    legacy: Schema,
+}
+
+/// A GraphQL request as it arrives over HTTP.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphQLRequest {
+    /// The document.
+    pub query: String,
+    /// Variable values.
+    #[serde(default)]
+    pub variables: Option<serde_json::Value>,
+    /// Which operation of the document to run.
+    #[serde(default)]
+    pub operation_name: Option<String>,
+}
+
+/// Why the schemas could not be built (a catalogue bug).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid generated schema: {0}")]
+pub struct SchemaBuildError(String);
+
+/// The `extensions.code` of a GraphQL validation failure.
+pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+/// The `extensions.code` of a GraphQL syntax error.
+pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Generates both dialects' schemas from the catalogue.
+    pub fn new() -> Result<Self, SchemaBuildError> {
+        let build = |syntax| schema::build(syntax).map_err(|e| SchemaBuildError(e.to_string()));
+        Ok(Engine {
+            current: build(Syntax::Current)?,
+            legacy: build(Syntax::Legacy)?,
+        })
+    }
+
+    /// The SDL of one dialect's schema.
+    pub fn sdl(&self, syntax: Syntax) -> String {
+        self.schema(syntax).sdl()
+    }
+
+    fn schema(&self, syntax: Syntax) -> &Schema {
+        match syntax {
+            Syntax::Current => &self.current,
+            Syntax::Legacy => &self.legacy,
+        }
+    }
+
+    /// Runs `request` for `context`. With `forced`, only that dialect is tried; otherwise the
+    /// current dialect first and, when the document does not validate against it, the legacy
+    /// one, whose errors are then reported.
+    pub async fn execute(
+        &self,
+        request: GraphQLRequest,
+        forced: Option<Syntax>,
+        context: RequestContext,
+    ) -> (Syntax, Response) {
+        let document = with_asset_fragment(&request.query);
+        let build = || {
+            let mut gql = Request::new(document.clone()).data(context.clone());
+            if let Some(variables) = &request.variables {
+                gql = gql.variables(Variables::from_json(variables.clone()));
+            }
+            if let Some(name) = &request.operation_name {
+                gql = gql.operation_name(name.clone());
+            }
+            gql
+        };
+        let order: &[Syntax] = match forced {
+            Some(Syntax::Current) => &[Syntax::Current],
+            Some(Syntax::Legacy) => &[Syntax::Legacy],
+            None => &[Syntax::Current, Syntax::Legacy],
+        };
+        let mut last = None;
+        for syntax in order {
+            let response = self.schema(*syntax).execute(build()).await;
+            let rejected = is_rejected_before_execution(&response);
+            last = Some((*syntax, response));
+            if !rejected {
+                break;
+            }
+        }
+        let (syntax, mut response) = last.expect("at least one dialect is tried");
+        for error in &mut response.errors {
+            add_code(error);
+        }
+        (syntax, response)
+    }
+}
+
+/// Parse and validation errors come before execution: no data, and no error has a path.
+fn is_rejected_before_execution(response: &Response) -> bool {
+    !response.errors.is_empty()
+        && matches!(response.data, Value::Null)
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+fn add_code(error: &mut ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = if !error.path.is_empty() {
+        "INTERNAL"
+    } else if error.message.starts_with(" --> ")
+        || error.message.contains("expected ")
+            && error.locations.len() <= 1
+            && error.message.contains("-->")
+    {
+        PARSE_FAILED
+    } else {
+        VALIDATION_FAILED
+    };
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    extensions.set("code", code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_schemas_build() {
+        let engine = Engine::new().expect("schemas build");
+        let current = engine.sdl(Syntax::Current);
+        let legacy = engine.sdl(Syntax::Legacy);
+        assert!(current.contains("containerSpecs_SOME: ContainerSpecWhere"));
+        assert!(current.contains("StringScalarFilters"));
+        assert!(legacy.contains("task_NOT: EcsTaskWhere"));
+        assert!(legacy.contains("networkMode_NOT: String"));
+        assert!(!current.contains("networkMode_NOT"));
+    }
+}

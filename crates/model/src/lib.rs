@@ -2,6 +2,7 @@
 //! and sync bookkeeping. No IO lives here.
 
 mod assets;
+pub mod catalogue;
 mod ids;
 
 pub use assets::{

@@ -4,7 +4,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use assetql_graphql::Engine;
+use assetql_sql::Syntax;
 use assetql_store::{Database, PoolOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -69,10 +73,29 @@ pub enum LogFormat {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the HTTP API (health and readiness probes; GraphQL arrives with the query engine).
+    /// Serve the HTTP API: POST /graphql (GET for GraphiQL), /healthz, /readyz.
     Serve(ServeArgs),
     /// Apply pending database migrations; a no-op when the schema is current.
     Migrate,
+    /// Print the GraphQL schema (SDL) of a dialect.
+    Schema(SchemaArgs),
+}
+
+/// Options of `assetql schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which dialect's schema to print.
+    #[arg(long, value_enum, default_value_t = DialectArg::Current)]
+    pub dialect: DialectArg,
+}
+
+/// A GraphQL dialect on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// Neo4j GraphQL 7.x: `{eq: …}` operator objects.
+    Current,
+    /// Neo4j GraphQL 3.16–5.x: implicit equality and suffix operators.
+    Legacy,
 }
 
 /// Options of `assetql serve`.
@@ -108,6 +131,15 @@ impl GlobalArgs {
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Schema(args) => {
+            let engine = Engine::new().context("building the GraphQL schema")?;
+            let syntax = match args.dialect {
+                DialectArg::Current => Syntax::Current,
+                DialectArg::Legacy => Syntax::Legacy,
+            };
+            print!("{}", engine.sdl(syntax));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let db = cli.global.connect().await?;
             let applied = db.migrate().await.context("applying migrations")?;
@@ -117,6 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => {
+            let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
             let db = cli.global.connect().await?;
             let auto_migrate = args
                 .auto_migrate
@@ -132,7 +165,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!(address = %local, dialect = db.dialect().name(), "serving");
             http::serve(
                 listener,
-                http::AppState { db: db.clone() },
+                http::AppState {
+                    db: db.clone(),
+                    engine,
+                },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),
             )

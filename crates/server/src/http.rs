@@ -3,10 +3,15 @@
 use std::future::Future;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_sql::Syntax;
 use assetql_store::{Database, MigrationState};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -17,13 +22,19 @@ use tokio::net::TcpListener;
 pub struct AppState {
     /// The inventory database.
     pub db: Database,
+    /// The GraphQL schemas of both dialects.
+    pub engine: Arc<Engine>,
 }
+
+/// The header a client sets to force a dialect, and the server sets to report the one used.
+pub const DIALECT_HEADER: &str = "x-assetql-dialect";
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/graphql", get(graphiql).post(graphql))
         .with_state(state)
 }
 
@@ -76,6 +87,79 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested; draining in-flight requests");
+}
+
+fn dialect_name(syntax: Syntax) -> &'static str {
+    match syntax {
+        Syntax::Current => "current",
+        Syntax::Legacy => "legacy",
+    }
+}
+
+fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })),
+    )
+        .into_response()
+}
+
+/// `POST /graphql`: `{query, variables, operationName}`; `X-Assetql-Dialect: legacy|current`
+/// forces a dialect.
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<GraphQLRequest>, JsonRejection>,
+) -> Response {
+    let Json(request) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!(
+                    "expected a JSON body {{\"query\": …}}: {}",
+                    rejection.body_text()
+                ),
+            )
+        }
+    };
+    let forced = match headers
+        .get(DIALECT_HEADER)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
+        None => None,
+        Some("current") => Some(Syntax::Current),
+        Some("legacy") => Some(Syntax::Legacy),
+        Some(other) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("unknown dialect {other:?} in X-Assetql-Dialect; use legacy or current"),
+            )
+        }
+    };
+    let context = RequestContext {
+        db: state.db.clone(),
+        tenant: "default".to_owned(),
+    };
+    let (syntax, response) = state.engine.execute(request, forced, context).await;
+    let mut http = Json(response).into_response();
+    http.headers_mut().insert(
+        DIALECT_HEADER,
+        HeaderValue::from_static(dialect_name(syntax)),
+    );
+    http
+}
+
+/// `GET /graphql`: GraphiQL for analysts.
+async fn graphiql() -> Html<String> {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("assetql")
+            .finish(),
+    )
 }
 
 /// Liveness: the process is up and serving.

@@ -1,8 +1,18 @@
 //! SQL for assetql without IO: the dialects (PostgreSQL, SQLite), the values bound to statement
-//! parameters, and the printing helpers both the compiler and the store's writers use.
+//! parameters, the filter IR parsed from both Neo4j where-input grammars, and the compiler that
+//! turns a root field (filter + selection + paging) into one SQL statement returning JSON.
 
+mod compile;
 mod dialect;
+mod error;
+pub mod filter;
 mod value;
 
+pub use compile::{
+    compile_connection, compile_count, compile_list, CompiledQuery, ListQuery, Selection,
+    SelectionItem, SortKey,
+};
 pub use dialect::Dialect;
+pub use error::CompileError;
+pub use filter::{parse_where, Filter, Quantifier, ScalarOp, Syntax};
 pub use value::{format_timestamp, Value};

@@ -63,7 +63,9 @@ impl Database {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // `_MATCHES` compiles to REGEXP, which SQLite leaves to the application.
+                .with_regexp();
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -115,6 +117,19 @@ impl Database {
             ),
         };
         Ok(conn)
+    }
+
+    /// Runs a compiled query (one row, one TEXT column of JSON) and returns the JSON text.
+    pub async fn fetch_json(&self, sql: &str, params: &[Value]) -> Result<String, StoreError> {
+        let mut conn = self.acquire("query").await?;
+        let rows = exec::fetch_text_rows(&mut conn, "query", sql, params).await?;
+        rows.into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next().flatten())
+            .ok_or(StoreError::Corrupt {
+                column: "query result",
+                reason: "the statement returned no JSON".to_owned(),
+            })
     }
 
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.

@@ -89,6 +89,7 @@ impl AssetKind {
                 "deregistered_at",
             ],
             AssetKind::Task => &[
+                "name",
                 "cluster_arn",
                 "task_definition_arn",
                 "last_status",
@@ -375,6 +376,7 @@ impl Writable for Task {
     }
     fn values(&self) -> Vec<Value> {
         vec![
+            Value::text(self.arn.resource_name()),
             text(&self.cluster_arn),
             text(&self.task_definition_arn),
             text(&self.last_status),

@@ -1,0 +1,434 @@
+//! Root-field resolvers: arguments and the look-ahead selection become a `ListQuery`, which is
+//! compiled to one statement and executed; nested fields then read from the returned JSON.
+
+use assetql_model::catalogue::{Cardinality, TypeDef};
+use assetql_sql::{
+    compile_connection, compile_count, compile_list, parse_where, CompileError, Filter, ListQuery,
+    Selection, SelectionItem, SortKey, Syntax,
+};
+use assetql_store::{Database, StoreError};
+use async_graphql::dynamic::{FieldValue, ResolverContext};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::{Error, ErrorExtensions, Name, SelectionField, Value};
+use base64::Engine as _;
+
+/// Per-request data every resolver reads.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The inventory.
+    pub db: Database,
+    /// The tenant the request is confined to.
+    pub tenant: String,
+}
+
+fn coded(message: impl Into<String>, code: &'static str) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+pub(crate) fn compile_error(error: CompileError) -> Error {
+    let code = error.code();
+    coded(error.to_string(), code)
+}
+
+fn store_error(error: StoreError) -> Error {
+    if error.is_unavailable() {
+        tracing::warn!(%error, "database unavailable");
+        coded(
+            "the database is unavailable; retry later",
+            "DATABASE_UNAVAILABLE",
+        )
+    } else {
+        tracing::error!(%error, "query failed");
+        coded("internal error while running the query", "INTERNAL")
+    }
+}
+
+type Args = IndexMap<Name, Value>;
+
+fn arguments(field: &SelectionField<'_>) -> Result<Args, Error> {
+    Ok(field
+        .arguments()
+        .map_err(|e| Error::new(e.message))?
+        .into_iter()
+        .collect())
+}
+
+fn json_of(value: &Value) -> serde_json::Value {
+    value.clone().into_json().unwrap_or(serde_json::Value::Null)
+}
+
+fn filter_arg(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Option<Filter>, Error> {
+    match args.get("where") {
+        Some(value) => parse_where(ty, syntax, &json_of(value)).map_err(compile_error),
+        None => Ok(None),
+    }
+}
+
+fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_i64() {
+            // The library treats 0 as "no limit".
+            Some(0) if argument.ends_with("limit") || argument == "first" => Ok(None),
+            Some(n) if n >= 0 => Ok(Some(n.unsigned_abs())),
+            _ => Err(compile_error(CompileError::BadArgument {
+                argument: argument.to_owned(),
+                reason: "must be a non-negative integer".to_owned(),
+            })),
+        },
+        Some(_) => Err(compile_error(CompileError::BadArgument {
+            argument: argument.to_owned(),
+            reason: "must be an integer".to_owned(),
+        })),
+    }
+}
+
+/// Sort keys from `[{field: ASC|DESC}]`; several keys in one object apply in schema field order.
+fn sort_arg(ty: &'static TypeDef, value: Option<&Value>) -> Result<Vec<SortKey>, Error> {
+    let Some(Value::List(items)) = value else {
+        return Ok(Vec::new());
+    };
+    let mut keys = Vec::new();
+    for item in items {
+        let Value::Object(object) = item else {
+            continue;
+        };
+        for field in ty.all_fields() {
+            let Some(direction) = object.get(field.name) else {
+                continue;
+            };
+            let descending = match direction {
+                Value::Enum(name) => name.as_str() == "DESC",
+                Value::String(text) => text == "DESC",
+                _ => false,
+            };
+            keys.push(SortKey { field, descending });
+        }
+    }
+    Ok(keys)
+}
+
+struct Paging {
+    limit: Option<u64>,
+    offset: Option<u64>,
+    sort: Vec<SortKey>,
+}
+
+fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, Error> {
+    match syntax {
+        Syntax::Legacy => {
+            let options = match args.get("options") {
+                Some(Value::Object(options)) => Some(options),
+                _ => None,
+            };
+            Ok(Paging {
+                limit: non_negative(options.and_then(|o| o.get("limit")), "options.limit")?,
+                offset: non_negative(options.and_then(|o| o.get("offset")), "options.offset")?,
+                sort: sort_arg(ty, options.and_then(|o| o.get("sort")))?,
+            })
+        }
+        Syntax::Current => Ok(Paging {
+            limit: non_negative(args.get("limit"), "limit")?,
+            offset: non_negative(args.get("offset"), "offset")?,
+            sort: sort_arg(ty, args.get("sort"))?,
+        }),
+    }
+}
+
+/// The selection of `fields` (a selection set, fragments flattened) on `ty`; repeated response
+/// keys merge their sub-selections as GraphQL field merging requires.
+fn selection<'a>(
+    ty: &'static TypeDef,
+    syntax: Syntax,
+    fields: impl Iterator<Item = SelectionField<'a>>,
+) -> Result<Selection, Error> {
+    let mut out = Selection::default();
+    for field in fields {
+        let name = field.name();
+        let key = field.alias().unwrap_or(name).to_owned();
+        if let Some(definition) = ty.field(name) {
+            let seen = out
+                .items
+                .iter()
+                .any(|i| matches!(i, SelectionItem::Field { key: k, .. } if *k == key));
+            if !seen {
+                out.items.push(SelectionItem::Field {
+                    key,
+                    field: definition,
+                });
+            }
+        } else if let Some(relationship) = ty.relationship(name) {
+            let target = TypeDef::target(relationship);
+            let nested = selection(target, syntax, field.selection_set())?;
+            let existing = out.items.iter_mut().find_map(|item| match item {
+                SelectionItem::Relationship {
+                    key: k, selection, ..
+                } if *k == key => Some(selection),
+                _ => None,
+            });
+            if let Some(existing) = existing {
+                merge(existing, nested);
+                continue;
+            }
+            let args = arguments(&field)?;
+            let (filter, paging) = match relationship.cardinality {
+                Cardinality::Many => (
+                    filter_arg(target, syntax, &args)?,
+                    paging(target, syntax, &args)?,
+                ),
+                Cardinality::One => (
+                    None,
+                    Paging {
+                        limit: None,
+                        offset: None,
+                        sort: Vec::new(),
+                    },
+                ),
+            };
+            out.items.push(SelectionItem::Relationship {
+                key,
+                relationship,
+                filter,
+                sort: paging.sort,
+                limit: paging.limit,
+                offset: paging.offset,
+                selection: nested,
+            });
+        }
+        // `__typename` and other meta fields are answered by the executor.
+    }
+    Ok(out)
+}
+
+fn merge(into: &mut Selection, from: Selection) {
+    for item in from.items {
+        let key = match &item {
+            SelectionItem::Field { key, .. } | SelectionItem::Relationship { key, .. } => {
+                key.clone()
+            }
+        };
+        let existing = into.items.iter_mut().find(|i| match i {
+            SelectionItem::Field { key: k, .. } | SelectionItem::Relationship { key: k, .. } => {
+                *k == key
+            }
+        });
+        match (existing, item) {
+            (None, item) => into.items.push(item),
+            (
+                Some(SelectionItem::Relationship { selection: a, .. }),
+                SelectionItem::Relationship { selection: b, .. },
+            ) => merge(a, b),
+            (Some(_), _) => {}
+        }
+    }
+}
+
+async fn run(db: &Database, sql: &str, params: &[assetql_sql::Value]) -> Result<Value, Error> {
+    let text = db.fetch_json(sql, params).await.map_err(store_error)?;
+    serde_json::from_str(&text).map_err(|e| {
+        tracing::error!(error = %e, "the database returned invalid JSON");
+        coded("internal error while reading the result", "INTERNAL")
+    })
+}
+
+/// `ecsTaskDefinitions(where, …)`.
+pub(crate) async fn list<'a>(
+    ctx: ResolverContext<'a>,
+    ty: &'static TypeDef,
+    syntax: Syntax,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    let request = ctx.data::<RequestContext>()?;
+    let field = ctx.field();
+    let args = arguments(&field)?;
+    let paging = paging(ty, syntax, &args)?;
+    let query = ListQuery {
+        ty,
+        tenant: request.tenant.clone(),
+        filter: filter_arg(ty, syntax, &args)?,
+        sort: paging.sort,
+        limit: paging.limit,
+        offset: paging.offset,
+        selection: selection(ty, syntax, field.selection_set())?,
+    };
+    let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
+    let value = run(&request.db, &compiled.sql, &compiled.params).await?;
+    Ok(Some(FieldValue::value(value)))
+}
+
+/// `ecsTaskDefinitionsAggregate(where) { count }` (legacy).
+pub(crate) async fn aggregate<'a>(
+    ctx: ResolverContext<'a>,
+    ty: &'static TypeDef,
+    syntax: Syntax,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    let request = ctx.data::<RequestContext>()?;
+    let field = ctx.field();
+    let args = arguments(&field)?;
+    let filter = filter_arg(ty, syntax, &args)?;
+    let compiled = compile_count(request.db.dialect(), ty, &request.tenant, filter.as_ref());
+    let count = run(&request.db, &compiled.sql, &compiled.params).await?;
+    let mut object = IndexMap::new();
+    for child in field.selection_set() {
+        if child.name() == "count" {
+            object.insert(Name::new(child.alias().unwrap_or("count")), count.clone());
+        }
+    }
+    Ok(Some(FieldValue::value(Value::Object(object))))
+}
+
+const CURSOR_PREFIX: &str = "arrayconnection:";
+
+fn cursor(offset: u64) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{CURSOR_PREFIX}{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<u64, Error> {
+    let bad = || {
+        compile_error(CompileError::BadArgument {
+            argument: "after".to_owned(),
+            reason: "not a cursor returned by this API".to_owned(),
+        })
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    text.strip_prefix(CURSOR_PREFIX)
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(bad)
+}
+
+/// `ecsTaskDefinitionsConnection(where, first, after, sort)`: one statement for the page and,
+/// only when selected, the total count.
+pub(crate) async fn connection<'a>(
+    ctx: ResolverContext<'a>,
+    ty: &'static TypeDef,
+    syntax: Syntax,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    let request = ctx.data::<RequestContext>()?;
+    let field = ctx.field();
+    let args = arguments(&field)?;
+    let first = non_negative(args.get("first"), "first")?;
+    let start = match args.get("after") {
+        Some(Value::String(after)) => decode_cursor(after)? + 1,
+        _ => 0,
+    };
+
+    let mut node_fields: Vec<SelectionField<'_>> = Vec::new();
+    let (mut want_nodes, mut want_count) = (false, false);
+    for child in field.selection_set() {
+        match child.name() {
+            "totalCount" | "aggregate" => want_count = true,
+            "edges" => {
+                want_nodes = true;
+                for node in child.selection_set().filter(|f| f.name() == "node") {
+                    node_fields.extend(node.selection_set());
+                }
+            }
+            "pageInfo" => want_nodes = true,
+            _ => {}
+        }
+    }
+    let query = ListQuery {
+        ty,
+        tenant: request.tenant.clone(),
+        filter: filter_arg(ty, syntax, &args)?,
+        sort: sort_arg(ty, args.get("sort"))?,
+        // One row more than asked tells whether there is a next page without counting.
+        limit: first.map(|n| n + 1),
+        offset: (start > 0).then_some(start),
+        selection: selection(ty, syntax, node_fields.into_iter())?,
+    };
+    let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
+        .map_err(compile_error)?;
+    let result = run(&request.db, &compiled.sql, &compiled.params).await?;
+    let Value::Object(mut result) = result else {
+        return Err(coded("internal error while reading the result", "INTERNAL"));
+    };
+    let total = result.shift_remove("totalCount").unwrap_or(Value::Null);
+    let mut nodes = match result.shift_remove("nodes") {
+        Some(Value::List(nodes)) => nodes,
+        _ => Vec::new(),
+    };
+    let has_next = first.is_some_and(|n| nodes.len() as u64 > n);
+    if let Some(n) = first {
+        nodes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+
+    let mut object = IndexMap::new();
+    for child in field.selection_set() {
+        let key = Name::new(child.alias().unwrap_or(child.name()));
+        let value = match child.name() {
+            "totalCount" => total.clone(),
+            "aggregate" => {
+                let mut aggregate = IndexMap::new();
+                for part in child.selection_set().filter(|p| p.name() == "count") {
+                    let mut count = IndexMap::new();
+                    for leaf in part.selection_set().filter(|l| l.name() == "nodes") {
+                        count.insert(Name::new(leaf.alias().unwrap_or("nodes")), total.clone());
+                    }
+                    aggregate.insert(
+                        Name::new(part.alias().unwrap_or("count")),
+                        Value::Object(count),
+                    );
+                }
+                Value::Object(aggregate)
+            }
+            "edges" => {
+                let edges = nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, node)| {
+                        let mut edge = IndexMap::new();
+                        for part in child.selection_set() {
+                            let part_key = Name::new(part.alias().unwrap_or(part.name()));
+                            match part.name() {
+                                "cursor" => {
+                                    edge.insert(part_key, Value::String(cursor(start + i as u64)));
+                                }
+                                "node" => {
+                                    edge.insert(part_key, node.clone());
+                                }
+                                _ => {}
+                            }
+                        }
+                        Value::Object(edge)
+                    })
+                    .collect();
+                Value::List(edges)
+            }
+            "pageInfo" => {
+                let mut info = IndexMap::new();
+                for part in child.selection_set() {
+                    let part_key = Name::new(part.alias().unwrap_or(part.name()));
+                    let value = match part.name() {
+                        "hasNextPage" => Value::Boolean(has_next),
+                        "hasPreviousPage" => Value::Boolean(start > 0),
+                        "startCursor" if !nodes.is_empty() => Value::String(cursor(start)),
+                        "endCursor" if !nodes.is_empty() => {
+                            Value::String(cursor(start + nodes.len() as u64 - 1))
+                        }
+                        _ => Value::Null,
+                    };
+                    info.insert(part_key, value);
+                }
+                Value::Object(info)
+            }
+            _ => continue,
+        };
+        object.insert(key, value);
+    }
+    Ok(Some(FieldValue::value(Value::Object(object))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_relay_offset_cursors() {
+        assert_eq!(cursor(4), "YXJyYXljb25uZWN0aW9uOjQ=");
+        assert_eq!(decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"), 4);
+        assert!(decode_cursor("bm9wZQ==").is_err());
+    }
+}
