@@ -2,10 +2,14 @@
 //! per test on PostgreSQL or SQLite, table dumps, and fixture assets.
 
 pub mod fixtures;
+pub mod server;
 
 use std::time::Duration;
 
-use assetql_store::{Database, PoolOptions};
+use assetql_model::Scope;
+use assetql_model::SyncRunId;
+use assetql_store::{Database, PoolOptions, UpsertStats};
+use chrono::{DateTime, Utc};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +118,54 @@ impl TestDb {
                 }
             }
         }
+    }
+
+    /// Writes `inventory` into `scope` as one committed sync run, the way the collector does.
+    pub async fn seed(
+        &self,
+        scope: &Scope,
+        inventory: &fixtures::Inventory,
+        seen_at: DateTime<Utc>,
+    ) -> (SyncRunId, UpsertStats) {
+        let db = &self.db;
+        db.ensure_tenant(&scope.tenant, scope.tenant.as_str())
+            .await
+            .expect("create the tenant");
+        db.upsert_cloud_account(
+            &scope.tenant,
+            &scope.cloud_account_id,
+            Some("production"),
+            seen_at,
+        )
+        .await
+        .expect("record the account");
+        let run = db
+            .begin_sync_run(scope, seen_at)
+            .await
+            .expect("begin a sync run");
+        let mut writer = db
+            .scope_writer(scope, run, seen_at)
+            .await
+            .expect("open a scope writer");
+        let mut stats = UpsertStats::default();
+        stats += writer
+            .upsert_clusters(&inventory.clusters)
+            .await
+            .expect("write clusters");
+        stats += writer
+            .upsert_services(&inventory.services)
+            .await
+            .expect("write services");
+        stats += writer
+            .upsert_task_definitions(&inventory.task_definitions)
+            .await
+            .expect("write task definitions");
+        stats += writer
+            .upsert_tasks(&inventory.tasks)
+            .await
+            .expect("write tasks");
+        writer.commit().await.expect("commit the scope");
+        (run, stats)
     }
 
     /// Rows of `table` as JSON objects, ordered by their text so that dumps compare equal.

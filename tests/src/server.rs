@@ -1,0 +1,132 @@
+//! The real HTTP server, in process, on a free loopback port.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use assetql_graphql::Engine;
+use assetql_server::http::{self, AppState};
+use assetql_store::Database;
+use serde_json::{json, Value as Json};
+
+/// A running server; stops when dropped.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// What one GraphQL request returned.
+#[derive(Debug)]
+pub struct GraphQLResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The dialect the server reported (`X-Assetql-Dialect`).
+    pub dialect: Option<String>,
+    /// The JSON body.
+    pub body: Json,
+}
+
+impl GraphQLResponse {
+    /// The `data` of a response that must have no errors.
+    pub fn data(&self) -> &Json {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of each error.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestServer {
+    /// Serves `db` on a free port.
+    pub async fn start(db: Database) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let engine = Arc::new(Engine::new().expect("schemas build"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(http::serve(
+            listener,
+            AppState { db, engine },
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(1),
+        ));
+        TestServer {
+            base,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+        }
+    }
+
+    /// POSTs a GraphQL document (with an optional forced dialect) to `/graphql`.
+    pub async fn graphql(&self, query: &str, dialect: Option<&str>) -> GraphQLResponse {
+        self.graphql_with(json!({ "query": query }), dialect).await
+    }
+
+    /// POSTs a raw JSON body to `/graphql`.
+    pub async fn graphql_with(&self, body: Json, dialect: Option<&str>) -> GraphQLResponse {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&body);
+        if let Some(dialect) = dialect {
+            request = request.header("x-assetql-dialect", dialect);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        let dialect = response
+            .headers()
+            .get("x-assetql-dialect")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.json().await.expect("a JSON body");
+        GraphQLResponse {
+            status,
+            dialect,
+            body,
+        }
+    }
+
+    /// A GET request, returning status and body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body text"))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
