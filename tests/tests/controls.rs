@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
-use assetql_tests::server::TestServer;
 use assetql_tests::on_both_databases;
+use assetql_tests::server::TestServer;
 use serde_json::Value as Json;
 
 fn control_text(slug: &str, dialect: &str) -> String {

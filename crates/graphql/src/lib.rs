@@ -115,11 +115,20 @@ impl Engine {
     }
 }
 
-/// Parse and validation errors come before execution: no data, and no error has a path.
+/// Whether the document does not fit the dialect: parse and validation errors (no data, no
+/// error with a path), or an input shape the executor's validator let through and a resolver
+/// reported as a validation failure.
 fn is_rejected_before_execution(response: &Response) -> bool {
-    !response.errors.is_empty()
+    let before = !response.errors.is_empty()
         && matches!(response.data, Value::Null)
-        && response.errors.iter().all(|e| e.path.is_empty())
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let shape = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|code| *code == Value::from(VALIDATION_FAILED))
+    });
+    before || shape
 }
 
 fn add_code(error: &mut ServerError) {
@@ -161,5 +170,28 @@ mod tests {
         assert!(legacy.contains("task_NOT: EcsTaskWhere"));
         assert!(legacy.contains("networkMode_NOT: String"));
         assert!(!current.contains("networkMode_NOT"));
+    }
+}
+
+#[cfg(test)]
+mod drift {
+    use super::*;
+
+    fn checked_in(file: &str) -> String {
+        let path = format!("{}/../../{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+    }
+
+    #[test]
+    fn checked_in_sdl_matches_the_generated_schemas() {
+        let engine = Engine::new().expect("schemas build");
+        assert!(
+            checked_in("schema.graphql") == engine.sdl(Syntax::Current),
+            "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+        );
+        assert!(
+            checked_in("schema.legacy.graphql") == engine.sdl(Syntax::Legacy),
+            "schema.legacy.graphql is stale: run `cargo run -- schema --dialect legacy > schema.legacy.graphql`"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Root-field resolvers: arguments and the look-ahead selection become a `ListQuery`, which is
 //! compiled to one statement and executed; nested fields then read from the returned JSON.
 
-use assetql_model::catalogue::{Cardinality, TypeDef};
+use assetql_model::catalogue::{asset_types, Cardinality, TypeDef, ASSET_INTERFACE};
 use assetql_sql::{
-    compile_connection, compile_count, compile_list, parse_where, CompileError, Filter, ListQuery,
-    Selection, SelectionItem, SortKey, Syntax,
+    compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
+    CompileError, Filter, ListQuery, Selection, SelectionItem, SortKey, Syntax, TYPE_KEY,
 };
 use assetql_store::{Database, StoreError};
 use async_graphql::dynamic::{FieldValue, ResolverContext};
@@ -274,6 +274,75 @@ pub(crate) async fn aggregate<'a>(
         }
     }
     Ok(Some(FieldValue::value(Value::Object(object))))
+}
+
+/// The legacy (5.x) key of `AssetWhere` that restricts the implementing types.
+pub(crate) const TYPENAME_LEGACY: &str = "typename_IN";
+/// The current (7.x) key of `AssetWhere` that restricts the implementing types.
+pub(crate) const TYPENAME_CURRENT: &str = "typename";
+
+/// `assets(where, …)` over the `Asset` interface: one statement, a UNION ALL of the types.
+pub(crate) async fn assets<'a>(
+    ctx: ResolverContext<'a>,
+    syntax: Syntax,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    let request = ctx.data::<RequestContext>()?;
+    let field = ctx.field();
+    let mut args = arguments(&field)?;
+    let mut wanted: Option<Vec<String>> = None;
+    if let Some(Value::Object(filter)) = args.get_mut("where") {
+        for key in [TYPENAME_LEGACY, TYPENAME_CURRENT] {
+            if let Some(Value::List(names)) = filter.shift_remove(key) {
+                let names = names
+                    .iter()
+                    .filter_map(|n| match n {
+                        Value::Enum(name) => Some(name.to_string()),
+                        Value::String(name) => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                wanted = Some(names);
+            }
+        }
+    }
+    let paging = paging(&ASSET_INTERFACE, syntax, &args)?;
+    let filter = filter_arg(&ASSET_INTERFACE, syntax, &args)?;
+    let mut types = Vec::new();
+    for ty in asset_types() {
+        if wanted
+            .as_ref()
+            .is_some_and(|w| !w.iter().any(|n| n == ty.name))
+        {
+            continue;
+        }
+        // Fragments are flattened here; fields a type lacks are skipped, and the executor
+        // applies the type conditions when it shapes the response.
+        types.push((ty, selection(ty, syntax, field.selection_set())?));
+    }
+    let query = AssetsQuery {
+        types,
+        tenant: request.tenant.clone(),
+        filter,
+        sort: paging.sort,
+        limit: paging.limit,
+        offset: paging.offset,
+    };
+    let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
+    let Value::List(items) = run(&request.db, &compiled.sql, &compiled.params).await? else {
+        return Err(coded("internal error while reading the result", "INTERNAL"));
+    };
+    let values = items.into_iter().map(|item| {
+        let mut object = match item {
+            Value::Object(object) => object,
+            _ => IndexMap::new(),
+        };
+        let ty = match object.shift_remove(TYPE_KEY) {
+            Some(Value::String(ty)) => ty,
+            _ => String::new(),
+        };
+        FieldValue::value(Value::Object(object)).with_type(ty)
+    });
+    Ok(Some(FieldValue::list(values)))
 }
 
 const CURSOR_PREFIX: &str = "arrayconnection:";

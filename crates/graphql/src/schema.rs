@@ -3,9 +3,12 @@
 //! connection fields.
 
 use assetql_model::catalogue::{
-    asset_types, Cardinality, FieldDef, ScalarKind, TypeDef, ASSET_FIELDS, CATALOGUE,
+    asset_types, Cardinality, FieldDef, ScalarKind, TypeDef, ASSET_FIELDS, ASSET_INTERFACE,
+    CATALOGUE,
 };
-use assetql_sql::filter::{operator_keys, relationship_suffixes, scalar_suffixes};
+use assetql_sql::filter::{
+    operator_keys, operator_object_name, relationship_suffixes, scalar_suffixes,
+};
 use assetql_sql::Syntax;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, InputObject, InputValue, Interface, InterfaceField, Object,
@@ -53,17 +56,6 @@ fn output_type(field: &FieldDef) -> TypeRef {
         (ScalarKind::StringList, false) => TypeRef::named_nn_list_nn(scalar_type(field.kind)),
         (kind, true) => TypeRef::named(scalar_type(kind)),
         (kind, false) => TypeRef::named_nn(scalar_type(kind)),
-    }
-}
-
-fn operator_object_name(kind: ScalarKind) -> &'static str {
-    match kind {
-        ScalarKind::Id => "IDScalarFilters",
-        ScalarKind::String => "StringScalarFilters",
-        ScalarKind::Boolean => "BooleanScalarFilters",
-        ScalarKind::Int => "IntScalarFilters",
-        ScalarKind::DateTime => "DateTimeScalarFilters",
-        ScalarKind::StringList => "StringListFilters",
     }
 }
 
@@ -292,6 +284,52 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
             }
         }
     }
+
+    // The `Asset` interface: where/sort inputs over its fields, a type filter, and `assets`.
+    let interface_name = ASSET_INTERFACE.name;
+    let typename_key = match syntax {
+        Syntax::Legacy => resolve::TYPENAME_LEGACY,
+        Syntax::Current => resolve::TYPENAME_CURRENT,
+    };
+    builder_types.push(
+        where_input(&ASSET_INTERFACE, syntax)
+            .field(
+                InputValue::new(typename_key, TypeRef::named_nn_list("AssetImplementation"))
+                    .description("Only assets of these types."),
+            )
+            .into(),
+    );
+    builder_types.push(sort_input(&ASSET_INTERFACE).into());
+    builder_types.push(
+        asset_types()
+            .fold(Enum::new("AssetImplementation"), |e, ty| e.item(ty.name))
+            .description("The types that implement Asset.")
+            .into(),
+    );
+    if syntax == Syntax::Legacy {
+        builder_types.push(
+            InputObject::new(options_name(interface_name))
+                .field(InputValue::new("limit", TypeRef::named("Int")))
+                .field(InputValue::new("offset", TypeRef::named("Int")))
+                .field(InputValue::new(
+                    "sort",
+                    TypeRef::named_nn_list(sort_name(interface_name)),
+                ))
+                .into(),
+        );
+    }
+    query = query.field(
+        list_arguments(
+            Field::new(
+                "assets",
+                TypeRef::named_nn_list_nn(interface_name),
+                move |ctx| FieldFuture::new(resolve::assets(ctx, syntax)),
+            ),
+            &ASSET_INTERFACE,
+            syntax,
+        )
+        .description("Assets of every type, filtered and sorted on the Asset interface's fields."),
+    );
 
     for ty in asset_types() {
         let Some(asset) = ty.asset else { continue };

@@ -558,6 +558,19 @@ impl TypeDef {
     }
 }
 
+/// The `Asset` interface as a type whose fields are the interface's: what `AssetWhere` and
+/// `AssetSort` are parsed against. It has no table; the compiler applies its filters to each
+/// concrete asset type.
+pub static ASSET_INTERFACE: TypeDef = TypeDef {
+    name: "Asset",
+    table: "",
+    description: "Identity fields every asset has (the stored controls' AssetFragment).",
+    asset: None,
+    fields: ASSET_FIELDS,
+    relationships: &[],
+    key: &["arn"],
+};
+
 /// The asset types (those implementing `Asset`), in catalogue order.
 pub fn asset_types() -> impl Iterator<Item = &'static TypeDef> {
     CATALOGUE.iter().filter(|t| t.asset.is_some())

@@ -86,6 +86,26 @@ pub struct CompiledQuery {
     pub params: Vec<Value>,
 }
 
+/// The key under which interface results carry their concrete type name.
+pub const TYPE_KEY: &str = "__type";
+
+/// The `assets` root field over the `Asset` interface: the union of several asset types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetsQuery {
+    /// The concrete types included, each with what to select of it.
+    pub types: Vec<(&'static TypeDef, Selection)>,
+    /// The tenant.
+    pub tenant: String,
+    /// A filter on interface fields only.
+    pub filter: Option<Filter>,
+    /// Sort keys on interface fields; type and ARN are appended.
+    pub sort: Vec<SortKey>,
+    /// Most rows returned.
+    pub limit: Option<u64>,
+    /// Rows skipped.
+    pub offset: Option<u64>,
+}
+
 /// Most keys one JSON object may have (PostgreSQL's function-argument limit is 100).
 const MAX_OBJECT_KEYS: usize = 50;
 
@@ -465,6 +485,18 @@ impl Writer {
         alias: &str,
         selection: &Selection,
     ) -> Result<(), CompileError> {
+        self.object_tagged(ty, alias, selection, false)
+    }
+
+    /// Like [`Writer::object`]; with `tagged`, the first key is `__type` holding the type name
+    /// (for interface results).
+    fn object_tagged(
+        &mut self,
+        ty: &'static TypeDef,
+        alias: &str,
+        selection: &Selection,
+        tagged: bool,
+    ) -> Result<(), CompileError> {
         if selection.items.len() > MAX_OBJECT_KEYS {
             return Err(CompileError::TooComplex {
                 reason: format!(
@@ -478,8 +510,11 @@ impl Writer {
             Dialect::Postgres => "json_build_object(",
             Dialect::Sqlite => "json_object(",
         });
+        if tagged {
+            self.push(&format!("'{TYPE_KEY}', '{}'", ty.name));
+        }
         for (i, item) in selection.items.iter().enumerate() {
-            if i > 0 {
+            if i > 0 || tagged {
                 self.push(", ");
             }
             match item {
@@ -632,6 +667,68 @@ pub fn compile_count(
     w.count_expr(ty, filter);
     w.push(" AS TEXT)");
     w.finish()
+}
+
+/// Compiles the `assets` interface field to one statement: a UNION ALL of one branch per type,
+/// ordered and paged as a whole. Each object carries its type name under [`TYPE_KEY`].
+pub fn compile_assets(
+    dialect: Dialect,
+    query: &AssetsQuery,
+) -> Result<CompiledQuery, CompileError> {
+    let mut w = Writer::new(dialect, &query.tenant);
+    w.push(match dialect {
+        Dialect::Postgres => {
+            "SELECT coalesce(json_agg(u.j), '[]'::json)::text FROM (SELECT x.j FROM ("
+        }
+        Dialect::Sqlite => {
+            "SELECT coalesce(json_group_array(json(u.j)), '[]') FROM (SELECT x.j FROM ("
+        }
+    });
+    if query.types.is_empty() {
+        // No type selected: an empty, well-typed result.
+        w.push("SELECT NULL AS j, NULL AS k, NULL AS ty WHERE 1 = 0");
+    }
+    for (i, (ty, selection)) in query.types.iter().enumerate() {
+        if i > 0 {
+            w.push(" UNION ALL ");
+        }
+        let alias = w.alias();
+        w.push("SELECT ");
+        w.object_tagged(ty, &alias, selection, true)?;
+        w.push(" AS j");
+        for (n, key) in query.sort.iter().enumerate() {
+            w.push(&format!(", {} AS s{n}", field_sql(ty, &alias, key.field)));
+        }
+        w.push(&format!(", {alias}.arn AS k, '{}' AS ty", ty.name));
+        w.root_where(ty, &alias, query.filter.as_ref());
+    }
+    w.push(") x");
+    let mut keys: Vec<String> = query
+        .sort
+        .iter()
+        .enumerate()
+        .map(|(n, key)| {
+            let collate = if dialect == Dialect::Postgres
+                && matches!(key.field.kind, ScalarKind::String | ScalarKind::Id)
+            {
+                " COLLATE \"C\""
+            } else {
+                ""
+            };
+            if key.descending {
+                format!("x.s{n}{collate} DESC NULLS FIRST")
+            } else {
+                format!("x.s{n}{collate} ASC NULLS LAST")
+            }
+        })
+        .collect();
+    keys.push("x.k ASC".to_owned());
+    keys.push("x.ty ASC".to_owned());
+    w.push(" ORDER BY ");
+    w.push(&keys.join(", "));
+    w.limit_offset(query.limit, query.offset);
+    w.push(") u");
+    Ok(w.finish())
 }
 
 /// Compiles a connection page in one statement returning `{"nodes": [...], "totalCount": n}`;

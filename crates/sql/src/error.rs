@@ -20,6 +20,16 @@ pub enum CompileError {
         /// What is wrong.
         reason: String,
     },
+    /// A scalar was given where the dialect expects an input object (the current dialect's
+    /// `{eq: …}` operators or `{some: …}` quantifiers). GraphQL validation should catch this;
+    /// the executor's validator does not, so it is reported as a validation failure.
+    #[error("invalid value at {path}: expected an input object of type {expected}")]
+    ExpectedInputObject {
+        /// Where in the input.
+        path: String,
+        /// The expected input type.
+        expected: String,
+    },
     /// A selection the compiler cannot print (e.g. too many fields for one JSON object).
     #[error("query too complex: {reason}")]
     TooComplex {
@@ -54,6 +64,7 @@ impl CompileError {
     pub fn code(&self) -> &'static str {
         match self {
             CompileError::UnknownField { .. } | CompileError::BadFilter { .. } => "BAD_FILTER",
+            CompileError::ExpectedInputObject { .. } => "GRAPHQL_VALIDATION_FAILED",
             CompileError::TooComplex { .. } => "QUERY_TOO_COMPLEX",
             CompileError::BadArgument { .. } => "BAD_USER_INPUT",
         }

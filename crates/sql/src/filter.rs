@@ -174,6 +174,18 @@ pub fn scalar_suffixes(kind: ScalarKind, syntax: Syntax) -> Vec<&'static str> {
     out
 }
 
+/// The name of the current dialect's operator input object for a scalar of `kind`.
+pub fn operator_object_name(kind: ScalarKind) -> &'static str {
+    match kind {
+        ScalarKind::Id => "IDScalarFilters",
+        ScalarKind::String => "StringScalarFilters",
+        ScalarKind::Boolean => "BooleanScalarFilters",
+        ScalarKind::Int => "IntScalarFilters",
+        ScalarKind::DateTime => "DateTimeScalarFilters",
+        ScalarKind::StringList => "StringListFilters",
+    }
+}
+
 /// The keys of the current dialect's operator object for a scalar of `kind`.
 pub fn operator_keys(kind: ScalarKind) -> &'static [&'static str] {
     match kind {
@@ -220,9 +232,9 @@ impl Parser {
             Json::Null => return Ok(None),
             Json::Object(object) => object,
             _ => {
-                return Err(CompileError::BadFilter {
+                return Err(CompileError::ExpectedInputObject {
                     path: path.to_owned(),
-                    reason: format!("expected an input object of type {}Where", ty.name),
+                    expected: format!("{}Where", ty.name),
                 })
             }
         };
@@ -366,12 +378,9 @@ impl Parser {
                 }
                 Ok(and(parts))
             }
-            (Syntax::Current, _) => Err(CompileError::BadFilter {
+            (Syntax::Current, _) => Err(CompileError::ExpectedInputObject {
                 path: path.to_owned(),
-                reason: format!(
-                    "expected an operator object such as {{eq: …}} for {}",
-                    field.name
-                ),
+                expected: operator_object_name(field.kind).to_owned(),
             }),
         }
     }
@@ -433,9 +442,9 @@ impl Parser {
             Json::Null => return Ok(Some(related(relationship, Quantifier::None, None))),
             Json::Object(object) => object,
             _ => {
-                return Err(CompileError::BadFilter {
+                return Err(CompileError::ExpectedInputObject {
                     path: path.to_owned(),
-                    reason: "expected {some|none|all|single: …}".to_owned(),
+                    expected: format!("{}RelationshipFilters", target.name),
                 })
             }
         };

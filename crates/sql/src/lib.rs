@@ -9,8 +9,8 @@ pub mod filter;
 mod value;
 
 pub use compile::{
-    compile_connection, compile_count, compile_list, CompiledQuery, ListQuery, Selection,
-    SelectionItem, SortKey,
+    compile_assets, compile_connection, compile_count, compile_list, AssetsQuery, CompiledQuery,
+    ListQuery, Selection, SelectionItem, SortKey, TYPE_KEY,
 };
 pub use dialect::Dialect;
 pub use error::CompileError;
