@@ -443,9 +443,11 @@ impl Writer {
                 format!("{expr} ASC NULLS LAST")
             });
         }
+        // Default orders put NULLs last either way: the "most recently started" task is never
+        // one without a start time.
         for (column, descending) in defaults {
             keys.push(if *descending {
-                format!("{alias}.{column} DESC NULLS FIRST")
+                format!("{alias}.{column} DESC NULLS LAST")
             } else {
                 format!("{alias}.{column} ASC NULLS LAST")
             });
