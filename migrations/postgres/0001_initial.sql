@@ -123,6 +123,8 @@ CREATE TABLE ecs_task_definitions (
     requires_compatibilities  TEXT[],
     registered_at             TIMESTAMPTZ,
     deregistered_at           TIMESTAMPTZ,
+    -- Digest of the revision without its status: status changes found by listing re-hash from it.
+    definition_hash           TEXT NOT NULL,
     first_seen_at             TIMESTAMPTZ NOT NULL,
     last_seen_at              TIMESTAMPTZ NOT NULL,
     content_hash              TEXT NOT NULL,

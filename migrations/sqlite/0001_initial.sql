@@ -124,6 +124,8 @@ CREATE TABLE ecs_task_definitions (
     requires_compatibilities  TEXT,
     registered_at             TEXT,
     deregistered_at           TEXT,
+    -- Digest of the revision without its status: status changes found by listing re-hash from it.
+    definition_hash           TEXT NOT NULL,
     first_seen_at             TEXT NOT NULL,
     last_seen_at              TEXT NOT NULL,
     content_hash              TEXT NOT NULL,

@@ -215,8 +215,34 @@ pub trait ContentHash: Serialize {
 
 impl ContentHash for Cluster {}
 impl ContentHash for Service {}
-impl ContentHash for TaskDefinition {}
 impl ContentHash for Task {}
+
+impl TaskDefinition {
+    /// Digest of the revision without its status: what stays fixed once AWS registered it.
+    pub fn definition_hash(&self) -> String {
+        let mut fixed = self.clone();
+        fixed.status = None;
+        let bytes = serde_json::to_vec(&fixed).expect("asset types always serialize");
+        hex::encode(Sha256::digest(bytes))
+    }
+}
+
+/// The content hash of a task definition revision from its [`TaskDefinition::definition_hash`]
+/// and status, so that a status change seen only in a listing can be re-hashed without
+/// describing the revision again.
+pub fn task_definition_content_hash(definition_hash: &str, status: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(definition_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(status.unwrap_or_default().as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+impl ContentHash for TaskDefinition {
+    fn content_hash(&self) -> String {
+        task_definition_content_hash(&self.definition_hash(), self.status.as_deref())
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,8 @@ pub mod catalogue;
 mod ids;
 
 pub use assets::{
-    Cluster, ClusterSetting, ContainerSpec, ContentHash, EnvEntry, Service,
+    task_definition_content_hash, Cluster, ClusterSetting, ContainerSpec, ContentHash, EnvEntry,
+    Service,
     ServiceNetworkConfiguration, Tag, Task, TaskDefinition,
 };
 pub use ids::{Arn, IdError, Scope, SyncRunId, TenantId};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use assetql_graphql::Engine;
+use assetql_ingest::{sync_all, AccountConfig, IngestConfig, SyncReport};
 use assetql_sql::Syntax;
 use assetql_store::{Database, PoolOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -79,7 +80,102 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) of a dialect.
     Schema(SchemaArgs),
+    /// Sync every configured AWS scope (account x region) once, then print a summary.
+    /// Exits non-zero when any scope failed.
+    Sync(SyncArgs),
+    /// Sync on an interval until stopped.
+    Worker(WorkerArgs),
 }
+
+/// Where the AWS accounts come from.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// TOML file with `[[aws.accounts]]` (name, tenant, role_arn, external_id, regions). Without
+    /// it, the default credential chain's account and AWS_REGION form the one scope.
+    #[arg(long, env = "ASSETQL_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+/// Options of `assetql sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// AWS accounts.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `assetql worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// AWS accounts.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Time between the starts of two syncs: `90s`, `15m`, `1h`.
+    #[arg(long, env = "ASSETQL_SYNC_INTERVAL", default_value = "15m", value_parser = parse_interval)]
+    pub interval: Duration,
+}
+
+/// Parses `90s`, `15m`, `2h` (a bare number is seconds).
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 90s, 15m or 1h"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        other => return Err(format!("unknown unit {other:?}: use s, m or h")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be positive".to_owned());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// The `aws` table of the configuration file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    aws: IngestConfig,
+}
+
+impl AwsArgs {
+    /// The accounts to sync: from the file, or the default chain's account in AWS_REGION.
+    fn ingest_config(&self, base: &aws_config::SdkConfig) -> anyhow::Result<IngestConfig> {
+        match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let file: ConfigFile = toml::from_str(&text)
+                    .with_context(|| format!("invalid configuration in {}", path.display()))?;
+                if file.aws.accounts.is_empty() {
+                    anyhow::bail!("{} lists no [[aws.accounts]]", path.display());
+                }
+                Ok(file.aws)
+            }
+            None => {
+                let region = base.region().map(|r| r.to_string()).context(
+                    "no AWS region: set AWS_REGION, or list regions in a --config file",
+                )?;
+                Ok(IngestConfig::with_accounts(vec![AccountConfig {
+                    name: None,
+                    tenant: assetql_model::TenantId::default_tenant(),
+                    role_arn: None,
+                    external_id: None,
+                    regions: vec![region],
+                }]))
+            }
+        }
+    }
+}
+
+
 
 /// Options of `assetql schema`.
 #[derive(Debug, Args)]
@@ -140,6 +236,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", engine.sdl(syntax));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sync(args) => {
+            let db = cli.global.connect().await?;
+            db.migrate().await.context("applying migrations")?;
+            let base = aws_config::load_from_env().await;
+            let config = args.aws.ingest_config(&base)?;
+            let report = sync_all(&db, &base, &config).await;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).context("encoding the summary")?);
+            } else {
+                print_summary(&report);
+            }
+            db.close().await;
+            Ok(if report.any_failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Worker(args) => {
+            let db = cli.global.connect().await?;
+            db.migrate().await.context("applying migrations")?;
+            let base = aws_config::load_from_env().await;
+            let config = args.aws.ingest_config(&base)?;
+            let shutdown = http::shutdown_signal();
+            tokio::pin!(shutdown);
+            loop {
+                let started = tokio::time::Instant::now();
+                let report = sync_all(&db, &base, &config).await;
+                let failed = report.scopes.iter().filter(|s| s.status != "succeeded").count();
+                tracing::info!(scopes = report.scopes.len(), failed, "sync round finished");
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep_until(started + args.interval) => {}
+                }
+            }
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let db = cli.global.connect().await?;
             let applied = db.migrate().await.context("applying migrations")?;
@@ -179,4 +309,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn print_summary(report: &SyncReport) {
+    println!(
+        "{:<10} {:<14} {:<16} {:<10} {:>6} {:>8} {:>8} {:>9}  error",
+        "tenant", "account", "region", "status", "added", "updated", "removed", "api calls"
+    );
+    for scope in &report.scopes {
+        let calls: u64 = scope.api_calls.values().sum();
+        println!(
+            "{:<10} {:<14} {:<16} {:<10} {:>6} {:>8} {:>8} {:>9}  {}",
+            scope.tenant,
+            scope.cloud_account_id,
+            scope.region,
+            scope.status,
+            scope.added,
+            scope.updated,
+            scope.removed,
+            calls,
+            scope.error.as_deref().unwrap_or("")
+        );
+    }
+    let mut totals = std::collections::BTreeMap::<&str, u64>::new();
+    for scope in &report.scopes {
+        for (operation, count) in &scope.api_calls {
+            *totals.entry(operation).or_default() += count;
+        }
+    }
+    let calls: Vec<String> = totals.iter().map(|(op, n)| format!("{op}={n}")).collect();
+    println!("api calls: {}", calls.join(" "));
 }

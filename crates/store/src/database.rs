@@ -132,6 +132,28 @@ impl Database {
             })
     }
 
+    /// The ARNs of the task definition revisions stored for `scope` (what need not be described
+    /// again).
+    pub async fn stored_task_definition_arns(
+        &self,
+        scope: &assetql_model::Scope,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut conn = self.acquire("stored_task_definition_arns").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "stored_task_definition_arns",
+            "SELECT arn FROM ecs_task_definitions \
+             WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3",
+            &[
+                Value::text(scope.tenant.as_str()),
+                Value::text(&scope.cloud_account_id),
+                Value::text(&scope.region),
+            ],
+        )
+        .await?;
+        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+    }
+
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.
     pub async fn ensure_tenant(&self, tenant: &TenantId, name: &str) -> Result<(), StoreError> {
         let mut conn = self.acquire("ensure_tenant").await?;

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use assetql_model::{
-    Arn, Cluster, ContainerSpec, ContentHash, Scope, Service, SyncRunId, Task, TaskDefinition,
+    task_definition_content_hash, Arn, Cluster, ContainerSpec, ContentHash, Scope, Service,
+    SyncRunId, Task, TaskDefinition,
 };
 use assetql_sql::{Dialect, Value};
 use chrono::{DateTime, Utc};
@@ -87,6 +88,7 @@ impl AssetKind {
                 "requires_compatibilities",
                 "registered_at",
                 "deregistered_at",
+                "definition_hash",
             ],
             AssetKind::Task => &[
                 "name",
@@ -357,6 +359,7 @@ impl Writable for TaskDefinition {
             list(&self.requires_compatibilities),
             Value::Timestamp(self.registered_at),
             Value::Timestamp(self.deregistered_at),
+            Value::text(self.definition_hash()),
         ]
     }
     fn children(&self, tenant: &str, out: &mut ChildRows) {
@@ -456,6 +459,101 @@ impl ScopeWriter {
     /// Upserts running tasks with their tags.
     pub async fn upsert_tasks(&mut self, assets: &[Task]) -> Result<UpsertStats, StoreError> {
         self.upsert(assets).await
+    }
+
+    /// Records the listing of already stored task definition revisions: each is marked seen by
+    /// this run, and a changed status is stored with a re-computed content hash (a revision is
+    /// immutable except its status, so it is not described again). ARNs not stored are
+    /// returned, untouched.
+    pub async fn touch_task_definitions(
+        &mut self,
+        statuses: &[(String, Option<String>)],
+    ) -> Result<(UpsertStats, Vec<String>), StoreError> {
+        let mut stats = UpsertStats::default();
+        let mut stored: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let arns: Vec<&str> = statuses.iter().map(|(arn, _)| arn.as_str()).collect();
+        for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
+            let (list, mut values) = self.arn_list(chunk);
+            let sql = format!(
+                "SELECT arn, definition_hash, status FROM ecs_task_definitions \
+                 WHERE tenant_id = $1 AND arn IN ({list})"
+            );
+            values.insert(0, Value::text(self.scope.tenant.as_str()));
+            for row in exec::fetch_text_rows(&mut self.tx, "touch_task_definitions", &sql, &values).await? {
+                if let [Some(arn), Some(hash), status] = <[Option<String>; 3]>::try_from(row)
+                    .map_err(|_| StoreError::Corrupt {
+                        column: "ecs_task_definitions",
+                        reason: "unexpected column count".to_owned(),
+                    })?
+                {
+                    stored.insert(arn, (hash, status));
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        let mut seen_unchanged: Vec<&str> = Vec::new();
+        for (arn, status) in statuses {
+            match stored.get(arn) {
+                None => missing.push(arn.clone()),
+                Some((_, old)) if old == status => {
+                    stats.unchanged += 1;
+                    seen_unchanged.push(arn);
+                }
+                Some((definition_hash, _)) => {
+                    stats.updated += 1;
+                    let hash = task_definition_content_hash(definition_hash, status.as_deref());
+                    exec::execute(
+                        &mut self.tx,
+                        "touch_task_definitions",
+                        "UPDATE ecs_task_definitions SET status = $3, content_hash = $4, \
+                         last_seen_at = $5, last_sync_run_id = $6 WHERE tenant_id = $1 AND arn = $2",
+                        &[
+                            Value::text(self.scope.tenant.as_str()),
+                            Value::text(arn),
+                            Value::Text(status.clone()),
+                            Value::text(hash),
+                            Value::Timestamp(Some(self.seen_at)),
+                            Value::Int(Some(self.run.0)),
+                        ],
+                    )
+                    .await?;
+                }
+            }
+        }
+        for chunk in seen_unchanged.chunks(self.dialect.max_parameters() - 3) {
+            let (list, mut values) = self.arn_list_from(chunk, 4);
+            let sql = format!(
+                "UPDATE ecs_task_definitions SET last_seen_at = $2, last_sync_run_id = $3 \
+                 WHERE tenant_id = $1 AND arn IN ({list})"
+            );
+            let mut all = vec![
+                Value::text(self.scope.tenant.as_str()),
+                Value::Timestamp(Some(self.seen_at)),
+                Value::Int(Some(self.run.0)),
+            ];
+            all.append(&mut values);
+            exec::execute(&mut self.tx, "touch_task_definitions", &sql, &all).await?;
+        }
+        Ok((stats, missing))
+    }
+
+    /// `$2, $3, …` for `arns` and their values (the caller binds `$1`).
+    fn arn_list(&self, arns: &[&str]) -> (String, Vec<Value>) {
+        self.arn_list_from(arns, 2)
+    }
+
+    /// Placeholders numbered from `first` for `arns`, and their values.
+    fn arn_list_from(&self, arns: &[&str], first: usize) -> (String, Vec<Value>) {
+        let mut list = String::new();
+        let mut values = Vec::with_capacity(arns.len());
+        for (i, arn) in arns.iter().enumerate() {
+            if i > 0 {
+                list.push_str(", ");
+            }
+            self.dialect.write_placeholder(&mut list, first + i);
+            values.push(Value::text(*arn));
+        }
+        (list, values)
     }
 
     /// Removes this scope's assets of `kind` that this run did not write (with their children

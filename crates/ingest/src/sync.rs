@@ -1,0 +1,263 @@
+//! One sync of every configured scope: credentials per account (default chain or AssumeRole),
+//! the account id from STS, then each region's listing written in one transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use assetql_model::{Scope, SyncRunId};
+use assetql_store::{AssetKind, Database, StoreError, SyncRunStatus, SyncRunSummary};
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{Region, SdkConfig};
+use chrono::Utc;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::collect::{collect_scope, ApiCalls, CollectError};
+use crate::config::{AccountConfig, IngestConfig, RetryMode};
+
+/// How one scope's sync ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeOutcome {
+    /// Tenant.
+    pub tenant: String,
+    /// Account display name, when configured.
+    pub account_name: Option<String>,
+    /// Account id (empty when it could not be discovered).
+    pub cloud_account_id: String,
+    /// Region.
+    pub region: String,
+    /// The recorded sync run, when one was started.
+    pub run_id: Option<i64>,
+    /// `succeeded` or `failed`.
+    pub status: &'static str,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Assets inserted.
+    pub added: u64,
+    /// Assets changed.
+    pub updated: u64,
+    /// Assets removed because the listing no longer had them.
+    pub removed: u64,
+    /// AWS API calls by operation.
+    pub api_calls: std::collections::BTreeMap<String, u64>,
+    /// Wall time of the scope, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// The result of one sync of every scope.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// One entry per scope.
+    pub scopes: Vec<ScopeOutcome>,
+}
+
+impl SyncReport {
+    /// Whether any scope failed.
+    pub fn any_failed(&self) -> bool {
+        self.scopes.iter().any(|s| s.status != "succeeded")
+    }
+}
+
+fn retry_config(config: &IngestConfig) -> RetryConfig {
+    let base = match config.retry_mode {
+        RetryMode::Standard => RetryConfig::standard(),
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+    };
+    base.with_max_attempts(config.max_attempts.max(1))
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+/// The SDK configuration of `account`: the base configuration, or the same with credentials
+/// from AssumeRole.
+async fn account_config(base: &SdkConfig, account: &AccountConfig, retry: RetryConfig) -> SdkConfig {
+    let mut builder = base.to_builder().retry_config(retry);
+    if let Some(role) = &account.role_arn {
+        let mut provider = AssumeRoleProvider::builder(role.clone()).session_name("assetql-inventory");
+        if let Some(external_id) = &account.external_id {
+            provider = provider.external_id(external_id.clone());
+        }
+        let provider = provider.configure(base).build().await;
+        builder = builder.credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider));
+    }
+    builder.build()
+}
+
+/// Syncs every scope of `config` into `db`, with the AWS SDK configured from `base` (endpoint,
+/// region and credentials resolved by the caller, e.g. from the environment).
+pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) -> SyncReport {
+    let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let mut jobs = tokio::task::JoinSet::new();
+    for account in &config.accounts {
+        let sdk = account_config(base, account, retry_config(config)).await;
+        let calls = ApiCalls::default();
+        calls.count("GetCallerIdentity");
+        let identity = aws_sdk_sts::Client::new(&sdk).get_caller_identity().send().await;
+        let account_id = match identity {
+            Ok(identity) => identity.account().unwrap_or_default().to_owned(),
+            Err(error) => {
+                let message = aws_sdk_sts::error::DisplayErrorContext(&error).to_string();
+                tracing::warn!(account = account.name.as_deref().unwrap_or("default"), error = %message, "cannot resolve the account");
+                for region in &account.regions {
+                    jobs.spawn(std::future::ready(ScopeOutcome {
+                        tenant: account.tenant.to_string(),
+                        account_name: account.name.clone(),
+                        cloud_account_id: String::new(),
+                        region: region.clone(),
+                        run_id: None,
+                        status: "failed",
+                        error: Some(format!("GetCallerIdentity failed: {message}")),
+                        added: 0,
+                        updated: 0,
+                        removed: 0,
+                        api_calls: calls.snapshot(),
+                        duration_ms: 0,
+                    }));
+                }
+                continue;
+            }
+        };
+        for region in &account.regions {
+            let scope = Scope {
+                tenant: account.tenant.clone(),
+                cloud_account_id: account_id.clone(),
+                region: region.clone(),
+            };
+            let ecs_config = aws_sdk_ecs::config::Builder::from(&sdk)
+                .region(Region::new(region.clone()))
+                .build();
+            let ecs = aws_sdk_ecs::Client::from_conf(ecs_config);
+            let db = db.clone();
+            let name = account.name.clone();
+            let permits = Arc::clone(&permits);
+            let describe_concurrency = config.describe_concurrency;
+            let calls = calls.clone();
+            jobs.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                sync_scope(&db, &ecs, scope, name, calls, describe_concurrency).await
+            });
+        }
+    }
+    let mut report = SyncReport::default();
+    while let Some(joined) = jobs.join_next().await {
+        match joined {
+            Ok(outcome) => report.scopes.push(outcome),
+            Err(error) => tracing::error!(%error, "a scope task panicked"),
+        }
+    }
+    report.scopes.sort_by(|a, b| {
+        (&a.tenant, &a.cloud_account_id, &a.region).cmp(&(&b.tenant, &b.cloud_account_id, &b.region))
+    });
+    report
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ScopeError {
+    #[error(transparent)]
+    Collect(#[from] CollectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+async fn sync_scope(
+    db: &Database,
+    ecs: &aws_sdk_ecs::Client,
+    scope: Scope,
+    account_name: Option<String>,
+    calls: ApiCalls,
+    describe_concurrency: usize,
+) -> ScopeOutcome {
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("sync_scope", scope = %scope);
+    let _entered = span.enter();
+    let mut outcome = ScopeOutcome {
+        tenant: scope.tenant.to_string(),
+        account_name: account_name.clone(),
+        cloud_account_id: scope.cloud_account_id.clone(),
+        region: scope.region.clone(),
+        run_id: None,
+        status: "failed",
+        error: None,
+        added: 0,
+        updated: 0,
+        removed: 0,
+        api_calls: Default::default(),
+        duration_ms: 0,
+    };
+    let run = match begin(db, &scope, account_name.as_deref()).await {
+        Ok(run) => run,
+        Err(error) => {
+            outcome.error = Some(error.to_string());
+            return outcome;
+        }
+    };
+    outcome.run_id = Some(run.0);
+    let result = run_scope(db, ecs, &scope, run, &calls, describe_concurrency).await;
+    let mut summary = match &result {
+        Ok(summary) => summary.clone(),
+        Err(_) => SyncRunSummary::default(),
+    };
+    summary.api_calls = calls.snapshot();
+    let (status, error) = match &result {
+        Ok(_) => (SyncRunStatus::Succeeded, None),
+        Err(error) => {
+            tracing::warn!(%error, "scope sync failed; its previous data is kept");
+            (SyncRunStatus::Failed, Some(error.to_string()))
+        }
+    };
+    if let Err(store_error) = db
+        .finish_sync_run(run, status, error.as_deref(), &summary, Utc::now())
+        .await
+    {
+        tracing::error!(error = %store_error, "cannot record the end of the sync run");
+    }
+    outcome.status = if result.is_ok() { "succeeded" } else { "failed" };
+    outcome.error = error;
+    outcome.added = summary.added;
+    outcome.updated = summary.updated;
+    outcome.removed = summary.removed;
+    outcome.api_calls = summary.api_calls;
+    outcome.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    outcome
+}
+
+async fn begin(db: &Database, scope: &Scope, account_name: Option<&str>) -> Result<SyncRunId, StoreError> {
+    let now = Utc::now();
+    db.ensure_tenant(&scope.tenant, scope.tenant.as_str()).await?;
+    db.upsert_cloud_account(&scope.tenant, &scope.cloud_account_id, account_name, now)
+        .await?;
+    db.begin_sync_run(scope, now).await
+}
+
+async fn run_scope(
+    db: &Database,
+    ecs: &aws_sdk_ecs::Client,
+    scope: &Scope,
+    run: SyncRunId,
+    calls: &ApiCalls,
+    describe_concurrency: usize,
+) -> Result<SyncRunSummary, ScopeError> {
+    let stored = db.stored_task_definition_arns(scope).await?;
+    // Everything is read before anything is written: a failed listing writes nothing.
+    let listing = collect_scope(ecs, &stored, calls, describe_concurrency).await?;
+    let mut writer = db.scope_writer(scope, run, Utc::now()).await?;
+    let mut stats = writer.upsert_clusters(&listing.clusters).await?;
+    stats += writer.upsert_services(&listing.services).await?;
+    stats += writer.upsert_task_definitions(&listing.described).await?;
+    let (touched, _) = writer.touch_task_definitions(&listing.listed_stored).await?;
+    stats += touched;
+    stats += writer.upsert_tasks(&listing.tasks).await?;
+    let mut removed = 0;
+    for kind in AssetKind::ALL {
+        removed += writer.delete_unseen(kind).await?;
+    }
+    writer.commit().await?;
+    tracing::info!(added = stats.added, updated = stats.updated, removed, "scope synced");
+    Ok(SyncRunSummary {
+        added: stats.added,
+        updated: stats.updated,
+        removed,
+        api_calls: Default::default(),
+    })
+}
