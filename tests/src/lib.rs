@@ -2,6 +2,7 @@
 //! per test on PostgreSQL or SQLite, table dumps, and fixture assets.
 
 pub mod fixtures;
+pub mod moto;
 pub mod server;
 
 use std::time::Duration;

@@ -99,7 +99,12 @@ pub async fn collect_scope(
     let mut pages = ecs.list_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.count("ListClusters");
-        cluster_arns.extend(page.map_err(|e| CollectError::api("ListClusters", e))?.cluster_arns().iter().cloned());
+        cluster_arns.extend(
+            page.map_err(|e| CollectError::api("ListClusters", e))?
+                .cluster_arns()
+                .iter()
+                .cloned(),
+        );
     }
     for chunk in cluster_arns.chunks(100) {
         calls.count("DescribeClusters");
@@ -120,10 +125,19 @@ pub async fn collect_scope(
     let mut seen_tasks = BTreeSet::new();
     for cluster_arn in &cluster_arns {
         let mut service_arns = Vec::new();
-        let mut pages = ecs.list_services().cluster(cluster_arn).into_paginator().send();
+        let mut pages = ecs
+            .list_services()
+            .cluster(cluster_arn)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             calls.count("ListServices");
-            service_arns.extend(page.map_err(|e| CollectError::api("ListServices", e))?.service_arns().iter().cloned());
+            service_arns.extend(
+                page.map_err(|e| CollectError::api("ListServices", e))?
+                    .service_arns()
+                    .iter()
+                    .cloned(),
+            );
         }
         for chunk in service_arns.chunks(10) {
             calls.count("DescribeServices");
@@ -149,7 +163,12 @@ pub async fn collect_scope(
             .send();
         while let Some(page) = pages.next().await {
             calls.count("ListTasks");
-            task_arns.extend(page.map_err(|e| CollectError::api("ListTasks", e))?.task_arns().iter().cloned());
+            task_arns.extend(
+                page.map_err(|e| CollectError::api("ListTasks", e))?
+                    .task_arns()
+                    .iter()
+                    .cloned(),
+            );
         }
         for chunk in task_arns.chunks(100) {
             calls.count("DescribeTasks");
@@ -166,7 +185,10 @@ pub async fn collect_scope(
                 // (some fakes match clusters by substring) is taken from its own cluster.
                 let running = task.last_status() == Some("RUNNING");
                 let own_cluster = task.cluster_arn().is_none_or(|c| c == cluster_arn);
-                if running && own_cluster && seen_tasks.insert(task.task_arn().unwrap_or_default().to_owned()) {
+                if running
+                    && own_cluster
+                    && seen_tasks.insert(task.task_arn().unwrap_or_default().to_owned())
+                {
                     listing.tasks.push(convert::task(task)?);
                 }
             }
@@ -177,10 +199,17 @@ pub async fn collect_scope(
     // services refer to (an INACTIVE or deleting revision can still run).
     let mut listed: BTreeMap<String, Option<String>> = BTreeMap::new();
     for status in [TaskDefinitionStatus::Active, TaskDefinitionStatus::Inactive] {
-        let mut pages = ecs.list_task_definitions().status(status.clone()).into_paginator().send();
+        let mut pages = ecs
+            .list_task_definitions()
+            .status(status.clone())
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             calls.count("ListTaskDefinitions");
-            for arn in page.map_err(|e| CollectError::api("ListTaskDefinitions", e))?.task_definition_arns() {
+            for arn in page
+                .map_err(|e| CollectError::api("ListTaskDefinitions", e))?
+                .task_definition_arns()
+            {
                 listed.insert(arn.clone(), Some(status.as_str().to_owned()));
             }
         }
@@ -189,7 +218,12 @@ pub async fn collect_scope(
         .tasks
         .iter()
         .filter_map(|t| t.task_definition_arn.clone())
-        .chain(listing.services.iter().filter_map(|s| s.task_definition_arn.clone()))
+        .chain(
+            listing
+                .services
+                .iter()
+                .filter_map(|s| s.task_definition_arn.clone()),
+        )
         .collect();
     let mut to_describe: Vec<String> = Vec::new();
     for (arn, status) in &listed {
@@ -200,7 +234,11 @@ pub async fn collect_scope(
         }
     }
     // Referenced but in neither listing: its status is unknown, so describe it even if stored.
-    to_describe.extend(referenced.into_iter().filter(|arn| !listed.contains_key(arn)));
+    to_describe.extend(
+        referenced
+            .into_iter()
+            .filter(|arn| !listed.contains_key(arn)),
+    );
 
     let permits = Arc::new(Semaphore::new(describe_concurrency.max(1)));
     let mut jobs = tokio::task::JoinSet::new();

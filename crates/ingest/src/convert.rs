@@ -25,8 +25,14 @@ fn tags(tags: &[types::Tag]) -> Vec<Tag> {
 }
 
 fn arn(value: Option<&str>, what: &'static str) -> Result<Arn, CollectError> {
-    let text = value.ok_or(CollectError::Malformed { what, reason: "no ARN".to_owned() })?;
-    Arn::parse(text).map_err(|e| CollectError::Malformed { what, reason: e.to_string() })
+    let text = value.ok_or(CollectError::Malformed {
+        what,
+        reason: "no ARN".to_owned(),
+    })?;
+    Arn::parse(text).map_err(|e| CollectError::Malformed {
+        what,
+        reason: e.to_string(),
+    })
 }
 
 pub(crate) fn cluster(c: &types::Cluster) -> Result<Cluster, CollectError> {
@@ -37,7 +43,9 @@ pub(crate) fn cluster(c: &types::Cluster) -> Result<Cluster, CollectError> {
         running_tasks_count: Some(i64::from(c.running_tasks_count())),
         pending_tasks_count: Some(i64::from(c.pending_tasks_count())),
         active_services_count: Some(i64::from(c.active_services_count())),
-        registered_container_instances_count: Some(i64::from(c.registered_container_instances_count())),
+        registered_container_instances_count: Some(i64::from(
+            c.registered_container_instances_count(),
+        )),
         capacity_providers: c.capacity_providers.clone(),
         settings: c
             .settings()
@@ -56,8 +64,10 @@ pub(crate) fn cluster(c: &types::Cluster) -> Result<Cluster, CollectError> {
 
 pub(crate) fn service(s: &types::Service) -> Result<Service, CollectError> {
     let arn = arn(s.service_arn(), "service")?;
-    let network = s.network_configuration().and_then(|n| n.awsvpc_configuration()).map(|vpc| {
-        ServiceNetworkConfiguration {
+    let network = s
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .map(|vpc| ServiceNetworkConfiguration {
             assign_public_ip: vpc.assign_public_ip().and_then(|ip| match ip {
                 types::AssignPublicIp::Enabled => Some(true),
                 types::AssignPublicIp::Disabled => Some(false),
@@ -65,8 +75,7 @@ pub(crate) fn service(s: &types::Service) -> Result<Service, CollectError> {
             }),
             subnets: Some(vpc.subnets().to_vec()),
             security_groups: vpc.security_groups.clone(),
-        }
-    });
+        });
     Ok(Service {
         name: s.service_name().unwrap_or(arn.resource_name()).to_owned(),
         cluster_arn: s.cluster_arn().map(str::to_owned),
@@ -139,7 +148,11 @@ pub(crate) fn task_definition(
     let arn = arn(td.task_definition_arn(), "task definition")?;
     let family = match td.family() {
         Some(family) => family.to_owned(),
-        None => arn.resource_name().rsplit_once(':').map(|(f, _)| f.to_owned()).unwrap_or_default(),
+        None => arn
+            .resource_name()
+            .rsplit_once(':')
+            .map(|(f, _)| f.to_owned())
+            .unwrap_or_default(),
     };
     Ok(TaskDefinition {
         family,

@@ -71,15 +71,22 @@ fn retry_config(config: &IngestConfig) -> RetryConfig {
 
 /// The SDK configuration of `account`: the base configuration, or the same with credentials
 /// from AssumeRole.
-async fn account_config(base: &SdkConfig, account: &AccountConfig, retry: RetryConfig) -> SdkConfig {
+async fn account_config(
+    base: &SdkConfig,
+    account: &AccountConfig,
+    retry: RetryConfig,
+) -> SdkConfig {
     let mut builder = base.to_builder().retry_config(retry);
     if let Some(role) = &account.role_arn {
-        let mut provider = AssumeRoleProvider::builder(role.clone()).session_name("assetql-inventory");
+        let mut provider =
+            AssumeRoleProvider::builder(role.clone()).session_name("assetql-inventory");
         if let Some(external_id) = &account.external_id {
             provider = provider.external_id(external_id.clone());
         }
         let provider = provider.configure(base).build().await;
-        builder = builder.credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider));
+        builder = builder.credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        );
     }
     builder.build()
 }
@@ -91,9 +98,13 @@ pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) ->
     let mut jobs = tokio::task::JoinSet::new();
     for account in &config.accounts {
         let sdk = account_config(base, account, retry_config(config)).await;
+        // The account's GetCallerIdentity is counted with its first region's scope.
         let calls = ApiCalls::default();
         calls.count("GetCallerIdentity");
-        let identity = aws_sdk_sts::Client::new(&sdk).get_caller_identity().send().await;
+        let identity = aws_sdk_sts::Client::new(&sdk)
+            .get_caller_identity()
+            .send()
+            .await;
         let account_id = match identity {
             Ok(identity) => identity.account().unwrap_or_default().to_owned(),
             Err(error) => {
@@ -132,7 +143,11 @@ pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) ->
             let name = account.name.clone();
             let permits = Arc::clone(&permits);
             let describe_concurrency = config.describe_concurrency;
-            let calls = calls.clone();
+            let calls = if account.regions.first() == Some(region) {
+                calls.clone()
+            } else {
+                ApiCalls::default()
+            };
             jobs.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 sync_scope(&db, &ecs, scope, name, calls, describe_concurrency).await
@@ -147,7 +162,11 @@ pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) ->
         }
     }
     report.scopes.sort_by(|a, b| {
-        (&a.tenant, &a.cloud_account_id, &a.region).cmp(&(&b.tenant, &b.cloud_account_id, &b.region))
+        (&a.tenant, &a.cloud_account_id, &a.region).cmp(&(
+            &b.tenant,
+            &b.cloud_account_id,
+            &b.region,
+        ))
     });
     report
 }
@@ -212,7 +231,11 @@ async fn sync_scope(
     {
         tracing::error!(error = %store_error, "cannot record the end of the sync run");
     }
-    outcome.status = if result.is_ok() { "succeeded" } else { "failed" };
+    outcome.status = if result.is_ok() {
+        "succeeded"
+    } else {
+        "failed"
+    };
     outcome.error = error;
     outcome.added = summary.added;
     outcome.updated = summary.updated;
@@ -222,9 +245,14 @@ async fn sync_scope(
     outcome
 }
 
-async fn begin(db: &Database, scope: &Scope, account_name: Option<&str>) -> Result<SyncRunId, StoreError> {
+async fn begin(
+    db: &Database,
+    scope: &Scope,
+    account_name: Option<&str>,
+) -> Result<SyncRunId, StoreError> {
     let now = Utc::now();
-    db.ensure_tenant(&scope.tenant, scope.tenant.as_str()).await?;
+    db.ensure_tenant(&scope.tenant, scope.tenant.as_str())
+        .await?;
     db.upsert_cloud_account(&scope.tenant, &scope.cloud_account_id, account_name, now)
         .await?;
     db.begin_sync_run(scope, now).await
@@ -245,7 +273,9 @@ async fn run_scope(
     let mut stats = writer.upsert_clusters(&listing.clusters).await?;
     stats += writer.upsert_services(&listing.services).await?;
     stats += writer.upsert_task_definitions(&listing.described).await?;
-    let (touched, _) = writer.touch_task_definitions(&listing.listed_stored).await?;
+    let (touched, _) = writer
+        .touch_task_definitions(&listing.listed_stored)
+        .await?;
     stats += touched;
     stats += writer.upsert_tasks(&listing.tasks).await?;
     let mut removed = 0;
@@ -253,7 +283,12 @@ async fn run_scope(
         removed += writer.delete_unseen(kind).await?;
     }
     writer.commit().await?;
-    tracing::info!(added = stats.added, updated = stats.updated, removed, "scope synced");
+    tracing::info!(
+        added = stats.added,
+        updated = stats.updated,
+        removed,
+        "scope synced"
+    );
     Ok(SyncRunSummary {
         added: stats.added,
         updated: stats.updated,

@@ -7,7 +7,6 @@ mod ids;
 
 pub use assets::{
     task_definition_content_hash, Cluster, ClusterSetting, ContainerSpec, ContentHash, EnvEntry,
-    Service,
-    ServiceNetworkConfiguration, Tag, Task, TaskDefinition,
+    Service, ServiceNetworkConfiguration, Tag, Task, TaskDefinition,
 };
 pub use ids::{Arn, IdError, Scope, SyncRunId, TenantId};

@@ -125,7 +125,9 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
         Some(i) => text.split_at(i),
         None => (text, "s"),
     };
-    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 90s, 15m or 1h"))?;
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 90s, 15m or 1h"))?;
     let seconds = match unit {
         "s" => n,
         "m" => n * 60,
@@ -160,9 +162,10 @@ impl AwsArgs {
                 Ok(file.aws)
             }
             None => {
-                let region = base.region().map(|r| r.to_string()).context(
-                    "no AWS region: set AWS_REGION, or list regions in a --config file",
-                )?;
+                let region = base
+                    .region()
+                    .map(|r| r.to_string())
+                    .context("no AWS region: set AWS_REGION, or list regions in a --config file")?;
                 Ok(IngestConfig::with_accounts(vec![AccountConfig {
                     name: None,
                     tenant: assetql_model::TenantId::default_tenant(),
@@ -174,8 +177,6 @@ impl AwsArgs {
         }
     }
 }
-
-
 
 /// Options of `assetql schema`.
 #[derive(Debug, Args)]
@@ -243,12 +244,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = args.aws.ingest_config(&base)?;
             let report = sync_all(&db, &base, &config).await;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).context("encoding the summary")?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).context("encoding the summary")?
+                );
             } else {
                 print_summary(&report);
             }
             db.close().await;
-            Ok(if report.any_failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if report.any_failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Worker(args) => {
             let db = cli.global.connect().await?;
@@ -260,7 +268,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             loop {
                 let started = tokio::time::Instant::now();
                 let report = sync_all(&db, &base, &config).await;
-                let failed = report.scopes.iter().filter(|s| s.status != "succeeded").count();
+                let failed = report
+                    .scopes
+                    .iter()
+                    .filter(|s| s.status != "succeeded")
+                    .count();
                 tracing::info!(scopes = report.scopes.len(), failed, "sync round finished");
                 tokio::select! {
                     () = &mut shutdown => break,

@@ -151,7 +151,10 @@ impl Database {
             ],
         )
         .await?;
-        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect())
     }
 
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.

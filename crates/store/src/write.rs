@@ -479,7 +479,9 @@ impl ScopeWriter {
                  WHERE tenant_id = $1 AND arn IN ({list})"
             );
             values.insert(0, Value::text(self.scope.tenant.as_str()));
-            for row in exec::fetch_text_rows(&mut self.tx, "touch_task_definitions", &sql, &values).await? {
+            for row in
+                exec::fetch_text_rows(&mut self.tx, "touch_task_definitions", &sql, &values).await?
+            {
                 if let [Some(arn), Some(hash), status] = <[Option<String>; 3]>::try_from(row)
                     .map_err(|_| StoreError::Corrupt {
                         column: "ecs_task_definitions",
