@@ -37,6 +37,18 @@ CREATE TABLE sync_runs (
 );
 CREATE INDEX sync_runs_scope_idx ON sync_runs (tenant_id, cloud_account_id, region, started_at);
 
+-- One row per scope and worker round: the first worker to insert it syncs the scope in that
+-- round, so several workers on one database split the scopes without a coordinator.
+CREATE TABLE sync_scope_claims (
+    tenant_id         TEXT NOT NULL REFERENCES tenants (id),
+    cloud_account_id  TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    round_start       TIMESTAMPTZ NOT NULL,
+    worker            TEXT NOT NULL,
+    claimed_at        TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (tenant_id, cloud_account_id, region, round_start)
+);
+
 CREATE TABLE ecs_clusters (
     tenant_id                             TEXT NOT NULL REFERENCES tenants (id),
     arn                                   TEXT NOT NULL,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use assetql_ingest::{sync_all, AccountConfig, IngestConfig, SyncReport};
+use assetql_ingest::{sync_all, sync_round, AccountConfig, IngestConfig, Round, SyncReport};
 use assetql_model::TenantId;
 use assetql_tests::moto::{random_account, sdk_config_for, Moto};
 use assetql_tests::server::TestServer;
@@ -275,5 +275,38 @@ on_both_databases! {
         let failed_runs: Vec<&Json> = runs.iter().filter(|r| r["status"] == "failed").collect();
         assert_eq!(failed_runs.len(), 1);
         assert!(failed_runs[0]["error"].as_str().is_some_and(|e| e.contains("ListClusters")));
+    }
+
+    async fn two_workers_in_one_round_sync_every_scope_exactly_once(test_db: TestDb) {
+        let moto = Moto::from_env();
+        let estate = seed(&moto);
+        let base = moto.sdk_config().await;
+        let config = config(&estate);
+        let now = chrono::Utc::now();
+        let interval = std::time::Duration::from_secs(900);
+        let first = Round::containing(now, interval, "worker-a".to_owned());
+        let second = Round::containing(now, interval, "worker-b".to_owned());
+        assert_eq!(first.start, second.start, "workers agree on the round");
+        let (a, b) = tokio::join!(
+            sync_round(&test_db.db, &base, &config, Some(&first)),
+            sync_round(&test_db.db, &base, &config, Some(&second)),
+        );
+        let mut synced: Vec<(String, String)> = a.scopes.iter().chain(&b.scopes)
+            .filter(|s| s.status == "succeeded")
+            .map(|s| (s.cloud_account_id.clone(), s.region.clone()))
+            .collect();
+        synced.sort();
+        let skipped = a.scopes.iter().chain(&b.scopes).filter(|s| s.status == "skipped").count();
+        assert_eq!(synced.len(), 3, "{a:?} {b:?}");
+        synced.dedup();
+        assert_eq!(synced.len(), 3, "no scope synced twice");
+        assert_eq!(skipped, 3);
+        assert_eq!(test_db.count("sync_runs").await, 3);
+        assert_eq!(test_db.count("sync_scope_claims").await, 3);
+
+        // The next round is claimable again.
+        let later = Round::containing(now + chrono::Duration::seconds(900), interval, "worker-a".to_owned());
+        let next = sync_round(&test_db.db, &base, &config, Some(&later)).await;
+        assert_eq!(next.scopes.iter().filter(|s| s.status == "succeeded").count(), 3);
     }
 }

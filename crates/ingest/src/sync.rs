@@ -55,7 +55,29 @@ pub struct SyncReport {
 impl SyncReport {
     /// Whether any scope failed.
     pub fn any_failed(&self) -> bool {
-        self.scopes.iter().any(|s| s.status != "succeeded")
+        self.scopes.iter().any(|s| s.status == "failed")
+    }
+}
+
+/// A worker's round: scopes are claimed for it first, so that each is synced by one worker.
+#[derive(Debug, Clone)]
+pub struct Round {
+    /// The round's start, the same for every worker with the same interval.
+    pub start: chrono::DateTime<Utc>,
+    /// This worker's name (host and process id).
+    pub worker: String,
+}
+
+impl Round {
+    /// The round of `interval` that contains `now` (rounds start at multiples of the interval
+    /// since the Unix epoch, so workers agree without talking).
+    pub fn containing(now: chrono::DateTime<Utc>, interval: Duration, worker: String) -> Self {
+        let step = i64::try_from(interval.as_secs().max(1)).unwrap_or(i64::MAX);
+        let start = now.timestamp() - now.timestamp().rem_euclid(step);
+        Round {
+            start: chrono::DateTime::from_timestamp(start, 0).unwrap_or(now),
+            worker,
+        }
     }
 }
 
@@ -94,6 +116,17 @@ async fn account_config(
 /// Syncs every scope of `config` into `db`, with the AWS SDK configured from `base` (endpoint,
 /// region and credentials resolved by the caller, e.g. from the environment).
 pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) -> SyncReport {
+    sync_round(db, base, config, None).await
+}
+
+/// Like [`sync_all`], but within a worker `round`: a scope another worker already claimed for
+/// the round is skipped (reported with status `skipped`).
+pub async fn sync_round(
+    db: &Database,
+    base: &SdkConfig,
+    config: &IngestConfig,
+    round: Option<&Round>,
+) -> SyncReport {
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut jobs = tokio::task::JoinSet::new();
     for account in &config.accounts {
@@ -148,8 +181,16 @@ pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) ->
             } else {
                 ApiCalls::default()
             };
+            let round = round.cloned();
             jobs.spawn(async move {
                 let _permit = permits.acquire_owned().await;
+                if let Some(round) = round {
+                    match claim(&db, &scope, &round).await {
+                        Ok(true) => {}
+                        Ok(false) => return skipped(scope, name),
+                        Err(error) => return failed_claim(scope, name, error),
+                    }
+                }
                 sync_scope(&db, &ecs, scope, name, calls, describe_concurrency).await
             });
         }
@@ -169,6 +210,39 @@ pub async fn sync_all(db: &Database, base: &SdkConfig, config: &IngestConfig) ->
         ))
     });
     report
+}
+
+async fn claim(db: &Database, scope: &Scope, round: &Round) -> Result<bool, StoreError> {
+    db.ensure_tenant(&scope.tenant, scope.tenant.as_str())
+        .await?;
+    db.claim_scope(scope, round.start, &round.worker).await
+}
+
+fn empty_outcome(scope: Scope, account_name: Option<String>, status: &'static str) -> ScopeOutcome {
+    ScopeOutcome {
+        tenant: scope.tenant.to_string(),
+        account_name,
+        cloud_account_id: scope.cloud_account_id,
+        region: scope.region,
+        run_id: None,
+        status,
+        error: None,
+        added: 0,
+        updated: 0,
+        removed: 0,
+        api_calls: Default::default(),
+        duration_ms: 0,
+    }
+}
+
+fn skipped(scope: Scope, account_name: Option<String>) -> ScopeOutcome {
+    empty_outcome(scope, account_name, "skipped")
+}
+
+fn failed_claim(scope: Scope, account_name: Option<String>, error: StoreError) -> ScopeOutcome {
+    let mut outcome = empty_outcome(scope, account_name, "failed");
+    outcome.error = Some(format!("cannot claim the scope: {error}"));
+    outcome
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use assetql_graphql::Engine;
-use assetql_ingest::{sync_all, AccountConfig, IngestConfig, SyncReport};
+use assetql_ingest::{sync_all, sync_round, AccountConfig, IngestConfig, Round, SyncReport};
 use assetql_sql::Syntax;
 use assetql_store::{Database, PoolOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -265,18 +265,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = args.aws.ingest_config(&base)?;
             let shutdown = http::shutdown_signal();
             tokio::pin!(shutdown);
+            let worker = format!(
+                "{}-{}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".to_owned()),
+                std::process::id()
+            );
             loop {
-                let started = tokio::time::Instant::now();
-                let report = sync_all(&db, &base, &config).await;
-                let failed = report
-                    .scopes
-                    .iter()
-                    .filter(|s| s.status != "succeeded")
-                    .count();
-                tracing::info!(scopes = report.scopes.len(), failed, "sync round finished");
+                let round = Round::containing(chrono::Utc::now(), args.interval, worker.clone());
+                let report = sync_round(&db, &base, &config, Some(&round)).await;
+                let count = |status| report.scopes.iter().filter(|s| s.status == status).count();
+                tracing::info!(
+                    round = %round.start,
+                    succeeded = count("succeeded"),
+                    failed = count("failed"),
+                    skipped = count("skipped"),
+                    "sync round finished"
+                );
+                let next =
+                    round.start + chrono::Duration::from_std(args.interval).unwrap_or_default();
+                let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
                 tokio::select! {
                     () = &mut shutdown => break,
-                    () = tokio::time::sleep_until(started + args.interval) => {}
+                    () = tokio::time::sleep(wait) => {}
                 }
             }
             db.close().await;

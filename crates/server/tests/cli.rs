@@ -182,3 +182,79 @@ async fn readyz_is_503_until_postgres_is_migrated() {
     assert_eq!(body["database"], "postgresql");
     assert!(server.terminate().success());
 }
+
+#[tokio::test]
+async fn sync_prints_a_json_summary_and_fails_when_a_scope_fails() {
+    use assetql_tests::moto::{random_account, Moto};
+    let moto = Moto::from_env();
+    let account = random_account();
+    moto.seed(
+        &account,
+        "us-east-1",
+        serde_json::json!([
+            {"op": "cluster", "name": format!("cli{}", &account[..6]), "insights": "enabled"},
+            {"op": "td", "family": "cli", "networkMode": "host", "containers": [{"name": "app", "user": "root"}]}
+        ]),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("sync.db").display());
+    let config = dir.path().join("assetql.toml");
+    let write_config = |regions: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[aws]\nmax_attempts = 2\n[[aws.accounts]]\nname = \"cli\"\ntenant = \"acme\"\n\
+                 role_arn = \"arn:aws:iam::{account}:role/Reader\"\nregions = [{regions}]\n"
+            ),
+        )
+        .expect("write config");
+    };
+    let sync = || {
+        assetql()
+            .args(["sync", "--json", "--config"])
+            .arg(&config)
+            .env("ASSETQL_DATABASE_URL", &database)
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .expect("run assetql sync")
+    };
+
+    write_config("\"us-east-1\"");
+    let output = sync();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
+    let scope = &report["scopes"][0];
+    assert_eq!(scope["status"], "succeeded");
+    assert_eq!(scope["tenant"], "acme");
+    assert_eq!(scope["cloud_account_id"], account.as_str());
+    assert_eq!(scope["added"], 2);
+    assert_eq!(scope["api_calls"]["DescribeTaskDefinition"], 1);
+
+    write_config("\"us-east-1\", \"xx-nowhere-1\"");
+    let output = sync();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a failed scope fails the command"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
+    let statuses: Vec<&str> = report["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .map(|s| s["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(statuses, ["succeeded", "failed"]);
+    assert_eq!(
+        report["scopes"][0]["api_calls"].get("DescribeTaskDefinition"),
+        None,
+        "nothing described again"
+    );
+}

@@ -133,6 +133,34 @@ impl Database {
         Ok(())
     }
 
+    /// Claims `scope` for the worker round starting at `round_start`; true when this caller got
+    /// it (and must sync it), false when another worker already did.
+    pub async fn claim_scope(
+        &self,
+        scope: &Scope,
+        round_start: DateTime<Utc>,
+        worker: &str,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.acquire("claim_scope").await?;
+        let inserted = exec::execute(
+            &mut conn,
+            "claim_scope",
+            "INSERT INTO sync_scope_claims \
+             (tenant_id, cloud_account_id, region, round_start, worker, claimed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                Value::text(scope.tenant.as_str()),
+                Value::text(&scope.cloud_account_id),
+                Value::text(&scope.region),
+                Value::Timestamp(Some(round_start)),
+                Value::text(worker),
+                Value::Timestamp(Some(Utc::now())),
+            ],
+        )
+        .await?;
+        Ok(inserted == 1)
+    }
+
     /// Reads one sync run.
     pub async fn sync_run(&self, id: SyncRunId) -> Result<SyncRun, StoreError> {
         let dialect = self.dialect();
