@@ -216,3 +216,45 @@ CREATE TABLE tags (
     value         TEXT,
     PRIMARY KEY (tenant_id, resource_arn, key)
 );
+
+-- Stored controls: each evaluation of a control for a tenant is a control run; its failing and
+-- excepted assets are its findings.
+CREATE TABLE control_runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id     TEXT NOT NULL REFERENCES tenants (id),
+    control_id    TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'error')),
+    started_at    TEXT NOT NULL,
+    duration_ms   INTEGER NOT NULL,
+    failing       INTEGER NOT NULL,
+    excepted      INTEGER NOT NULL,
+    error         TEXT,
+    sync_run_id   INTEGER
+);
+CREATE INDEX control_runs_control_idx ON control_runs (tenant_id, control_id, started_at);
+
+CREATE TABLE control_findings (
+    tenant_id         TEXT NOT NULL,
+    run_id            INTEGER NOT NULL REFERENCES control_runs (id) ON DELETE CASCADE,
+    asset_identifier  TEXT NOT NULL,
+    id_from_provider  TEXT,
+    asset_type        TEXT,
+    excepted          BOOLEAN NOT NULL,
+    PRIMARY KEY (tenant_id, run_id, asset_identifier)
+);
+CREATE INDEX control_findings_run_idx ON control_findings (run_id);
+
+-- An exception removes one asset from one control's failing set until it expires or is revoked.
+CREATE TABLE control_exceptions (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id         TEXT NOT NULL REFERENCES tenants (id),
+    control_id        TEXT NOT NULL,
+    asset_identifier  TEXT NOT NULL,
+    owner             TEXT NOT NULL,
+    reason            TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    created_by        TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    revoked_at        TEXT
+);
+CREATE INDEX control_exceptions_lookup_idx ON control_exceptions (tenant_id, control_id, asset_identifier);

@@ -1,1 +1,12 @@
-//! Stored controls: catalogue, runner, scheduler, results history and exceptions (arrives with the controls issue).
+//! Stored controls: a control is a GraphQL query plus an expected result (`eq []` = compliant).
+//! The catalogue loads controls from assetql's own TOML files and from the public catalogue's
+//! JSON layout; the runner evaluates them through the same GraphQL engine as the API, applies
+//! exceptions, and records each run with its findings; reports render runs for people and CI.
+
+mod catalogue;
+mod report;
+mod run;
+
+pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Rejected, Severity};
+pub use report::{render, Format};
+pub use run::{new_exception, ExceptionError, Runner};

@@ -127,6 +127,17 @@ pub async fn sync_round(
     config: &IngestConfig,
     round: Option<&Round>,
 ) -> SyncReport {
+    sync_with_progress(db, base, config, round, |_| {}).await
+}
+
+/// Like [`sync_round`], calling `on_scope_done` as each scope finishes (for progress display).
+pub async fn sync_with_progress(
+    db: &Database,
+    base: &SdkConfig,
+    config: &IngestConfig,
+    round: Option<&Round>,
+    on_scope_done: impl Fn(&ScopeOutcome),
+) -> SyncReport {
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut jobs = tokio::task::JoinSet::new();
     for account in &config.accounts {
@@ -198,7 +209,10 @@ pub async fn sync_round(
     let mut report = SyncReport::default();
     while let Some(joined) = jobs.join_next().await {
         match joined {
-            Ok(outcome) => report.scopes.push(outcome),
+            Ok(outcome) => {
+                on_scope_done(&outcome);
+                report.scopes.push(outcome);
+            }
             Err(error) => tracing::error!(%error, "a scope task panicked"),
         }
     }

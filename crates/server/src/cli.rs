@@ -7,8 +7,11 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use anyhow::Context;
+use assetql_controls::{new_exception, render, Catalogue, Control, Format, Runner};
 use assetql_graphql::Engine;
-use assetql_ingest::{sync_all, sync_round, AccountConfig, IngestConfig, Round, SyncReport};
+use assetql_ingest::{
+    sync_round, sync_with_progress, AccountConfig, IngestConfig, Round, SyncReport,
+};
 use assetql_sql::Syntax;
 use assetql_store::{Database, PoolOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -85,6 +88,247 @@ pub enum Command {
     Sync(SyncArgs),
     /// Sync on an interval until stopped.
     Worker(WorkerArgs),
+    /// Stored controls: list, run, except.
+    #[command(subcommand)]
+    Controls(ControlsCommand),
+}
+
+/// `assetql controls …`.
+#[derive(Debug, Subcommand)]
+pub enum ControlsCommand {
+    /// List the catalogue's controls (and files that failed to load).
+    List(CatalogueArgs),
+    /// Evaluate controls, record the runs, print a report. Exit code: 0 when all pass, 1 when
+    /// any fails and --fail-on-findings is set, 2 when any control errors.
+    Run(ControlsRunArgs),
+    /// Except one asset from one control until a date.
+    Except(ExceptArgs),
+    /// Revoke an exception by id.
+    Revoke(RevokeArgs),
+}
+
+/// Where controls come from.
+#[derive(Debug, Args)]
+pub struct CatalogueArgs {
+    /// Directory of controls: `*.toml` files, and/or the public catalogue's `controls/` +
+    /// `queries/` JSON layout. Default: the catalogue built into the binary.
+    #[arg(long, env = "ASSETQL_CONTROLS_DIR")]
+    pub catalogue: Option<std::path::PathBuf>,
+}
+
+/// Output format of `assetql controls run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns, for people.
+    Table,
+    /// JSON, for scripts.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
+/// Options of `assetql controls run`.
+#[derive(Debug, Args)]
+pub struct ControlsRunArgs {
+    /// Controls.
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
+    /// Run only this control.
+    #[arg(long)]
+    pub control: Option<String>,
+    /// Tenant whose inventory is evaluated.
+    #[arg(long, env = "ASSETQL_TENANT", default_value = "default")]
+    pub tenant: String,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Exit with 1 when any control fails.
+    #[arg(long)]
+    pub fail_on_findings: bool,
+}
+
+/// Options of `assetql controls except`.
+#[derive(Debug, Args)]
+pub struct ExceptArgs {
+    /// The control.
+    #[arg(long)]
+    pub control: String,
+    /// The asset's identifier (its ARN).
+    #[arg(long)]
+    pub asset: String,
+    /// Who answers for the exception.
+    #[arg(long)]
+    pub owner: String,
+    /// Why the asset is excepted.
+    #[arg(long)]
+    pub reason: String,
+    /// When the exception stops applying (RFC 3339, e.g. 2027-01-31T00:00:00Z).
+    #[arg(long)]
+    pub expires: String,
+    /// Tenant.
+    #[arg(long, env = "ASSETQL_TENANT", default_value = "default")]
+    pub tenant: String,
+    /// Who creates it (default: $USER).
+    #[arg(long)]
+    pub created_by: Option<String>,
+}
+
+/// Options of `assetql controls revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Exception id.
+    pub id: i64,
+    /// Tenant.
+    #[arg(long, env = "ASSETQL_TENANT", default_value = "default")]
+    pub tenant: String,
+}
+
+impl CatalogueArgs {
+    fn load(&self) -> anyhow::Result<Catalogue> {
+        let catalogue = match &self.catalogue {
+            Some(dir) => {
+                Catalogue::load_dir(dir).with_context(|| format!("reading {}", dir.display()))?
+            }
+            None => Catalogue::builtin(),
+        };
+        for rejected in &catalogue.rejected {
+            eprintln!(
+                "warning: control file {} rejected: {}",
+                rejected.file, rejected.reason
+            );
+        }
+        Ok(catalogue)
+    }
+}
+
+fn tenant(text: &str) -> anyhow::Result<assetql_model::TenantId> {
+    assetql_model::TenantId::parse(text).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn run_controls(cli: &GlobalArgs, command: ControlsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ControlsCommand::List(args) => {
+            let catalogue = args.load()?;
+            println!(
+                "{:<45} {:<8} {:<11} {:<20} title",
+                "control", "severity", "supported", "asset types"
+            );
+            for control in &catalogue.controls {
+                println!(
+                    "{:<45} {:<8} {:<11} {:<20} {}",
+                    control.id,
+                    format!("{:?}", control.severity).to_lowercase(),
+                    if control.is_supported() {
+                        "yes"
+                    } else {
+                        "unsupported"
+                    },
+                    control.asset_types.join(","),
+                    control.title
+                );
+            }
+            Ok(if catalogue.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        ControlsCommand::Run(args) => {
+            let catalogue = args.catalogue.load()?;
+            let selected: Vec<&Control> = match &args.control {
+                Some(id) => match catalogue.get(id) {
+                    Some(control) => vec![control],
+                    None => {
+                        eprintln!("error: no control {id:?} in the catalogue (see `assetql controls list`)");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => catalogue.controls.iter().collect(),
+            };
+            for control in selected.iter().filter(|c| !c.is_supported()) {
+                eprintln!(
+                    "note: {} evaluates {:?}, which assetql does not inventory; skipped",
+                    control.id, control.asset_types
+                );
+            }
+            let db = cli.connect().await?;
+            db.migrate().await.context("applying migrations")?;
+            let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
+            let runner = Runner::new(engine, db.clone());
+            let runs = runner
+                .run_and_record(&tenant(&args.tenant)?, &selected, None)
+                .await
+                .context("recording control runs")?;
+            let format = match args.format {
+                ReportFormat::Table => Format::Table,
+                ReportFormat::Json => Format::Json,
+                ReportFormat::Sarif => Format::Sarif,
+                ReportFormat::Junit => Format::Junit,
+            };
+            println!("{}", render(format, &catalogue, &runs));
+            db.close().await;
+            let errored =
+                runs.iter().any(|r| r.status == "error") || !catalogue.rejected.is_empty();
+            let failed = runs.iter().any(|r| r.status == "fail");
+            Ok(if errored {
+                ExitCode::from(2)
+            } else if failed && args.fail_on_findings {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        ControlsCommand::Except(args) => {
+            let expires = chrono::DateTime::parse_from_rfc3339(&args.expires)
+                .with_context(|| {
+                    format!("--expires {:?} is not an RFC 3339 date-time", args.expires)
+                })?
+                .with_timezone(&chrono::Utc);
+            let created_by = args
+                .created_by
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "cli".to_owned());
+            let exception = new_exception(
+                &args.control,
+                &args.asset,
+                &args.owner,
+                &args.reason,
+                expires,
+                &created_by,
+                chrono::Utc::now(),
+            )?;
+            let db = cli.connect().await?;
+            db.migrate().await.context("applying migrations")?;
+            let id = db
+                .create_control_exception(&tenant(&args.tenant)?, &exception)
+                .await?;
+            println!(
+                "exception {id} created: {} on {} until {}",
+                args.asset,
+                args.control,
+                expires.to_rfc3339()
+            );
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        ControlsCommand::Revoke(args) => {
+            let db = cli.connect().await?;
+            let revoked = db
+                .revoke_control_exception(&tenant(&args.tenant)?, args.id, chrono::Utc::now())
+                .await?;
+            db.close().await;
+            if revoked {
+                println!("exception {} revoked", args.id);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("error: no active exception {} for this tenant", args.id);
+                Ok(ExitCode::from(2))
+            }
+        }
+    }
 }
 
 /// Where the AWS accounts come from.
@@ -228,6 +472,7 @@ impl GlobalArgs {
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Controls(command) => run_controls(&cli.global, command).await,
         Command::Schema(args) => {
             let engine = Engine::new().context("building the GraphQL schema")?;
             let syntax = match args.dialect {
@@ -242,7 +487,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.migrate().await.context("applying migrations")?;
             let base = aws_config::load_from_env().await;
             let config = args.aws.ingest_config(&base)?;
-            let report = sync_all(&db, &base, &config).await;
+            let total: usize = config.accounts.iter().map(|a| a.regions.len()).sum();
+            let bar = progress_bar(total);
+            let report = sync_with_progress(&db, &base, &config, None, |scope| {
+                let label = format!(
+                    "{}/{} {}",
+                    scope.cloud_account_id, scope.region, scope.status
+                );
+                match &bar {
+                    Some(bar) => {
+                        bar.set_message(label);
+                        bar.inc(1);
+                    }
+                    None => tracing::info!(scope = %label, "scope done"),
+                }
+            })
+            .await;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
             if args.json {
                 println!(
                     "{}",
@@ -361,4 +624,18 @@ fn print_summary(report: &SyncReport) {
     }
     let calls: Vec<String> = totals.iter().map(|(op, n)| format!("{op}={n}")).collect();
     println!("api calls: {}", calls.join(" "));
+}
+
+/// A progress bar over scopes when stderr is a terminal; plain log lines otherwise.
+fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scopes {msg}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

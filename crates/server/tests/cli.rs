@@ -258,3 +258,98 @@ async fn sync_prints_a_json_summary_and_fails_when_a_scope_fails() {
         "nothing described again"
     );
 }
+
+#[tokio::test]
+async fn controls_run_reports_and_exits_for_pipelines() {
+    use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    test_db
+        .seed(
+            &fixtures::scope(ACCOUNT, REGION),
+            &fixtures::control_inventory(ACCOUNT, REGION),
+            at(0),
+        )
+        .await;
+    let url = test_db.url.clone();
+    let run = |args: &[&str]| {
+        assetql()
+            .args(["controls", "run"])
+            .args(args)
+            .env("ASSETQL_DATABASE_URL", &url)
+            .output()
+            .expect("run assetql controls run")
+    };
+
+    let json = run(&["--format", "json"]);
+    assert_eq!(
+        json.status.code(),
+        Some(0),
+        "findings alone do not fail without --fail-on-findings"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    let mission = report["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "aws-ecs-1-privileged-network-mode")
+        .expect("mission control")
+        .clone();
+    assert_eq!(mission["status"], "fail");
+    assert_eq!(mission["failing"].as_array().map(Vec::len), Some(5));
+    assert!(mission["failing"][0]["idFromProvider"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("arn:aws:ecs:")));
+
+    let gate = run(&[
+        "--control",
+        "aws-ecs-3-process-name-space",
+        "--fail-on-findings",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(gate.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&gate.stdout).contains("<failure message=\"1 failing asset(s)"));
+
+    let sarif = run(&[
+        "--control",
+        "aws-ecs-2-service-assign-public-ip-disabled",
+        "--format",
+        "sarif",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    let unknown = run(&["--control", "no-such-control"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no-such-control"));
+
+    let except = assetql()
+        .args([
+            "controls",
+            "except",
+            "--control",
+            "aws-ecs-3-process-name-space",
+            "--owner",
+            "sre",
+        ])
+        .args([
+            "--reason",
+            "migration",
+            "--expires",
+            "2020-01-01T00:00:00Z",
+            "--asset",
+            "arn:aws:ecs:x:1:y/z",
+        ])
+        .env("ASSETQL_DATABASE_URL", &url)
+        .output()
+        .expect("run assetql controls except");
+    assert!(!except.status.success());
+    assert!(String::from_utf8_lossy(&except.stderr).contains("not in the future"));
+
+    let list = assetql().args(["controls", "list"]).output().expect("list");
+    assert!(list.status.success());
+    assert!(String::from_utf8_lossy(&list.stdout).contains("assetql-ecs-1-strict-unset-user"));
+}

@@ -2,6 +2,7 @@
 //! ingestion writers (idempotent batched upserts, scope deletes) and sync-run bookkeeping.
 //! Database errors are classified here, once.
 
+mod controls;
 mod database;
 mod error;
 mod exec;
@@ -9,6 +10,7 @@ mod migrate;
 mod sync_runs;
 mod write;
 
+pub use controls::{ControlException, ControlRun, Finding};
 pub use database::{Database, PoolOptions};
 pub use error::StoreError;
 pub use migrate::MigrationState;

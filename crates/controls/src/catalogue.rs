@@ -1,0 +1,474 @@
+//! Loading controls: assetql's TOML files (one per control) and the public catalogue's JSON
+//! layout (`controls/*.json` + `queries/*.json`), read as they are.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use assetql_model::catalogue::asset_types;
+use serde::{Deserialize, Serialize};
+
+/// How bad a failing control is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+/// `eq` or `neq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Comparator {
+    /// The result must equal the expectation.
+    Eq,
+    /// The result must differ from it.
+    Neq,
+}
+
+/// What the query's result is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Expected {
+    /// `[]`: the root field returns no asset.
+    EmptyList,
+    /// `true` / `false`: the result's scalar.
+    Bool(bool),
+}
+
+/// A control's check, e.g. `eq []`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Comparator.
+    pub comparator: Comparator,
+    /// Expected value.
+    pub expected: Expected,
+}
+
+impl Check {
+    /// Parses `eq []`, `neq []`, `eq true`, `eq false` (and the JSON catalogue's pair).
+    pub fn parse(comparator: &str, expected: &str) -> Result<Self, String> {
+        let comparator = match comparator.trim() {
+            "eq" => Comparator::Eq,
+            "neq" => Comparator::Neq,
+            other => return Err(format!("unknown comparator {other:?}: use eq or neq")),
+        };
+        let expected = match expected.trim() {
+            "[]" => Expected::EmptyList,
+            "true" => Expected::Bool(true),
+            "false" => Expected::Bool(false),
+            other => {
+                return Err(format!(
+                    "unsupported expected result {other:?}: use [], true or false"
+                ))
+            }
+        };
+        Ok(Check {
+            comparator,
+            expected,
+        })
+    }
+
+    /// Parses the one-string form `eq []`.
+    pub fn parse_expect(text: &str) -> Result<Self, String> {
+        let (comparator, expected) = text
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| format!("expect {text:?} is not of the form `eq []`"))?;
+        Check::parse(comparator, expected)
+    }
+
+    /// The check as text.
+    pub fn describe(&self) -> String {
+        let comparator = match self.comparator {
+            Comparator::Eq => "eq",
+            Comparator::Neq => "neq",
+        };
+        let expected = match self.expected {
+            Expected::EmptyList => "[]",
+            Expected::Bool(true) => "true",
+            Expected::Bool(false) => "false",
+        };
+        format!("{comparator} {expected}")
+    }
+}
+
+/// One stored control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    /// Stable id (the catalogue slug for the public catalogue's controls).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Asset types it evaluates (`ECSTaskDefinition`…).
+    pub asset_types: Vec<String>,
+    /// Cloud provider (`aws`).
+    pub provider: String,
+    /// The GraphQL query, verbatim.
+    pub query: String,
+    /// The expected result.
+    pub check: Check,
+    /// How to fix a failure.
+    pub remediation: Option<String>,
+    /// Whether runs include it.
+    pub enabled: bool,
+    /// The file it came from.
+    pub source: String,
+}
+
+impl Control {
+    /// Whether assetql inventories every asset type the control evaluates.
+    pub fn is_supported(&self) -> bool {
+        !self.asset_types.is_empty()
+            && self.asset_types.iter().all(|t| {
+                asset_types().any(|ty| ty.asset.is_some_and(|a| a.internal_asset_type == t))
+            })
+    }
+}
+
+/// A control file that could not be loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// The file.
+    pub file: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A loaded catalogue.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalogue {
+    /// Controls, sorted by id.
+    pub controls: Vec<Control>,
+    /// Files that were rejected; the others still loaded.
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlControl {
+    id: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    severity: Severity,
+    asset_types: Vec<String>,
+    #[serde(default = "aws")]
+    provider: String,
+    expect: String,
+    #[serde(default)]
+    remediation: Option<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+    query: String,
+}
+
+fn aws() -> String {
+    "aws".to_owned()
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonControl {
+    name: String,
+    slug: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    remediation_description: Option<String>,
+    severity: u8,
+    rules: Vec<JsonRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRule {
+    subjects: Vec<String>,
+    query: String,
+    expected_result: String,
+    comparator: String,
+    #[serde(default)]
+    cloud_providers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonQuery {
+    slug: String,
+    query: String,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Parses one control in assetql's TOML format.
+pub(crate) fn parse_toml(file: &str, text: &str) -> Result<Control, String> {
+    let raw: TomlControl = toml::from_str(text).map_err(|e| e.to_string())?;
+    if !valid_id(&raw.id) {
+        return Err(format!(
+            "invalid id {:?}: use letters, digits, '-', '_', '.'",
+            raw.id
+        ));
+    }
+    if raw.query.trim().is_empty() {
+        return Err("empty query".to_owned());
+    }
+    Ok(Control {
+        check: Check::parse_expect(&raw.expect)?,
+        id: raw.id,
+        title: raw.title,
+        description: raw.description,
+        severity: raw.severity,
+        asset_types: raw.asset_types,
+        provider: raw.provider,
+        query: raw.query,
+        remediation: raw.remediation,
+        enabled: raw.enabled,
+        source: file.to_owned(),
+    })
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "aws-ecs-1-privileged-network-mode.toml",
+        include_str!("../../../controls/aws-ecs-1-privileged-network-mode.toml"),
+    ),
+    (
+        "aws-ecs-2-service-assign-public-ip-disabled.toml",
+        include_str!("../../../controls/aws-ecs-2-service-assign-public-ip-disabled.toml"),
+    ),
+    (
+        "aws-ecs-3-process-name-space.toml",
+        include_str!("../../../controls/aws-ecs-3-process-name-space.toml"),
+    ),
+    (
+        "aws-ecs-4-containers-not-privileged.toml",
+        include_str!("../../../controls/aws-ecs-4-containers-not-privileged.toml"),
+    ),
+    (
+        "aws-ecs-5-readonly-root-file-systems.toml",
+        include_str!("../../../controls/aws-ecs-5-readonly-root-file-systems.toml"),
+    ),
+    (
+        "aws-ecs-8-secrets-in-vars.toml",
+        include_str!("../../../controls/aws-ecs-8-secrets-in-vars.toml"),
+    ),
+    (
+        "aws-ecs-10-latest-platform-version.toml",
+        include_str!("../../../controls/aws-ecs-10-latest-platform-version.toml"),
+    ),
+    (
+        "aws-ecs-12-clusters-should-use-insights.toml",
+        include_str!("../../../controls/aws-ecs-12-clusters-should-use-insights.toml"),
+    ),
+    (
+        "assetql-ecs-1-strict-uid-zero.toml",
+        include_str!("../../../controls/assetql-ecs-1-strict-uid-zero.toml"),
+    ),
+    (
+        "assetql-ecs-1-strict-unset-user.toml",
+        include_str!("../../../controls/assetql-ecs-1-strict-unset-user.toml"),
+    ),
+    (
+        "assetql-ecs-1-strict-root-any-case.toml",
+        include_str!("../../../controls/assetql-ecs-1-strict-root-any-case.toml"),
+    ),
+];
+
+impl Catalogue {
+    /// The catalogue built into the binary (the files of `controls/`).
+    pub fn builtin() -> Self {
+        let mut catalogue = Catalogue::default();
+        for (file, text) in BUILTIN {
+            catalogue.add(file, parse_toml(&format!("controls/{file}"), text));
+        }
+        catalogue.finish()
+    }
+
+    /// Loads every control under `dir`: `*.toml` files (assetql's format) and, when `dir` has
+    /// `controls/` and `queries/` folders of JSON, the public catalogue's layout.
+    pub fn load_dir(dir: &Path) -> std::io::Result<Self> {
+        let mut catalogue = Catalogue::default();
+        for entry in sorted_entries(dir)? {
+            if entry.extension().is_some_and(|e| e == "toml") {
+                let file = entry.display().to_string();
+                match std::fs::read_to_string(&entry) {
+                    Ok(text) => catalogue.add(&file, parse_toml(&file, &text)),
+                    Err(e) => catalogue.add(&file, Err(e.to_string())),
+                }
+            }
+        }
+        let (controls_dir, queries_dir) = (dir.join("controls"), dir.join("queries"));
+        if controls_dir.is_dir() && queries_dir.is_dir() {
+            catalogue.load_json(&controls_dir, &queries_dir)?;
+        }
+        Ok(catalogue.finish())
+    }
+
+    fn load_json(&mut self, controls_dir: &Path, queries_dir: &Path) -> std::io::Result<()> {
+        let mut queries = BTreeMap::new();
+        for path in sorted_entries(queries_dir)? {
+            if path.extension().is_some_and(|e| e == "json") {
+                let file = path.display().to_string();
+                match std::fs::read_to_string(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| serde_json::from_str::<JsonQuery>(&t).map_err(|e| e.to_string()))
+                {
+                    Ok(query) => {
+                        queries.insert(query.slug, query.query);
+                    }
+                    Err(reason) => self.rejected.push(Rejected { file, reason }),
+                }
+            }
+        }
+        for path in sorted_entries(controls_dir)? {
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let file = path.display().to_string();
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str::<JsonControl>(&t).map_err(|e| e.to_string()));
+            let control = match parsed {
+                Ok(control) => control,
+                Err(reason) => {
+                    self.rejected.push(Rejected { file, reason });
+                    continue;
+                }
+            };
+            let many = control.rules.len() > 1;
+            for (i, rule) in control.rules.iter().enumerate() {
+                let id = if many {
+                    format!("{}#{}", control.slug, i + 1)
+                } else {
+                    control.slug.clone()
+                };
+                let result = (|| {
+                    let query = queries.get(&rule.query).ok_or_else(|| {
+                        format!(
+                            "rule {} names query {:?}, which is not in queries/",
+                            i + 1,
+                            rule.query
+                        )
+                    })?;
+                    Ok(Control {
+                        id,
+                        title: control.name.clone(),
+                        description: control.description.clone().unwrap_or_default(),
+                        severity: match control.severity {
+                            0 | 1 => Severity::Low,
+                            2 => Severity::Medium,
+                            3 => Severity::High,
+                            _ => Severity::Critical,
+                        },
+                        asset_types: rule.subjects.clone(),
+                        provider: rule.cloud_providers.first().cloned().unwrap_or_else(aws),
+                        query: query.clone(),
+                        check: Check::parse(&rule.comparator, &rule.expected_result)?,
+                        remediation: control.remediation_description.clone(),
+                        enabled: true,
+                        source: file.clone(),
+                    })
+                })();
+                self.add(&file, result);
+            }
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, file: &str, result: Result<Control, String>) {
+        match result {
+            Ok(control) if self.controls.iter().any(|c| c.id == control.id) => {
+                self.rejected.push(Rejected {
+                    file: file.to_owned(),
+                    reason: format!("duplicate control id {:?}", control.id),
+                })
+            }
+            Ok(control) => self.controls.push(control),
+            Err(reason) => self.rejected.push(Rejected {
+                file: file.to_owned(),
+                reason,
+            }),
+        }
+    }
+
+    fn finish(mut self) -> Self {
+        self.controls.sort_by(|a, b| a.id.cmp(&b.id));
+        self
+    }
+
+    /// A control by id.
+    pub fn get(&self, id: &str) -> Option<&Control> {
+        self.controls.iter().find(|c| c.id == id)
+    }
+}
+
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalogue_loads_every_file() {
+        let catalogue = Catalogue::builtin();
+        assert!(catalogue.rejected.is_empty(), "{:?}", catalogue.rejected);
+        assert_eq!(catalogue.controls.len(), BUILTIN.len());
+        let mission = catalogue
+            .get("aws-ecs-1-privileged-network-mode")
+            .expect("mission control");
+        assert!(mission.query.contains("task_NOT: null"));
+        assert_eq!(
+            mission.check,
+            Check {
+                comparator: Comparator::Eq,
+                expected: Expected::EmptyList
+            }
+        );
+        assert!(catalogue.controls.iter().all(Control::is_supported));
+    }
+
+    #[test]
+    fn checks_parse_and_bad_ones_are_explained() {
+        assert_eq!(
+            Check::parse_expect("neq []").map(|c| c.comparator),
+            Ok(Comparator::Neq)
+        );
+        assert_eq!(
+            Check::parse_expect("eq false").map(|c| c.expected),
+            Ok(Expected::Bool(false))
+        );
+        assert!(Check::parse_expect("gt 3").is_err_and(|e| e.contains("comparator")));
+        assert!(Check::parse_expect("eq 3").is_err_and(|e| e.contains("expected")));
+    }
+
+    #[test]
+    fn invalid_toml_is_rejected_with_its_reason() {
+        assert!(parse_toml("x.toml", "id = 1").is_err());
+        let bad_id = "id = \"a b\"\ntitle = \"t\"\nseverity = \"low\"\nasset_types = [\"ECSTask\"]\nexpect = \"eq []\"\nquery = \"{ ecsTasks { arn } }\"";
+        assert!(parse_toml("x.toml", bad_id).is_err_and(|e| e.contains("invalid id")));
+    }
+}

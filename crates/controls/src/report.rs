@@ -1,0 +1,223 @@
+//! Rendering control runs: a table for people, JSON for scripts, SARIF 2.1.0 and JUnit XML for
+//! CI systems.
+
+use assetql_store::ControlRun;
+use serde_json::json;
+
+use crate::catalogue::{Catalogue, Severity};
+
+/// An output format of `assetql controls run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns.
+    Table,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
+    let controls: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|run| {
+            let control = catalogue.get(&run.control_id);
+            let assets = |excepted: bool| -> Vec<serde_json::Value> {
+                run.findings
+                    .iter()
+                    .filter(|f| f.excepted == excepted)
+                    .map(|f| json!({ "identifier": f.asset_identifier, "idFromProvider": f.id_from_provider }))
+                    .collect()
+            };
+            json!({
+                "id": run.control_id,
+                "title": control.map(|c| c.title.clone()),
+                "severity": control.map(|c| c.severity),
+                "status": run.status,
+                "failing": assets(false),
+                "excepted": assets(true),
+                "error": run.error,
+                "durationMs": run.duration_ms,
+            })
+        })
+        .collect();
+    let count = |status: &str| runs.iter().filter(|r| r.status == status).count();
+    json!({
+        "summary": { "pass": count("pass"), "fail": count("fail"), "error": count("error") },
+        "controls": controls,
+    })
+}
+
+fn sarif_level(severity: Option<Severity>) -> &'static str {
+    match severity {
+        Some(Severity::Low) => "note",
+        Some(Severity::Medium) => "warning",
+        _ => "error",
+    }
+}
+
+fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = runs
+        .iter()
+        .filter_map(|run| catalogue.get(&run.control_id))
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.id,
+                "shortDescription": { "text": c.title },
+                "fullDescription": { "text": if c.description.is_empty() { &c.title } else { &c.description } },
+                "help": { "text": c.remediation.clone().unwrap_or_else(|| c.title.clone()) },
+                "properties": { "severity": c.severity, "assetTypes": c.asset_types },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for run in runs {
+        let control = catalogue.get(&run.control_id);
+        if let Some(error) = &run.error {
+            notifications.push(json!({
+                "level": "error",
+                "message": { "text": format!("{}: {error}", run.control_id) },
+                "associatedRule": { "id": run.control_id },
+            }));
+        }
+        for finding in &run.findings {
+            let name = finding
+                .id_from_provider
+                .clone()
+                .unwrap_or_else(|| finding.asset_identifier.clone());
+            let mut result = json!({
+                "ruleId": run.control_id,
+                "level": sarif_level(control.map(|c| c.severity)),
+                "message": { "text": format!("{} violates {}", name, run.control_id) },
+                "locations": [{ "logicalLocations": [{ "fullyQualifiedName": name, "kind": "resource" }] }],
+                "partialFingerprints": { "assetIdentifier": finding.asset_identifier },
+            });
+            if finding.excepted {
+                result["suppressions"] =
+                    json!([{ "kind": "external", "justification": "active control exception" }]);
+            }
+            results.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "assetql",
+                "informationUri": "https://github.com/assetql/assetql",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": runs.iter().all(|r| r.error.is_none()),
+                "toolExecutionNotifications": notifications,
+            }],
+        }],
+    })
+}
+
+fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
+    let failures = runs.iter().filter(|r| r.status == "fail").count();
+    let errors = runs.iter().filter(|r| r.status == "error").count();
+    let total_ms: i64 = runs.iter().map(|r| r.duration_ms).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"assetql controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{:.3}\">\n",
+        runs.len(),
+        total_ms as f64 / 1000.0
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"assetql.controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">\n",
+        runs.len()
+    ));
+    for run in runs {
+        let title = catalogue
+            .get(&run.control_id)
+            .map_or("", |c| c.title.as_str());
+        out.push_str(&format!(
+            "    <testcase classname=\"assetql.controls\" name=\"{}\" time=\"{:.3}\">\n",
+            xml_escape(&run.control_id),
+            run.duration_ms as f64 / 1000.0
+        ));
+        let failing: Vec<String> = run
+            .failing()
+            .map(|f| {
+                f.id_from_provider
+                    .clone()
+                    .unwrap_or_else(|| f.asset_identifier.clone())
+            })
+            .collect();
+        match run.status.as_str() {
+            "fail" => out.push_str(&format!(
+                "      <failure message=\"{} failing asset(s): {}\">{}</failure>\n",
+                failing.len(),
+                xml_escape(title),
+                xml_escape(&failing.join("\n"))
+            )),
+            "error" => out.push_str(&format!(
+                "      <error message=\"{}\"/>\n",
+                xml_escape(run.error.as_deref().unwrap_or("error"))
+            )),
+            _ => {}
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
+    let mut out = format!(
+        "{:<45} {:<6} {:>7} {:>8}  title\n",
+        "control", "status", "failing", "excepted"
+    );
+    for run in runs {
+        let failing = run.failing().count();
+        let title = catalogue
+            .get(&run.control_id)
+            .map_or("", |c| c.title.as_str());
+        out.push_str(&format!(
+            "{:<45} {:<6} {:>7} {:>8}  {}\n",
+            run.control_id,
+            run.status,
+            failing,
+            run.findings.len() - failing,
+            run.error.as_deref().unwrap_or(title)
+        ));
+    }
+    out
+}
+
+/// Renders `runs` (of controls in `catalogue`) in `format`.
+pub fn render(format: Format, catalogue: &Catalogue, runs: &[ControlRun]) -> String {
+    match format {
+        Format::Table => table(catalogue, runs),
+        Format::Json => {
+            serde_json::to_string_pretty(&json_report(catalogue, runs)).unwrap_or_default()
+        }
+        Format::Sarif => serde_json::to_string_pretty(&sarif(catalogue, runs)).unwrap_or_default(),
+        Format::Junit => junit(catalogue, runs),
+    }
+}

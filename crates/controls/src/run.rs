@@ -1,0 +1,219 @@
+//! Evaluating controls through the GraphQL engine, applying exceptions, recording runs.
+
+use std::sync::Arc;
+
+use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_model::TenantId;
+use assetql_store::{ControlException, ControlRun, Database, Finding, StoreError};
+use async_graphql::Value;
+use chrono::{DateTime, Utc};
+
+use crate::catalogue::{Comparator, Control, Expected};
+
+/// Evaluates controls for a tenant and records the runs.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    engine: Arc<Engine>,
+    db: Database,
+}
+
+/// Why an exception was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExceptionError {
+    /// No owner.
+    #[error("an exception needs an owner")]
+    MissingOwner,
+    /// No reason.
+    #[error("an exception needs a reason")]
+    MissingReason,
+    /// The expiry is not in the future.
+    #[error("the expiry {0} is not in the future")]
+    ExpiryInPast(DateTime<Utc>),
+    /// No asset.
+    #[error("an exception names one asset identifier")]
+    MissingAsset,
+}
+
+/// Validates and builds a new exception (id 0 until stored).
+pub fn new_exception(
+    control_id: &str,
+    asset_identifier: &str,
+    owner: &str,
+    reason: &str,
+    expires_at: DateTime<Utc>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<ControlException, ExceptionError> {
+    if owner.trim().is_empty() {
+        return Err(ExceptionError::MissingOwner);
+    }
+    if reason.trim().is_empty() {
+        return Err(ExceptionError::MissingReason);
+    }
+    if asset_identifier.trim().is_empty() {
+        return Err(ExceptionError::MissingAsset);
+    }
+    if expires_at <= now {
+        return Err(ExceptionError::ExpiryInPast(expires_at));
+    }
+    Ok(ControlException {
+        id: 0,
+        control_id: control_id.to_owned(),
+        asset_identifier: asset_identifier.to_owned(),
+        owner: owner.trim().to_owned(),
+        reason: reason.trim().to_owned(),
+        expires_at,
+        created_by: created_by.to_owned(),
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+/// The assets in a response's data: every object in the root fields' lists.
+fn assets(data: &Value) -> Option<Vec<Finding>> {
+    let Value::Object(fields) = data else {
+        return None;
+    };
+    let mut found = Vec::new();
+    for value in fields.values() {
+        let Value::List(items) = value else {
+            return None;
+        };
+        for item in items {
+            let text = |key: &str| match item {
+                Value::Object(o) => match o.get(key) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            found.push(Finding {
+                asset_identifier: text("identifier")
+                    .or_else(|| text("idFromProvider"))
+                    .or_else(|| text("arn"))
+                    .unwrap_or_else(|| item.to_string()),
+                id_from_provider: text("idFromProvider").or_else(|| text("arn")),
+                asset_type: text("internalAssetType"),
+                excepted: false,
+            });
+        }
+    }
+    Some(found)
+}
+
+/// The first scalar leaf of the data (following single-field objects), for `eq true/false`.
+fn scalar(data: &Value) -> Option<&Value> {
+    match data {
+        Value::Object(fields) if fields.len() == 1 => fields.values().next().and_then(scalar),
+        Value::Object(_) | Value::List(_) => None,
+        leaf => Some(leaf),
+    }
+}
+
+impl Runner {
+    /// A runner over `db` using `engine` (the API's engine, so controls run exactly as clients'
+    /// queries do).
+    pub fn new(engine: Arc<Engine>, db: Database) -> Self {
+        Runner { engine, db }
+    }
+
+    /// Evaluates one control for `tenant` at `now`, moving assets with an active exception from
+    /// failing to excepted. Nothing is recorded.
+    pub async fn evaluate(
+        &self,
+        tenant: &TenantId,
+        control: &Control,
+        exceptions: &[ControlException],
+        now: DateTime<Utc>,
+    ) -> ControlRun {
+        let started = std::time::Instant::now();
+        let request = GraphQLRequest {
+            query: control.query.clone(),
+            ..GraphQLRequest::default()
+        };
+        let context = RequestContext {
+            db: self.db.clone(),
+            tenant: tenant.to_string(),
+        };
+        let (_, response) = self.engine.execute(request, None, context).await;
+        let mut run = ControlRun {
+            id: 0,
+            control_id: control.id.clone(),
+            status: "error".to_owned(),
+            started_at: now,
+            duration_ms: 0,
+            error: None,
+            sync_run_id: None,
+            findings: Vec::new(),
+        };
+        if !response.errors.is_empty() {
+            let messages: Vec<String> = response.errors.iter().map(|e| e.message.clone()).collect();
+            run.error = Some(messages.join("; "));
+        } else {
+            match control.check.expected {
+                Expected::EmptyList => match assets(&response.data) {
+                    Some(mut findings) => {
+                        for finding in &mut findings {
+                            finding.excepted = exceptions.iter().any(|e| {
+                                e.control_id == control.id
+                                    && e.asset_identifier == finding.asset_identifier
+                                    && e.is_active(now)
+                            });
+                        }
+                        let failing = findings.iter().any(|f| !f.excepted);
+                        let pass = match control.check.comparator {
+                            Comparator::Eq => !failing,
+                            Comparator::Neq => failing,
+                        };
+                        run.status = if pass { "pass" } else { "fail" }.to_owned();
+                        run.findings = findings;
+                    }
+                    None => {
+                        run.error = Some(
+                            "`[]` checks need a query whose root fields return lists".to_owned(),
+                        )
+                    }
+                },
+                Expected::Bool(expected) => match scalar(&response.data) {
+                    Some(Value::Boolean(actual)) => {
+                        let equal = *actual == expected;
+                        let pass = match control.check.comparator {
+                            Comparator::Eq => equal,
+                            Comparator::Neq => !equal,
+                        };
+                        run.status = if pass { "pass" } else { "fail" }.to_owned();
+                    }
+                    _ => {
+                        run.error = Some(
+                            "`true`/`false` checks need a query returning one boolean".to_owned(),
+                        )
+                    }
+                },
+            }
+        }
+        run.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        tracing::info!(control = %control.id, status = %run.status, findings = run.findings.len(), "control evaluated");
+        run
+    }
+
+    /// Evaluates every enabled, supported control of `controls` for `tenant` and records each
+    /// run (after `sync_run_id`, when a sync triggered it).
+    pub async fn run_and_record(
+        &self,
+        tenant: &TenantId,
+        controls: &[&Control],
+        sync_run_id: Option<i64>,
+    ) -> Result<Vec<ControlRun>, StoreError> {
+        let exceptions = self.db.control_exceptions(tenant).await?;
+        let now = Utc::now();
+        self.db.ensure_tenant(tenant, tenant.as_str()).await?;
+        let mut runs = Vec::with_capacity(controls.len());
+        for control in controls.iter().filter(|c| c.enabled && c.is_supported()) {
+            let mut run = self.evaluate(tenant, control, &exceptions, now).await;
+            run.sync_run_id = sync_run_id;
+            run.id = self.db.record_control_run(tenant, &run).await?;
+            runs.push(run);
+        }
+        Ok(runs)
+    }
+}

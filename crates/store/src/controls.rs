@@ -1,0 +1,331 @@
+//! Control runs, their findings, and exceptions.
+
+use assetql_model::TenantId;
+use assetql_sql::Value;
+use chrono::{DateTime, Utc};
+
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::exec::{self, Tx};
+
+/// One asset a control run reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The asset's `identifier`.
+    pub asset_identifier: String,
+    /// Its `idFromProvider` (ARN), when the query selected it.
+    pub id_from_provider: Option<String>,
+    /// Its `internalAssetType`, when selected.
+    pub asset_type: Option<String>,
+    /// Whether an active exception moved it out of the failing set.
+    pub excepted: bool,
+}
+
+/// One evaluation of one control for one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRun {
+    /// Run id (0 before it is recorded).
+    pub id: i64,
+    /// The control.
+    pub control_id: String,
+    /// `pass`, `fail` or `error`.
+    pub status: String,
+    /// When the evaluation started.
+    pub started_at: DateTime<Utc>,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// Why it is `error`.
+    pub error: Option<String>,
+    /// The sync run it followed, if any.
+    pub sync_run_id: Option<i64>,
+    /// Failing and excepted assets.
+    pub findings: Vec<Finding>,
+}
+
+impl ControlRun {
+    /// Assets still failing.
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.excepted)
+    }
+}
+
+/// An exception: one asset, one control, an owner, a reason and an expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlException {
+    /// Exception id.
+    pub id: i64,
+    /// The control.
+    pub control_id: String,
+    /// The excepted asset's `identifier`.
+    pub asset_identifier: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// Why.
+    pub reason: String,
+    /// When it stops applying.
+    pub expires_at: DateTime<Utc>,
+    /// Who created it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ControlException {
+    /// Whether it applies at `at`.
+    pub fn is_active(&self, at: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at > at
+    }
+}
+
+fn corrupt(column: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        column,
+        reason: reason.into(),
+    }
+}
+
+fn timestamp(column: &'static str, text: Option<String>) -> Result<DateTime<Utc>, StoreError> {
+    let text = text.ok_or_else(|| corrupt(column, "NULL"))?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(column, format!("{text:?}: {e}")))
+}
+
+fn int(column: &'static str, text: Option<String>) -> Result<i64, StoreError> {
+    let text = text.unwrap_or_default();
+    text.parse()
+        .map_err(|_| corrupt(column, format!("not an integer: {text:?}")))
+}
+
+impl Database {
+    /// Records a control run with its findings, atomically; returns the run id.
+    pub async fn record_control_run(
+        &self,
+        tenant: &TenantId,
+        run: &ControlRun,
+    ) -> Result<i64, StoreError> {
+        let err = |e| StoreError::from_sqlx("record_control_run", e);
+        let mut tx = match self {
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
+            Database::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
+            }
+        };
+        let failing = run.failing().count();
+        let id = exec::fetch_i64(
+            &mut tx,
+            "record_control_run",
+            "INSERT INTO control_runs (tenant_id, control_id, status, started_at, duration_ms, \
+             failing, excepted, error, sync_run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            &[
+                Value::text(tenant.as_str()),
+                Value::text(&run.control_id),
+                Value::text(&run.status),
+                Value::Timestamp(Some(run.started_at)),
+                Value::Int(Some(run.duration_ms)),
+                Value::Int(Some(i64::try_from(failing).unwrap_or(i64::MAX))),
+                Value::Int(Some(i64::try_from(run.findings.len() - failing).unwrap_or(i64::MAX))),
+                Value::Text(run.error.clone()),
+                Value::Int(run.sync_run_id),
+            ],
+        )
+        .await?;
+        for chunk in run.findings.chunks(1000) {
+            let mut sql = String::from(
+                "INSERT INTO control_findings (tenant_id, run_id, asset_identifier, id_from_provider, \
+                 asset_type, excepted) VALUES ",
+            );
+            let mut values = vec![Value::text(tenant.as_str()), Value::Int(Some(id))];
+            for (i, finding) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let n = values.len();
+                sql.push_str(&format!(
+                    "($1, $2, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4
+                ));
+                values.push(Value::text(&finding.asset_identifier));
+                values.push(Value::Text(finding.id_from_provider.clone()));
+                values.push(Value::Text(finding.asset_type.clone()));
+                values.push(Value::Bool(Some(finding.excepted)));
+            }
+            // A query may return one asset twice (e.g. through aliases); record it once.
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            exec::execute(&mut tx, "record_control_run", &sql, &values).await?;
+        }
+        match tx {
+            Tx::Postgres(tx) => tx.commit().await.map_err(err)?,
+            Tx::Sqlite(tx) => tx.commit().await.map_err(err)?,
+        }
+        Ok(id)
+    }
+
+    /// The newest runs of `control_id` (all controls when `None`), newest first, with findings.
+    pub async fn control_runs(
+        &self,
+        tenant: &TenantId,
+        control_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ControlRun>, StoreError> {
+        let dialect = self.dialect();
+        let sql = format!(
+            "SELECT CAST(id AS TEXT), control_id, status, {started}, CAST(duration_ms AS TEXT), error, \
+             CAST(sync_run_id AS TEXT) FROM control_runs WHERE tenant_id = $1 \
+             AND ($2 IS NULL OR control_id = $2) ORDER BY started_at DESC, id DESC LIMIT $3",
+            started = dialect.timestamp_as_text("started_at")
+        );
+        let mut conn = self.acquire("control_runs").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "control_runs",
+            &sql,
+            &[
+                Value::text(tenant.as_str()),
+                Value::Text(control_id.map(str::to_owned)),
+                Value::Int(Some(i64::from(limit))),
+            ],
+        )
+        .await?;
+        let mut runs = Vec::with_capacity(rows.len());
+        for row in rows {
+            let [id, control, status, started, duration, error, sync] =
+                <[Option<String>; 7]>::try_from(row)
+                    .map_err(|_| corrupt("control_runs", "column count"))?;
+            runs.push(ControlRun {
+                id: int("control_runs.id", id)?,
+                control_id: control.unwrap_or_default(),
+                status: status.unwrap_or_default(),
+                started_at: timestamp("control_runs.started_at", started)?,
+                duration_ms: int("control_runs.duration_ms", duration)?,
+                error,
+                sync_run_id: sync
+                    .map(|s| int("control_runs.sync_run_id", Some(s)))
+                    .transpose()?,
+                findings: Vec::new(),
+            });
+        }
+        for run in &mut runs {
+            let rows = exec::fetch_text_rows(
+                &mut conn,
+                "control_runs",
+                "SELECT asset_identifier, id_from_provider, asset_type, \
+                 CASE WHEN excepted THEN 'true' ELSE 'false' END FROM control_findings \
+                 WHERE tenant_id = $1 AND run_id = $2 ORDER BY asset_identifier",
+                &[Value::text(tenant.as_str()), Value::Int(Some(run.id))],
+            )
+            .await?;
+            run.findings = rows
+                .into_iter()
+                .map(|row| {
+                    let mut row = row.into_iter();
+                    Finding {
+                        asset_identifier: row.next().flatten().unwrap_or_default(),
+                        id_from_provider: row.next().flatten(),
+                        asset_type: row.next().flatten(),
+                        excepted: row.next().flatten().as_deref() == Some("true"),
+                    }
+                })
+                .collect();
+        }
+        Ok(runs)
+    }
+
+    /// Stores a new exception; returns its id. Validation is the caller's.
+    pub async fn create_control_exception(
+        &self,
+        tenant: &TenantId,
+        exception: &ControlException,
+    ) -> Result<i64, StoreError> {
+        self.ensure_tenant(tenant, tenant.as_str()).await?;
+        let mut conn = self.acquire("create_control_exception").await?;
+        exec::fetch_i64(
+            &mut conn,
+            "create_control_exception",
+            "INSERT INTO control_exceptions (tenant_id, control_id, asset_identifier, owner, reason, \
+             expires_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                Value::text(tenant.as_str()),
+                Value::text(&exception.control_id),
+                Value::text(&exception.asset_identifier),
+                Value::text(&exception.owner),
+                Value::text(&exception.reason),
+                Value::Timestamp(Some(exception.expires_at)),
+                Value::text(&exception.created_by),
+                Value::Timestamp(Some(exception.created_at)),
+            ],
+        )
+        .await
+    }
+
+    /// Revokes an exception of `tenant`; false when there is no such active exception.
+    pub async fn revoke_control_exception(
+        &self,
+        tenant: &TenantId,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.acquire("revoke_control_exception").await?;
+        let changed = exec::execute(
+            &mut conn,
+            "revoke_control_exception",
+            "UPDATE control_exceptions SET revoked_at = $3 \
+             WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
+            &[
+                Value::text(tenant.as_str()),
+                Value::Int(Some(id)),
+                Value::Timestamp(Some(at)),
+            ],
+        )
+        .await?;
+        Ok(changed == 1)
+    }
+
+    /// Every exception of `tenant` (active or not), oldest first.
+    pub async fn control_exceptions(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<ControlException>, StoreError> {
+        let d = self.dialect();
+        let sql = format!(
+            "SELECT CAST(id AS TEXT), control_id, asset_identifier, owner, reason, {}, created_by, {}, {} \
+             FROM control_exceptions WHERE tenant_id = $1 ORDER BY id",
+            d.timestamp_as_text("expires_at"),
+            d.timestamp_as_text("created_at"),
+            d.timestamp_as_text("revoked_at"),
+        );
+        let mut conn = self.acquire("control_exceptions").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "control_exceptions",
+            &sql,
+            &[Value::text(tenant.as_str())],
+        )
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let [id, control, asset, owner, reason, expires, by, created, revoked] =
+                    <[Option<String>; 9]>::try_from(row)
+                        .map_err(|_| corrupt("control_exceptions", "column count"))?;
+                Ok(ControlException {
+                    id: int("control_exceptions.id", id)?,
+                    control_id: control.unwrap_or_default(),
+                    asset_identifier: asset.unwrap_or_default(),
+                    owner: owner.unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
+                    expires_at: timestamp("control_exceptions.expires_at", expires)?,
+                    created_by: by.unwrap_or_default(),
+                    created_at: timestamp("control_exceptions.created_at", created)?,
+                    revoked_at: revoked
+                        .map(|r| timestamp("control_exceptions.revoked_at", Some(r)))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,300 @@
+//! Stored controls: the built-in catalogue evaluated through the GraphQL engine on both
+//! databases, exceptions with owner and expiry, run history, the public catalogue's JSON layout,
+//! and rejected files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use assetql_controls::{new_exception, render, Catalogue, ExceptionError, Format, Runner};
+use assetql_graphql::Engine;
+use assetql_model::TenantId;
+use assetql_tests::fixtures::{self, at, Inventory, ACCOUNT, REGION};
+use assetql_tests::on_both_databases;
+use chrono::{Duration, Utc};
+
+/// internalName -> ARN of every asset of the control inventory.
+fn arns(inventory: &Inventory) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in &inventory.task_definitions {
+        out.insert(format!("{}:{}", d.family, d.revision), d.arn.to_string());
+    }
+    for s in &inventory.services {
+        out.insert(s.name.clone(), s.arn.to_string());
+    }
+    for c in &inventory.clusters {
+        out.insert(c.name.clone(), c.arn.to_string());
+    }
+    out
+}
+
+fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut all = fixtures::control_expectations();
+    all.push(("assetql-ecs-1-strict-uid-zero", vec!["host-uid0:1"]));
+    all.push((
+        "assetql-ecs-1-strict-unset-user",
+        vec![
+            "host-privileged:1",
+            "host-empty-user:1",
+            "host-unset:1",
+            "host-inactive-running:1",
+        ],
+    ));
+    all.push((
+        "assetql-ecs-1-strict-root-any-case",
+        vec![
+            "host-privileged:1",
+            "host-root:1",
+            "host-root-group:1",
+            "host-nonroot:1",
+            "host-upper-root:1",
+            "host-inactive-running:1",
+        ],
+    ));
+    all
+}
+
+fn runner(db: &assetql_store::Database) -> Runner {
+    Runner::new(Arc::new(Engine::new().expect("schemas")), db.clone())
+}
+
+on_both_databases! {
+    async fn the_builtin_catalogue_reports_exactly_the_violations(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let names = arns(&inventory);
+        let catalogue = Catalogue::builtin();
+        let tenant = TenantId::default_tenant();
+        let controls: Vec<_> = catalogue.controls.iter().collect();
+        let runs = runner(&test_db.db).run_and_record(&tenant, &controls, None).await.expect("runs");
+        assert_eq!(runs.len(), 11);
+        for (control, violating) in expected() {
+            let run = runs.iter().find(|r| r.control_id == control).expect("run of the control");
+            let got: BTreeSet<&str> = run.findings.iter().map(|f| f.asset_identifier.as_str()).collect();
+            let want: BTreeSet<&str> = violating.iter().map(|n| names[*n].as_str()).collect();
+            assert_eq!(got, want, "{control}");
+            assert_eq!(run.status, if want.is_empty() { "pass" } else { "fail" }, "{control}");
+            assert!(run.findings.iter().all(|f| f.id_from_provider.as_deref() == Some(f.asset_identifier.as_str())));
+        }
+        let history = test_db.db.control_runs(&tenant, Some("aws-ecs-4-containers-not-privileged"), 10).await.expect("history");
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].findings.len(), 3);
+    }
+
+    async fn an_exception_silences_one_asset_until_it_expires(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let names = arns(&inventory);
+        let catalogue = Catalogue::builtin();
+        let control = catalogue.get("aws-ecs-4-containers-not-privileged").expect("control");
+        let tenant = TenantId::default_tenant();
+        let now = Utc::now();
+        let excepted_asset = names["bridge-privileged:1"].clone();
+        let exception = new_exception(&control.id, &excepted_asset, "platform-team", "legacy agent, replaced in Q1", now + Duration::days(30), "alice", now)
+            .expect("valid exception");
+        let id = test_db.db.create_control_exception(&tenant, &exception).await.expect("stored");
+
+        let runs = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
+        let run = &runs[0];
+        assert_eq!(run.status, "fail", "two other assets still fail");
+        let failing: BTreeSet<&str> = run.failing().map(|f| f.asset_identifier.as_str()).collect();
+        assert_eq!(failing, BTreeSet::from([names["host-privileged:1"].as_str(), names["host-inactive-running:1"].as_str()]));
+        let excepted: Vec<&str> = run.findings.iter().filter(|f| f.excepted).map(|f| f.asset_identifier.as_str()).collect();
+        assert_eq!(excepted, [excepted_asset.as_str()]);
+        // The exception applies to this control only.
+        let strict = catalogue.get("assetql-ecs-1-strict-root-any-case").expect("control");
+        let exceptions = test_db.db.control_exceptions(&tenant).await.expect("exceptions");
+        let other = runner(&test_db.db).evaluate(&tenant, strict, &exceptions, now).await;
+        assert!(other.findings.iter().all(|f| !f.excepted));
+
+        // Past its expiry the asset fails again.
+        let later = runner(&test_db.db).evaluate(&tenant, control, &exceptions, now + Duration::days(31)).await;
+        assert_eq!(later.failing().count(), 3);
+        // Revoked, it no longer applies either.
+        assert!(test_db.db.revoke_control_exception(&tenant, id, now).await.expect("revoke"));
+        assert!(!test_db.db.revoke_control_exception(&tenant, id, now).await.expect("revoke twice"));
+        let runs = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
+        assert_eq!(runs[0].failing().count(), 3);
+        // The history keeps both runs, with the excepted asset marked in the first.
+        let history = test_db.db.control_runs(&tenant, Some(&control.id), 10).await.expect("history");
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[1].findings.iter().filter(|f| f.excepted).count(), 1);
+        assert_eq!(history[0].findings.iter().filter(|f| f.excepted).count(), 0);
+    }
+
+    async fn fixed_assets_pass_on_the_next_run(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&scope, &inventory, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let control = catalogue.get("aws-ecs-2-service-assign-public-ip-disabled").expect("control");
+        let tenant = TenantId::default_tenant();
+        let first = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
+        assert_eq!(first[0].status, "fail");
+        for service in &mut inventory.services {
+            if let Some(network) = &mut service.network_configuration {
+                network.assign_public_ip = Some(false);
+            }
+        }
+        test_db.seed(&scope, &inventory, at(60)).await;
+        let second = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
+        assert_eq!(second[0].status, "pass");
+        assert!(second[0].findings.is_empty());
+    }
+}
+
+#[test]
+fn exceptions_need_an_owner_a_reason_and_a_future_expiry() {
+    let now = Utc::now();
+    let make = |owner: &str, reason: &str, expires| {
+        new_exception("c", "arn:x", owner, reason, expires, "bob", now)
+    };
+    assert_eq!(
+        make("", "r", now + Duration::days(1)),
+        Err(ExceptionError::MissingOwner)
+    );
+    assert_eq!(
+        make("o", " ", now + Duration::days(1)),
+        Err(ExceptionError::MissingReason)
+    );
+    assert!(matches!(
+        make("o", "r", now - Duration::seconds(1)),
+        Err(ExceptionError::ExpiryInPast(_))
+    ));
+    assert!(make("o", "r", now + Duration::days(1)).is_ok());
+}
+
+#[test]
+fn the_public_catalogue_layout_loads_as_is() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/grc-cms");
+    let catalogue = Catalogue::load_dir(&dir).expect("read the catalogue");
+    assert!(catalogue.rejected.is_empty(), "{:?}", catalogue.rejected);
+    let ids: Vec<&str> = catalogue.controls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), 8);
+    assert!(ids.contains(&"aws-ecs-1-privileged-network-mode"));
+    let mission = catalogue
+        .get("aws-ecs-1-privileged-network-mode")
+        .expect("control");
+    assert!(mission.query.contains("networkMode: { eq: \"host\" }"));
+    assert_eq!(format!("{:?}", mission.severity), "High");
+    assert!(catalogue.controls.iter().all(|c| c.is_supported()));
+}
+
+#[test]
+fn invalid_files_are_rejected_by_name_and_the_rest_load() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../controls/aws-ecs-3-process-name-space.toml"),
+    )
+    .expect("built-in control");
+    std::fs::write(dir.path().join("good.toml"), good).expect("write");
+    std::fs::write(dir.path().join("broken.toml"), "id = \"x\"\ntitle = ").expect("write");
+    std::fs::write(
+        dir.path().join("bad-check.toml"),
+        "id = \"bad\"\ntitle = \"t\"\nseverity = \"low\"\nasset_types = [\"ECSTask\"]\nexpect = \"lt 3\"\nquery = \"{ ecsTasks { arn } }\"",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("s3.toml"),
+        "id = \"s3-public\"\ntitle = \"t\"\nseverity = \"high\"\nasset_types = [\"S3Bucket\"]\nexpect = \"eq []\"\nquery = \"{ s3Buckets { arn } }\"",
+    )
+    .expect("write");
+    let catalogue = Catalogue::load_dir(dir.path()).expect("load");
+    let ids: Vec<&str> = catalogue.controls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["aws-ecs-3-process-name-space", "s3-public"]);
+    assert!(
+        !catalogue.get("s3-public").expect("loaded").is_supported(),
+        "listed as unsupported, not failed"
+    );
+    let rejected: BTreeMap<String, String> = catalogue
+        .rejected
+        .iter()
+        .map(|r| {
+            (
+                r.file.rsplit('/').next().unwrap_or("").to_owned(),
+                r.reason.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(rejected.len(), 2);
+    assert!(
+        rejected["bad-check.toml"].contains("comparator"),
+        "{rejected:?}"
+    );
+    assert!(rejected.contains_key("broken.toml"));
+}
+
+#[test]
+fn reports_render_for_people_scripts_and_ci() {
+    use assetql_store::{ControlRun, Finding};
+    let catalogue = Catalogue::builtin();
+    let run = |id: &str, status: &str, findings: Vec<Finding>, error: Option<&str>| ControlRun {
+        id: 1,
+        control_id: id.to_owned(),
+        status: status.to_owned(),
+        started_at: Utc::now(),
+        duration_ms: 12,
+        error: error.map(str::to_owned),
+        sync_run_id: None,
+        findings,
+    };
+    let finding = |arn: &str, excepted| Finding {
+        asset_identifier: arn.to_owned(),
+        id_from_provider: Some(arn.to_owned()),
+        asset_type: Some("ECSTaskDefinition".to_owned()),
+        excepted,
+    };
+    let runs = vec![
+        run(
+            "aws-ecs-4-containers-not-privileged",
+            "fail",
+            vec![finding("arn:a<&>", false), finding("arn:b", true)],
+            None,
+        ),
+        run("aws-ecs-3-process-name-space", "pass", vec![], None),
+        run(
+            "aws-ecs-12-clusters-should-use-insights",
+            "error",
+            vec![],
+            Some("boom"),
+        ),
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&render(Format::Json, &catalogue, &runs)).expect("JSON");
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"pass": 1, "fail": 1, "error": 1})
+    );
+    assert_eq!(json["controls"][0]["failing"][0]["identifier"], "arn:a<&>");
+    assert_eq!(
+        json["controls"][0]["excepted"][0]["idFromProvider"],
+        "arn:b"
+    );
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(Format::Sarif, &catalogue, &runs)).expect("SARIF JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "aws-ecs-4-containers-not-privileged");
+    assert_eq!(results[0]["level"], "error");
+    assert!(
+        results[1]["suppressions"].is_array(),
+        "excepted findings are suppressed, not dropped"
+    );
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+
+    let junit = render(Format::Junit, &catalogue, &runs);
+    assert!(junit.contains("tests=\"3\" failures=\"1\" errors=\"1\""));
+    assert!(junit.contains("arn:a&lt;&amp;&gt;"), "XML is escaped");
+    assert!(junit.contains("<error message=\"boom\"/>"));
+    let table = render(Format::Table, &catalogue, &runs);
+    assert!(table
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.contains("fail") && l.contains(" 1 ")));
+}
