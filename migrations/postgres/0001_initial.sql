@@ -257,3 +257,13 @@ CREATE TABLE control_exceptions (
     revoked_at        TIMESTAMPTZ
 );
 CREATE INDEX control_exceptions_lookup_idx ON control_exceptions (tenant_id, control_id, asset_identifier);
+
+-- One row per tenant and scheduler round: the first scheduler to insert it evaluates the
+-- tenant's controls in that round, however many processes run.
+CREATE TABLE control_round_claims (
+    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    round_start  TIMESTAMPTZ NOT NULL,
+    worker       TEXT NOT NULL,
+    claimed_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (tenant_id, round_start)
+);

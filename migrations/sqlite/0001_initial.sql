@@ -258,3 +258,13 @@ CREATE TABLE control_exceptions (
     revoked_at        TEXT
 );
 CREATE INDEX control_exceptions_lookup_idx ON control_exceptions (tenant_id, control_id, asset_identifier);
+
+-- One row per tenant and scheduler round: the first scheduler to insert it evaluates the
+-- tenant's controls in that round, however many processes run.
+CREATE TABLE control_round_claims (
+    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    round_start  TEXT NOT NULL,
+    worker       TEXT NOT NULL,
+    claimed_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, round_start)
+);

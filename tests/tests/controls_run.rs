@@ -122,6 +122,30 @@ on_both_databases! {
         assert_eq!(history[0].findings.iter().filter(|f| f.excepted).count(), 0);
     }
 
+    async fn two_schedulers_in_one_round_evaluate_each_tenant_once(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        let (sync_run, _) = test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let tenants = vec![(TenantId::default_tenant(), Some(sync_run.0)), (TenantId::parse("empty").expect("tenant"), None)];
+        let round = Utc::now();
+        let a = runner(&test_db.db);
+        let b = runner(&test_db.db);
+        let (first, second) = tokio::join!(
+            a.scheduled_round(&catalogue, &tenants, round, "a"),
+            b.scheduled_round(&catalogue, &tenants, round, "b"),
+        );
+        let (first, second) = (first.expect("round a"), second.expect("round b"));
+        assert_eq!(first.len() + second.len(), 2 * 11, "each tenant's 11 controls ran once");
+        assert_eq!(test_db.count("control_runs").await, 22);
+        let history = test_db.db.control_runs(&TenantId::default_tenant(), None, 100).await.expect("history");
+        assert!(history.iter().all(|r| r.sync_run_id == Some(sync_run.0)), "runs name the sync they followed");
+        let empty = test_db.db.control_runs(&TenantId::parse("empty").expect("tenant"), None, 100).await.expect("history");
+        assert!(empty.iter().all(|r| r.status == "pass"), "a tenant with no assets passes");
+        // The next round runs again.
+        let next = a.scheduled_round(&catalogue, &tenants, round + Duration::minutes(15), "a").await.expect("next round");
+        assert_eq!(next.len(), 22);
+    }
+
     async fn fixed_assets_pass_on_the_next_run(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
         let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);

@@ -216,4 +216,30 @@ impl Runner {
         }
         Ok(runs)
     }
+
+    /// A scheduler round: for each tenant, claims the round (so one scheduler evaluates it,
+    /// however many processes run) and runs every enabled control, linking the runs to the
+    /// tenant's latest sync run of the round. Returns the runs made by this caller.
+    pub async fn scheduled_round(
+        &self,
+        catalogue: &crate::Catalogue,
+        tenants: &[(TenantId, Option<i64>)],
+        round_start: DateTime<Utc>,
+        worker: &str,
+    ) -> Result<Vec<ControlRun>, StoreError> {
+        let controls: Vec<&Control> = catalogue.controls.iter().collect();
+        let mut runs = Vec::new();
+        for (tenant, sync_run_id) in tenants {
+            if self
+                .db
+                .claim_control_round(tenant, round_start, worker)
+                .await?
+            {
+                runs.extend(self.run_and_record(tenant, &controls, *sync_run_id).await?);
+            } else {
+                tracing::debug!(%tenant, "controls of this round already claimed");
+            }
+        }
+        Ok(runs)
+    }
 }

@@ -360,6 +360,9 @@ pub struct WorkerArgs {
     /// Time between the starts of two syncs: `90s`, `15m`, `1h`.
     #[arg(long, env = "ASSETQL_SYNC_INTERVAL", default_value = "15m", value_parser = parse_interval)]
     pub interval: Duration,
+    /// Controls evaluated after each round.
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
 }
 
 /// Parses `90s`, `15m`, `2h` (a bare number is seconds).
@@ -526,6 +529,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.migrate().await.context("applying migrations")?;
             let base = aws_config::load_from_env().await;
             let config = args.aws.ingest_config(&base)?;
+            let catalogue = args.catalogue.load()?;
+            let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
+            let runner = Runner::new(engine, db.clone());
             let shutdown = http::shutdown_signal();
             tokio::pin!(shutdown);
             let worker = format!(
@@ -536,6 +542,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             loop {
                 let round = Round::containing(chrono::Utc::now(), args.interval, worker.clone());
                 let report = sync_round(&db, &base, &config, Some(&round)).await;
+                // Controls run after every round's syncs (so also on the interval when a sync
+                // failed); one scheduler per tenant and round.
+                let mut tenants: Vec<(assetql_model::TenantId, Option<i64>)> = Vec::new();
+                for account in &config.accounts {
+                    let latest = report
+                        .scopes
+                        .iter()
+                        .filter(|s| s.tenant == account.tenant.as_str() && s.status == "succeeded")
+                        .filter_map(|s| s.run_id)
+                        .max();
+                    match tenants.iter_mut().find(|(t, _)| *t == account.tenant) {
+                        Some((_, run)) => *run = (*run).max(latest),
+                        None => tenants.push((account.tenant.clone(), latest)),
+                    }
+                }
+                match runner
+                    .scheduled_round(&catalogue, &tenants, round.start, &worker)
+                    .await
+                {
+                    Ok(runs) => {
+                        let failing = runs.iter().filter(|r| r.status == "fail").count();
+                        tracing::info!(controls = runs.len(), failing, "controls evaluated");
+                    }
+                    Err(error) => tracing::error!(%error, "control round failed"),
+                }
                 let count = |status| report.scopes.iter().filter(|s| s.status == status).count();
                 tracing::info!(
                     round = %round.start,

@@ -236,6 +236,32 @@ impl Database {
         Ok(runs)
     }
 
+    /// Claims the evaluation of `tenant`'s controls for the scheduler round starting at
+    /// `round_start`; true when this caller got it.
+    pub async fn claim_control_round(
+        &self,
+        tenant: &TenantId,
+        round_start: DateTime<Utc>,
+        worker: &str,
+    ) -> Result<bool, StoreError> {
+        self.ensure_tenant(tenant, tenant.as_str()).await?;
+        let mut conn = self.acquire("claim_control_round").await?;
+        let inserted = exec::execute(
+            &mut conn,
+            "claim_control_round",
+            "INSERT INTO control_round_claims (tenant_id, round_start, worker, claimed_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[
+                Value::text(tenant.as_str()),
+                Value::Timestamp(Some(round_start)),
+                Value::text(worker),
+                Value::Timestamp(Some(Utc::now())),
+            ],
+        )
+        .await?;
+        Ok(inserted == 1)
+    }
+
     /// Stores a new exception; returns its id. Validation is the caller's.
     pub async fn create_control_exception(
         &self,
