@@ -65,10 +65,19 @@ impl TestServer {
             .expect("bind a free port");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
         let engine = Arc::new(Engine::new().expect("schemas build"));
+        let controls: Arc<dyn assetql_graphql::ControlsBackend> =
+            Arc::new(assetql_controls::CatalogueBackend::new(
+                assetql_controls::Catalogue::builtin(),
+                assetql_controls::Runner::new(Arc::clone(&engine), db.clone()),
+            ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(
             listener,
-            AppState { db, engine },
+            AppState {
+                db,
+                engine,
+                controls: Some(controls),
+            },
             async move {
                 let _ = stopped.await;
             },

@@ -9,4 +9,4 @@ mod run;
 
 pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Rejected, Severity};
 pub use report::{render, Format};
-pub use run::{new_exception, ExceptionError, Runner};
+pub use run::{new_exception, CatalogueBackend, ExceptionError, Runner};

@@ -134,6 +134,7 @@ impl Runner {
         let context = RequestContext {
             db: self.db.clone(),
             tenant: tenant.to_string(),
+            controls: None,
         };
         let (_, response) = self.engine.execute(request, None, context).await;
         let mut run = ControlRun {
@@ -241,5 +242,106 @@ impl Runner {
             }
         }
         Ok(runs)
+    }
+}
+
+/// The controls API's backend: a catalogue and a runner.
+#[derive(Debug, Clone)]
+pub struct CatalogueBackend {
+    catalogue: crate::Catalogue,
+    runner: Runner,
+}
+
+impl CatalogueBackend {
+    /// Serves `catalogue`, running controls with `runner`.
+    pub fn new(catalogue: crate::Catalogue, runner: Runner) -> Self {
+        CatalogueBackend { catalogue, runner }
+    }
+}
+
+fn api_error(message: impl Into<String>, code: &'static str) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+impl assetql_graphql::ControlsBackend for CatalogueBackend {
+    fn controls(&self) -> Vec<assetql_graphql::ControlSummary> {
+        self.catalogue
+            .controls
+            .iter()
+            .map(|c| assetql_graphql::ControlSummary {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                description: c.description.clone(),
+                severity: format!("{:?}", c.severity).to_lowercase(),
+                asset_types: c.asset_types.clone(),
+                check: c.check.describe(),
+                enabled: c.enabled,
+                supported: c.is_supported(),
+            })
+            .collect()
+    }
+
+    fn run<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: Option<&'a str>,
+    ) -> assetql_graphql::BoxFuture<'a, Result<Vec<ControlRun>, async_graphql::Error>> {
+        Box::pin(async move {
+            let selected: Vec<&Control> = match control_id {
+                Some(id) => vec![self
+                    .catalogue
+                    .get(id)
+                    .ok_or_else(|| api_error(format!("no control {id:?}"), "BAD_USER_INPUT"))?],
+                None => self.catalogue.controls.iter().collect(),
+            };
+            self.runner
+                .run_and_record(tenant, &selected, None)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "control run failed");
+                    api_error("internal error while recording control runs", "INTERNAL")
+                })
+        })
+    }
+
+    fn create_exception<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: &'a str,
+        asset_identifier: &'a str,
+        owner: &'a str,
+        reason: &'a str,
+        expires_at: DateTime<Utc>,
+        created_by: &'a str,
+    ) -> assetql_graphql::BoxFuture<'a, Result<ControlException, async_graphql::Error>> {
+        Box::pin(async move {
+            if self.catalogue.get(control_id).is_none() {
+                return Err(api_error(
+                    format!("no control {control_id:?}"),
+                    "BAD_USER_INPUT",
+                ));
+            }
+            let mut exception = new_exception(
+                control_id,
+                asset_identifier,
+                owner,
+                reason,
+                expires_at,
+                created_by,
+                Utc::now(),
+            )
+            .map_err(|e| api_error(e.to_string(), "BAD_USER_INPUT"))?;
+            exception.id = self
+                .runner
+                .db
+                .create_control_exception(tenant, &exception)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot store the exception");
+                    api_error("internal error while storing the exception", "INTERNAL")
+                })?;
+            Ok(exception)
+        })
     }
 }

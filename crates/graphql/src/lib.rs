@@ -4,6 +4,7 @@
 //! controls' `AssetFragment` when a document spreads it without defining it, and gives every
 //! error an `extensions.code`.
 
+pub mod controls_api;
 mod fragment;
 mod resolve;
 mod schema;
@@ -12,6 +13,7 @@ use assetql_sql::Syntax;
 use async_graphql::dynamic::Schema;
 use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
 
+pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
 pub use resolve::RequestContext;
 

@@ -13,15 +13,26 @@ use async_graphql::{Error, ErrorExtensions, Name, SelectionField, Value};
 use base64::Engine as _;
 
 /// Per-request data every resolver reads.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RequestContext {
     /// The inventory.
     pub db: Database,
     /// The tenant the request is confined to.
     pub tenant: String,
+    /// The stored controls, for the controls API (absent: that API answers an error).
+    pub controls: Option<std::sync::Arc<dyn crate::controls_api::ControlsBackend>>,
 }
 
-fn coded(message: impl Into<String>, code: &'static str) -> Error {
+impl std::fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("tenant", &self.tenant)
+            .field("controls", &self.controls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
 }
 
@@ -30,7 +41,7 @@ pub(crate) fn compile_error(error: CompileError) -> Error {
     coded(error.to_string(), code)
 }
 
-fn store_error(error: StoreError) -> Error {
+pub(crate) fn store_error(error: StoreError) -> Error {
     if error.is_unavailable() {
         tracing::warn!(%error, "database unavailable");
         coded(
@@ -43,9 +54,9 @@ fn store_error(error: StoreError) -> Error {
     }
 }
 
-type Args = IndexMap<Name, Value>;
+pub(crate) type Args = IndexMap<Name, Value>;
 
-fn arguments(field: &SelectionField<'_>) -> Result<Args, Error> {
+pub(crate) fn arguments(field: &SelectionField<'_>) -> Result<Args, Error> {
     Ok(field
         .arguments()
         .map_err(|e| Error::new(e.message))?
@@ -137,7 +148,7 @@ fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, E
 
 /// The selection of `fields` (a selection set, fragments flattened) on `ty`; repeated response
 /// keys merge their sub-selections as GraphQL field merging requires.
-fn selection<'a>(
+pub(crate) fn selection<'a>(
     ty: &'static TypeDef,
     syntax: Syntax,
     fields: impl Iterator<Item = SelectionField<'a>>,
@@ -223,7 +234,11 @@ fn merge(into: &mut Selection, from: Selection) {
     }
 }
 
-async fn run(db: &Database, sql: &str, params: &[assetql_sql::Value]) -> Result<Value, Error> {
+pub(crate) async fn run(
+    db: &Database,
+    sql: &str,
+    params: &[assetql_sql::Value],
+) -> Result<Value, Error> {
     let text = db.fetch_json(sql, params).await.map_err(store_error)?;
     serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");

@@ -430,9 +430,14 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
         }
     }
 
-    let mut builder = Schema::build("Query", None, None);
+    builder_types.extend(crate::controls_api::types());
+    let query = crate::controls_api::queries(query, syntax);
+    let mut builder = Schema::build("Query", Some("Mutation"), None);
     for ty in builder_types {
         builder = builder.register(ty);
     }
-    builder.register(query).finish()
+    builder
+        .register(query)
+        .register(crate::controls_api::mutation())
+        .finish()
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use anyhow::Context;
-use assetql_controls::{new_exception, render, Catalogue, Control, Format, Runner};
+use assetql_controls::{
+    new_exception, render, Catalogue, CatalogueBackend, Control, Format, Runner,
+};
 use assetql_graphql::Engine;
 use assetql_ingest::{
     sync_round, sync_with_progress, AccountConfig, IngestConfig, Round, SyncReport,
@@ -455,6 +457,9 @@ pub struct ServeArgs {
     /// Seconds to let in-flight requests finish after SIGTERM/Ctrl-C.
     #[arg(long, env = "ASSETQL_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Controls served by the controls API.
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
 }
 
 impl GlobalArgs {
@@ -596,7 +601,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => {
             let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
+            let catalogue = args.catalogue.load()?;
             let db = cli.global.connect().await?;
+            let controls: Arc<dyn assetql_graphql::ControlsBackend> = Arc::new(
+                CatalogueBackend::new(catalogue, Runner::new(Arc::clone(&engine), db.clone())),
+            );
             let auto_migrate = args
                 .auto_migrate
                 .unwrap_or(matches!(db, Database::Sqlite(_)));
@@ -614,6 +623,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 http::AppState {
                     db: db.clone(),
                     engine,
+                    controls: Some(controls),
                 },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),

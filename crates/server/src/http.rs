@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_graphql::{ControlsBackend, Engine, GraphQLRequest, RequestContext};
 use assetql_sql::Syntax;
 use assetql_store::{Database, MigrationState};
 use axum::extract::rejection::JsonRejection;
@@ -18,12 +18,22 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 /// What every handler can reach.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     /// The inventory database.
     pub db: Database,
     /// The GraphQL schemas of both dialects.
     pub engine: Arc<Engine>,
+    /// The stored controls behind the controls API.
+    pub controls: Option<Arc<dyn ControlsBackend>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The header a client sets to force a dialect, and the server sets to report the one used.
@@ -142,6 +152,7 @@ async fn graphql(
     let context = RequestContext {
         db: state.db.clone(),
         tenant: "default".to_owned(),
+        controls: state.controls.clone(),
     };
     let (syntax, response) = state.engine.execute(request, forced, context).await;
     let mut http = Json(response).into_response();

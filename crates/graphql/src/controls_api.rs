@@ -1,0 +1,547 @@
+//! The controls API: `controls`, `controlRuns`, `findings` (failing assets resolved to `Asset`s
+//! in one statement), `exceptions`; mutations `createControlException`,
+//! `revokeControlException`, `runControls`. The catalogue and the runner live in the controls
+//! crate, which implements [`ControlsBackend`]; this crate only knows the trait.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use assetql_model::catalogue::{asset_types, ASSET_INTERFACE};
+use assetql_model::TenantId;
+use assetql_sql::{compile_assets, AssetsQuery, Filter, ScalarOp, Syntax, TYPE_KEY};
+use assetql_store::{ControlException, ControlRun, Finding};
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
+};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::{Error, Name, Value};
+use chrono::{DateTime, Utc};
+
+use crate::resolve::{
+    arguments, coded, compile_error, run, selection, store_error, RequestContext,
+};
+
+/// A boxed future, for the object-safe backend trait.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A control as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlSummary {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Severity (`low`…`critical`).
+    pub severity: String,
+    /// Asset types evaluated.
+    pub asset_types: Vec<String>,
+    /// The check, e.g. `eq []`.
+    pub check: String,
+    /// Whether runs include it.
+    pub enabled: bool,
+    /// Whether assetql inventories its asset types.
+    pub supported: bool,
+}
+
+/// What the controls API needs from the controls crate.
+pub trait ControlsBackend: Send + Sync {
+    /// The catalogue.
+    fn controls(&self) -> Vec<ControlSummary>;
+    /// Runs (and records) every enabled control, or one, for `tenant`.
+    fn run<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
+    /// Validates and stores an exception.
+    #[allow(clippy::too_many_arguments)]
+    fn create_exception<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: &'a str,
+        asset_identifier: &'a str,
+        owner: &'a str,
+        reason: &'a str,
+        expires_at: DateTime<Utc>,
+        created_by: &'a str,
+    ) -> BoxFuture<'a, Result<ControlException, Error>>;
+}
+
+fn time(at: &DateTime<Utc>) -> Value {
+    Value::String(assetql_sql::format_timestamp(at))
+}
+
+fn object(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (Name::new(k), v)).collect())
+}
+
+fn opt_string(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, |s| Value::String(s.to_owned()))
+}
+
+fn finding_value(finding: &Finding) -> Value {
+    object(vec![
+        (
+            "assetIdentifier",
+            Value::String(finding.asset_identifier.clone()),
+        ),
+        (
+            "idFromProvider",
+            opt_string(finding.id_from_provider.as_deref()),
+        ),
+        ("assetType", opt_string(finding.asset_type.as_deref())),
+        ("excepted", Value::Boolean(finding.excepted)),
+    ])
+}
+
+fn run_value(run: &ControlRun) -> Value {
+    let failing = run.failing().count();
+    object(vec![
+        ("id", Value::String(run.id.to_string())),
+        ("controlId", Value::String(run.control_id.clone())),
+        ("status", Value::String(run.status.clone())),
+        ("startedAt", time(&run.started_at)),
+        ("durationMs", Value::from(run.duration_ms)),
+        ("failingCount", Value::from(failing)),
+        ("exceptedCount", Value::from(run.findings.len() - failing)),
+        ("error", opt_string(run.error.as_deref())),
+        (
+            "syncRunId",
+            run.sync_run_id.map_or(Value::Null, Value::from),
+        ),
+        (
+            "findings",
+            Value::List(run.findings.iter().map(finding_value).collect()),
+        ),
+    ])
+}
+
+fn exception_value(e: &ControlException, now: DateTime<Utc>) -> Value {
+    object(vec![
+        ("id", Value::String(e.id.to_string())),
+        ("controlId", Value::String(e.control_id.clone())),
+        ("assetIdentifier", Value::String(e.asset_identifier.clone())),
+        ("owner", Value::String(e.owner.clone())),
+        ("reason", Value::String(e.reason.clone())),
+        ("expiresAt", time(&e.expires_at)),
+        ("createdBy", Value::String(e.created_by.clone())),
+        ("createdAt", time(&e.created_at)),
+        ("revokedAt", e.revoked_at.as_ref().map_or(Value::Null, time)),
+        ("active", Value::Boolean(e.is_active(now))),
+    ])
+}
+
+fn summary_value(c: &ControlSummary, latest: Option<&ControlRun>) -> Value {
+    object(vec![
+        ("id", Value::String(c.id.clone())),
+        ("title", Value::String(c.title.clone())),
+        ("description", Value::String(c.description.clone())),
+        ("severity", Value::String(c.severity.clone())),
+        (
+            "assetTypes",
+            Value::List(c.asset_types.iter().cloned().map(Value::String).collect()),
+        ),
+        ("check", Value::String(c.check.clone())),
+        ("enabled", Value::Boolean(c.enabled)),
+        ("supported", Value::Boolean(c.supported)),
+        ("latestRun", latest.map_or(Value::Null, run_value)),
+    ])
+}
+
+/// Resolves a field from the parent's JSON object by its field name.
+fn by_name(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    let name = ctx.field().name();
+    let value = match ctx.parent_value.as_value() {
+        Some(Value::Object(o)) => o.get(name).cloned(),
+        _ => None,
+    };
+    FieldFuture::from_value(value.filter(|v| *v != Value::Null))
+}
+
+/// `Finding.asset`: the asset attached by the `findings` root field, typed by its `__type`.
+fn finding_asset(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
+    let asset = match ctx.parent_value.as_value() {
+        Some(Value::Object(o)) => o.get("asset").cloned(),
+        _ => None,
+    };
+    FieldFuture::new(async move {
+        let Some(Value::Object(mut asset)) = asset else {
+            return Ok(None);
+        };
+        let ty = match asset.shift_remove(TYPE_KEY) {
+            Some(Value::String(ty)) => ty,
+            _ => return Ok(None),
+        };
+        Ok(Some(FieldValue::value(Value::Object(asset)).with_type(ty)))
+    })
+}
+
+fn context<'a>(ctx: &ResolverContext<'a>) -> Result<(&'a RequestContext, TenantId), Error> {
+    let request = ctx.data::<RequestContext>()?;
+    let tenant =
+        TenantId::parse(request.tenant.clone()).map_err(|e| coded(e.to_string(), "INTERNAL"))?;
+    Ok((request, tenant))
+}
+
+fn backend(request: &RequestContext) -> Result<&dyn ControlsBackend, Error> {
+    request.controls.as_deref().ok_or_else(|| {
+        coded(
+            "stored controls are not configured on this server",
+            "NOT_CONFIGURED",
+        )
+    })
+}
+
+fn string_arg(args: &crate::resolve::Args, name: &str) -> Option<String> {
+    match args.get(name) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn int_arg(args: &crate::resolve::Args, name: &str, default: i64, max: i64) -> Result<i64, Error> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(n) if (0..=max).contains(&n) => Ok(n),
+            _ => Err(coded(
+                format!("{name} must be between 0 and {max}"),
+                "BAD_USER_INPUT",
+            )),
+        },
+        Some(_) => Err(coded(
+            format!("{name} must be an integer"),
+            "BAD_USER_INPUT",
+        )),
+    }
+}
+
+async fn controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let backend = backend(request)?;
+    let runs = request
+        .db
+        .control_runs(&tenant, None, 10_000)
+        .await
+        .map_err(store_error)?;
+    let values = backend
+        .controls()
+        .iter()
+        .map(|c| summary_value(c, runs.iter().find(|r| r.control_id == c.id)))
+        .collect();
+    Ok(Some(FieldValue::value(Value::List(values))))
+}
+
+async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let args = arguments(&ctx.field())?;
+    let limit = int_arg(&args, "limit", 20, 1000)?;
+    let offset = int_arg(&args, "offset", 0, 1_000_000)?;
+    let control = string_arg(&args, "controlId");
+    let fetch = u32::try_from(limit + offset).unwrap_or(u32::MAX);
+    let runs = request
+        .db
+        .control_runs(&tenant, control.as_deref(), fetch)
+        .await
+        .map_err(store_error)?;
+    let values = runs
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .map(run_value)
+        .collect();
+    Ok(Some(FieldValue::value(Value::List(values))))
+}
+
+/// `findings(controlId)`: the latest run's findings, each with its asset resolved in one
+/// statement (a UNION over the asset types, filtered by identifier).
+async fn findings(
+    ctx: ResolverContext<'_>,
+    syntax: Syntax,
+) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let field = ctx.field();
+    let args = arguments(&field)?;
+    let control = string_arg(&args, "controlId").unwrap_or_default();
+    let include_excepted = matches!(args.get("includeExcepted"), Some(Value::Boolean(true)));
+    let runs = request
+        .db
+        .control_runs(&tenant, Some(&control), 1)
+        .await
+        .map_err(store_error)?;
+    let findings: Vec<&Finding> = runs
+        .first()
+        .map(|r| {
+            r.findings
+                .iter()
+                .filter(|f| include_excepted || !f.excepted)
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut assets: IndexMap<String, Value> = IndexMap::new();
+    let asset_fields: Vec<_> = field
+        .selection_set()
+        .filter(|f| f.name() == "asset")
+        .collect();
+    if !asset_fields.is_empty() && !findings.is_empty() {
+        let identifier = ASSET_INTERFACE
+            .field("identifier")
+            .expect("Asset has identifier");
+        let mut types = Vec::new();
+        for ty in asset_types() {
+            let fields = asset_fields.iter().flat_map(|f| f.selection_set());
+            let mut selected = selection(ty, syntax, fields)?;
+            selected.items.insert(
+                0,
+                assetql_sql::SelectionItem::Field {
+                    key: "__identifier".to_owned(),
+                    field: identifier,
+                },
+            );
+            types.push((ty, selected));
+        }
+        let query = AssetsQuery {
+            types,
+            tenant: request.tenant.clone(),
+            filter: Some(Filter::Compare {
+                field: identifier,
+                op: ScalarOp::In,
+                values: findings
+                    .iter()
+                    .map(|f| assetql_sql::Value::text(&f.asset_identifier))
+                    .collect(),
+            }),
+            sort: Vec::new(),
+            limit: None,
+            offset: None,
+        };
+        let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
+        if let Value::List(items) = run(&request.db, &compiled.sql, &compiled.params).await? {
+            for item in items {
+                if let Value::Object(mut object) = item {
+                    if let Some(Value::String(id)) = object.shift_remove("__identifier") {
+                        assets.insert(id, Value::Object(object));
+                    }
+                }
+            }
+        }
+    }
+    let values = findings
+        .iter()
+        .map(|f| {
+            let mut value = finding_value(f);
+            if let (Value::Object(o), Some(asset)) = (&mut value, assets.get(&f.asset_identifier)) {
+                o.insert(Name::new("asset"), asset.clone());
+            }
+            value
+        })
+        .collect();
+    Ok(Some(FieldValue::value(Value::List(values))))
+}
+
+async fn exceptions(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let args = arguments(&ctx.field())?;
+    let control = string_arg(&args, "controlId");
+    let active_only = matches!(args.get("active"), Some(Value::Boolean(true)));
+    let now = Utc::now();
+    let all = request
+        .db
+        .control_exceptions(&tenant)
+        .await
+        .map_err(store_error)?;
+    let values = all
+        .iter()
+        .filter(|e| control.as_ref().is_none_or(|c| *c == e.control_id))
+        .filter(|e| !active_only || e.is_active(now))
+        .map(|e| exception_value(e, now))
+        .collect();
+    Ok(Some(FieldValue::value(Value::List(values))))
+}
+
+async fn create_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let backend = backend(request)?;
+    let args = arguments(&ctx.field())?;
+    let text = |name: &str| string_arg(&args, name).unwrap_or_default();
+    let expires = DateTime::parse_from_rfc3339(&text("expiresAt"))
+        .map_err(|_| coded("expiresAt must be an RFC 3339 date-time", "BAD_USER_INPUT"))?
+        .with_timezone(&Utc);
+    let created_by = format!("api:{}", request.tenant);
+    let exception = backend
+        .create_exception(
+            &tenant,
+            &text("controlId"),
+            &text("assetIdentifier"),
+            &text("owner"),
+            &text("reason"),
+            expires,
+            &created_by,
+        )
+        .await?;
+    Ok(Some(FieldValue::value(exception_value(
+        &exception,
+        Utc::now(),
+    ))))
+}
+
+async fn revoke_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let args = arguments(&ctx.field())?;
+    let id: i64 = string_arg(&args, "id")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| coded("id must be an exception id", "BAD_USER_INPUT"))?;
+    let revoked = request
+        .db
+        .revoke_control_exception(&tenant, id, Utc::now())
+        .await
+        .map_err(store_error)?;
+    Ok(Some(FieldValue::value(Value::Boolean(revoked))))
+}
+
+async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let backend = backend(request)?;
+    let args = arguments(&ctx.field())?;
+    let control = string_arg(&args, "controlId");
+    let runs = backend.run(&tenant, control.as_deref()).await?;
+    Ok(Some(FieldValue::value(Value::List(
+        runs.iter().map(run_value).collect(),
+    ))))
+}
+
+/// The object types of the controls API.
+pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
+    let field = |name: &str, ty: TypeRef| Field::new(name, ty, by_name);
+    vec![
+        Object::new("Finding")
+            .description("An asset a control run reported.")
+            .field(field("assetIdentifier", TypeRef::named_nn("String")))
+            .field(field("idFromProvider", TypeRef::named("String")))
+            .field(field("assetType", TypeRef::named("String")))
+            .field(field("excepted", TypeRef::named_nn("Boolean")))
+            .field(
+                Field::new("asset", TypeRef::named("Asset"), finding_asset).description(
+                    "The asset as inventoried now (resolved by the findings root field).",
+                ),
+            )
+            .into(),
+        Object::new("ControlRun")
+            .description("One evaluation of one control.")
+            .field(field("id", TypeRef::named_nn("ID")))
+            .field(field("controlId", TypeRef::named_nn("String")))
+            .field(field("status", TypeRef::named_nn("String")))
+            .field(field("startedAt", TypeRef::named_nn("DateTime")))
+            .field(field("durationMs", TypeRef::named_nn("Int")))
+            .field(field("failingCount", TypeRef::named_nn("Int")))
+            .field(field("exceptedCount", TypeRef::named_nn("Int")))
+            .field(field("error", TypeRef::named("String")))
+            .field(field("syncRunId", TypeRef::named("Int")))
+            .field(field("findings", TypeRef::named_nn_list_nn("Finding")))
+            .into(),
+        Object::new("Control")
+            .description("A stored control: a query and the result a compliant inventory gives.")
+            .field(field("id", TypeRef::named_nn("ID")))
+            .field(field("title", TypeRef::named_nn("String")))
+            .field(field("description", TypeRef::named_nn("String")))
+            .field(field("severity", TypeRef::named_nn("String")))
+            .field(field("assetTypes", TypeRef::named_nn_list_nn("String")))
+            .field(field("check", TypeRef::named_nn("String")))
+            .field(field("enabled", TypeRef::named_nn("Boolean")))
+            .field(field("supported", TypeRef::named_nn("Boolean")))
+            .field(field("latestRun", TypeRef::named("ControlRun")))
+            .into(),
+        Object::new("ControlException")
+            .description("Removes one asset from one control's failing set until it expires.")
+            .field(field("id", TypeRef::named_nn("ID")))
+            .field(field("controlId", TypeRef::named_nn("String")))
+            .field(field("assetIdentifier", TypeRef::named_nn("String")))
+            .field(field("owner", TypeRef::named_nn("String")))
+            .field(field("reason", TypeRef::named_nn("String")))
+            .field(field("expiresAt", TypeRef::named_nn("DateTime")))
+            .field(field("createdBy", TypeRef::named_nn("String")))
+            .field(field("createdAt", TypeRef::named_nn("DateTime")))
+            .field(field("revokedAt", TypeRef::named("DateTime")))
+            .field(field("active", TypeRef::named_nn("Boolean")))
+            .into(),
+    ]
+}
+
+/// Adds the controls queries to `query`.
+pub(crate) fn queries(query: Object, syntax: Syntax) -> Object {
+    query
+        .field(
+            Field::new("controls", TypeRef::named_nn_list_nn("Control"), |ctx| FieldFuture::new(controls(ctx)))
+                .description("The control catalogue with each control's latest run."),
+        )
+        .field(
+            Field::new("controlRuns", TypeRef::named_nn_list_nn("ControlRun"), |ctx| {
+                FieldFuture::new(control_runs(ctx))
+            })
+            .argument(InputValue::new("controlId", TypeRef::named("String")))
+            .argument(InputValue::new("limit", TypeRef::named("Int")))
+            .argument(InputValue::new("offset", TypeRef::named("Int")))
+            .description("Run history, newest first (default limit 20, at most 1000)."),
+        )
+        .field(
+            Field::new("findings", TypeRef::named_nn_list_nn("Finding"), move |ctx| {
+                FieldFuture::new(findings(ctx, syntax))
+            })
+            .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
+            .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
+            .description("The latest run's failing assets (and excepted ones when asked), resolved to Assets."),
+        )
+        .field(
+            Field::new("exceptions", TypeRef::named_nn_list_nn("ControlException"), |ctx| {
+                FieldFuture::new(exceptions(ctx))
+            })
+            .argument(InputValue::new("controlId", TypeRef::named("String")))
+            .argument(InputValue::new("active", TypeRef::named("Boolean")))
+            .description("Control exceptions."),
+        )
+}
+
+/// The `Mutation` root.
+pub(crate) fn mutation() -> Object {
+    Object::new("Mutation")
+        .field(
+            Field::new(
+                "createControlException",
+                TypeRef::named_nn("ControlException"),
+                |ctx| FieldFuture::new(create_exception(ctx)),
+            )
+            .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
+            .argument(InputValue::new(
+                "assetIdentifier",
+                TypeRef::named_nn("String"),
+            ))
+            .argument(InputValue::new("owner", TypeRef::named_nn("String")))
+            .argument(InputValue::new("reason", TypeRef::named_nn("String")))
+            .argument(InputValue::new("expiresAt", TypeRef::named_nn("DateTime")))
+            .description(
+                "Excepts one asset from one control until expiresAt (owner and reason required).",
+            ),
+        )
+        .field(
+            Field::new(
+                "revokeControlException",
+                TypeRef::named_nn("Boolean"),
+                |ctx| FieldFuture::new(revoke_exception(ctx)),
+            )
+            .argument(InputValue::new("id", TypeRef::named_nn("ID")))
+            .description("Revokes an exception; false when there is no such active exception."),
+        )
+        .field(
+            Field::new(
+                "runControls",
+                TypeRef::named_nn_list_nn("ControlRun"),
+                |ctx| FieldFuture::new(run_controls(ctx)),
+            )
+            .argument(InputValue::new("controlId", TypeRef::named("String")))
+            .description(
+                "Re-scan now: evaluates every enabled control (or one) and records the runs.",
+            ),
+        )
+}

@@ -1,0 +1,102 @@
+//! The controls API over HTTP: catalogue with latest status, re-scan, findings resolved to
+//! assets, exceptions through mutations, run history.
+
+use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::on_both_databases;
+use assetql_tests::server::TestServer;
+use serde_json::json;
+
+on_both_databases! {
+    async fn controls_are_run_listed_excepted_and_revoked_through_graphql(test_db: TestDb) {
+        test_db
+            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
+            .await;
+        let server = TestServer::start(test_db.db.clone()).await;
+
+        let before = server.graphql("{ controls { id latestRun { status } } }", None).await;
+        let controls = before.data()["controls"].as_array().expect("controls").clone();
+        assert_eq!(controls.len(), 11);
+        assert!(controls.iter().all(|c| c["latestRun"].is_null()), "nothing ran yet");
+
+        let scan = server.graphql("mutation { runControls { controlId status failingCount exceptedCount } }", None).await;
+        let runs = scan.data()["runControls"].as_array().expect("runs").clone();
+        assert_eq!(runs.len(), 11);
+        let mission = runs.iter().find(|r| r["controlId"] == "aws-ecs-1-privileged-network-mode").expect("run");
+        assert_eq!((mission["status"].as_str(), mission["failingCount"].as_i64()), (Some("fail"), Some(5)));
+
+        let listed = server.graphql(r#"{ controls { id severity check supported latestRun { status failingCount } } }"#, None).await;
+        let insights = listed.data()["controls"].as_array().expect("controls").iter()
+            .find(|c| c["id"] == "aws-ecs-12-clusters-should-use-insights").expect("control").clone();
+        assert_eq!(insights["latestRun"], json!({"status": "fail", "failingCount": 3}));
+        assert_eq!(insights["check"], "eq []");
+        assert_eq!(insights["severity"], "low");
+
+        let findings = server
+            .graphql(
+                r#"{ findings(controlId: "aws-ecs-4-containers-not-privileged") {
+                       assetIdentifier excepted
+                       asset { __typename internalName ... on EcsTaskDefinition { networkMode status } } } }"#,
+                None,
+            )
+            .await;
+        let mut found: Vec<(String, String)> = findings.data()["findings"].as_array().expect("findings").iter()
+            .map(|f| (
+                f["asset"]["internalName"].as_str().expect("asset resolved").to_owned(),
+                f["asset"]["networkMode"].as_str().unwrap_or("").to_owned(),
+            ))
+            .collect();
+        found.sort();
+        assert_eq!(found, [
+            ("bridge-privileged:1".to_owned(), "bridge".to_owned()),
+            ("host-inactive-running:1".to_owned(), "host".to_owned()),
+            ("host-privileged:1".to_owned(), "host".to_owned()),
+        ]);
+        let target = findings.data()["findings"].as_array().expect("findings").iter()
+            .find(|f| f["asset"]["internalName"] == "bridge-privileged:1")
+            .and_then(|f| f["assetIdentifier"].as_str()).expect("identifier").to_owned();
+
+        let past = server
+            .graphql(
+                &format!(r#"mutation {{ createControlException(controlId: "aws-ecs-4-containers-not-privileged",
+                    assetIdentifier: "{target}", owner: "sre", reason: "agent", expiresAt: "2020-01-01T00:00:00Z") {{ id }} }}"#),
+                None,
+            )
+            .await;
+        assert_eq!(past.error_codes(), ["BAD_USER_INPUT"]);
+        assert!(past.body.to_string().contains("not in the future"));
+
+        let created = server
+            .graphql(
+                &format!(r#"mutation {{ createControlException(controlId: "aws-ecs-4-containers-not-privileged",
+                    assetIdentifier: "{target}", owner: "sre", reason: "legacy agent", expiresAt: "2099-01-01T00:00:00Z") {{ id owner active }} }}"#),
+                None,
+            )
+            .await;
+        let exception = created.data()["createControlException"].clone();
+        assert_eq!((exception["owner"].as_str(), exception["active"].as_bool()), (Some("sre"), Some(true)));
+        let id = exception["id"].as_str().expect("id").to_owned();
+
+        let rescan = server
+            .graphql(r#"mutation { runControls(controlId: "aws-ecs-4-containers-not-privileged") { status failingCount exceptedCount } }"#, None)
+            .await;
+        assert_eq!(rescan.data()["runControls"], json!([{"status": "fail", "failingCount": 2, "exceptedCount": 1}]));
+        let history = server
+            .graphql(r#"{ controlRuns(controlId: "aws-ecs-4-containers-not-privileged") { exceptedCount findings { excepted } } }"#, None)
+            .await;
+        let history = history.data()["controlRuns"].as_array().expect("history").clone();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0]["exceptedCount"], 1, "newest first");
+        assert_eq!(history[1]["exceptedCount"], 0);
+        let failing_only = server.graphql(r#"{ findings(controlId: "aws-ecs-4-containers-not-privileged") { assetIdentifier } }"#, None).await;
+        assert_eq!(failing_only.data()["findings"].as_array().map(Vec::len), Some(2));
+
+        let revoked = server.graphql(&format!(r#"mutation {{ revokeControlException(id: "{id}") }}"#), None).await;
+        assert_eq!(revoked.data()["revokeControlException"], true);
+        let listed = server.graphql(r#"{ exceptions(active: true) { id } all: exceptions { id active } }"#, None).await;
+        assert_eq!(listed.data()["exceptions"], json!([]));
+        assert_eq!(listed.data()["all"], json!([{"id": id, "active": false}]));
+
+        let unknown = server.graphql(r#"mutation { runControls(controlId: "nope") { status } }"#, None).await;
+        assert_eq!(unknown.error_codes(), ["BAD_USER_INPUT"]);
+    }
+}
