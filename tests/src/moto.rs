@@ -1,5 +1,5 @@
 //! The moto server that `scripts/test` starts: seeding it through its own API (a boto3 script
-//! in `tests/moto/seed.py`) and pointing the AWS SDK at it.
+//! in `tests/python/seed.py`) and pointing the AWS SDK at it.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -31,10 +31,10 @@ impl Moto {
         Moto { url, python }
     }
 
-    /// Runs `actions` (see `tests/moto/seed.py`) as `account` in `region`; returns one result
+    /// Runs `actions` (see `tests/python/seed.py`) as `account` in `region`; returns one result
     /// per action.
     pub fn seed(&self, account: &str, region: &str, actions: Json) -> Vec<Json> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/moto/seed.py");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/seed.py");
         let mut child = Command::new(&self.python)
             .args([script, &self.url, account, region])
             .stdin(Stdio::piped())

