@@ -6,9 +6,8 @@ use assetql_model::{Scope, SyncRunId, TenantId};
 use assetql_store::{
     AssetKind, Database, MigrationState, SyncRunStatus, SyncRunSummary, UpsertStats,
 };
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::fixtures::{self, at, Inventory, ACCOUNT, REGION};
 use assetql_tests::{on_both_databases, Backend, TestDb};
-use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
 const ASSET_TABLES: [&str; 10] = [
@@ -23,13 +22,6 @@ const ASSET_TABLES: [&str; 10] = [
     "tags",
     "cloud_accounts",
 ];
-
-struct Inventory {
-    clusters: Vec<assetql_model::Cluster>,
-    services: Vec<assetql_model::Service>,
-    task_definitions: Vec<assetql_model::TaskDefinition>,
-    tasks: Vec<assetql_model::Task>,
-}
 
 fn inventory(account: &str, region: &str) -> Inventory {
     let mut web = fixtures::container("web");
@@ -64,43 +56,6 @@ fn inventory(account: &str, region: &str) -> Inventory {
         tasks: vec![fixtures::task(account, region, "prod", "t1", &host.arn)],
         task_definitions: vec![host, bridge],
     }
-}
-
-async fn write(
-    db: &Database,
-    scope: &Scope,
-    inventory: &Inventory,
-    seen_at: DateTime<Utc>,
-) -> (SyncRunId, UpsertStats) {
-    db.ensure_tenant(&scope.tenant, "Default")
-        .await
-        .expect("tenant");
-    db.upsert_cloud_account(
-        &scope.tenant,
-        &scope.cloud_account_id,
-        Some("prod"),
-        seen_at,
-    )
-    .await
-    .expect("account");
-    let run = db.begin_sync_run(scope, seen_at).await.expect("begin run");
-    let mut writer = db.scope_writer(scope, run, seen_at).await.expect("writer");
-    let mut stats = UpsertStats::default();
-    stats += writer
-        .upsert_clusters(&inventory.clusters)
-        .await
-        .expect("clusters");
-    stats += writer
-        .upsert_services(&inventory.services)
-        .await
-        .expect("services");
-    stats += writer
-        .upsert_task_definitions(&inventory.task_definitions)
-        .await
-        .expect("task definitions");
-    stats += writer.upsert_tasks(&inventory.tasks).await.expect("tasks");
-    writer.commit().await.expect("commit");
-    (run, stats)
 }
 
 async fn dump_all(test_db: &TestDb) -> BTreeMap<&'static str, Vec<Json>> {
@@ -143,17 +98,16 @@ on_both_databases! {
     }
 
     async fn upserting_the_same_batch_twice_leaves_identical_rows(test_db: TestDb) {
-        let db = &test_db.db;
         let scope = fixtures::scope(ACCOUNT, REGION);
         let inventory = inventory(ACCOUNT, REGION);
-        let (_, first) = write(db, &scope, &inventory, at(0)).await;
+        let (_, first) = test_db.seed(&scope, &inventory, at(0)).await;
         assert_eq!(first, UpsertStats { added: 7, updated: 0, unchanged: 0 });
         let before = dump_all(&test_db).await;
         assert_eq!(before["ecs_container_specs"].len(), 3);
         assert_eq!(before["ecs_container_env_entries"].len(), 2);
         assert_eq!(before["tags"].len(), 2);
 
-        let (second_run, second) = write(db, &scope, &inventory, at(3600)).await;
+        let (second_run, second) = test_db.seed(&scope, &inventory, at(3600)).await;
         assert_eq!(second, UpsertStats { added: 0, updated: 0, unchanged: 7 });
         let after = dump_all(&test_db).await;
         assert_eq!(without_seen_columns(before.clone()), without_seen_columns(after.clone()));
@@ -169,10 +123,9 @@ on_both_databases! {
     }
 
     async fn changed_content_updates_hash_and_replaces_children(test_db: TestDb) {
-        let db = &test_db.db;
         let scope = fixtures::scope(ACCOUNT, REGION);
         let mut inventory = inventory(ACCOUNT, REGION);
-        write(db, &scope, &inventory, at(0)).await;
+        test_db.seed(&scope, &inventory, at(0)).await;
         let before = test_db.dump("ecs_clusters").await;
 
         inventory.clusters[1].settings = vec![assetql_model::ClusterSetting {
@@ -180,7 +133,7 @@ on_both_databases! {
             value: Some("disabled".to_owned()),
         }];
         inventory.task_definitions[0].containers[0].environment.pop();
-        let (_, stats) = write(db, &scope, &inventory, at(60)).await;
+        let (_, stats) = test_db.seed(&scope, &inventory, at(60)).await;
         assert_eq!(stats, UpsertStats { added: 0, updated: 2, unchanged: 5 });
 
         let after = test_db.dump("ecs_clusters").await;
@@ -197,7 +150,7 @@ on_both_databases! {
 
     async fn absent_attributes_stay_null_and_empty_strings_stay_empty(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
-        write(&test_db.db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&scope, &inventory(ACCOUNT, REGION), at(0)).await;
         let containers = test_db.dump("ecs_container_specs").await;
         let web = containers
             .iter()
@@ -217,7 +170,7 @@ on_both_databases! {
 
     async fn env_values_never_reach_the_database(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
-        write(&test_db.db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&scope, &inventory(ACCOUNT, REGION), at(0)).await;
         let entries = test_db.dump("ecs_container_env_entries").await;
         let keys: BTreeSet<String> = entries
             .iter()
@@ -234,8 +187,8 @@ on_both_databases! {
         let db = &test_db.db;
         let east = fixtures::scope(ACCOUNT, REGION);
         let west = fixtures::scope(ACCOUNT, "eu-west-1");
-        write(db, &east, &inventory(ACCOUNT, REGION), at(0)).await;
-        write(db, &west, &inventory(ACCOUNT, "eu-west-1"), at(0)).await;
+        test_db.seed(&east, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&west, &inventory(ACCOUNT, "eu-west-1"), at(0)).await;
         let total_before = test_db.count("ecs_task_definitions").await;
         assert_eq!(total_before, 4);
 
@@ -274,7 +227,7 @@ on_both_databases! {
     async fn an_uncommitted_scope_write_leaves_nothing(test_db: TestDb) {
         let db = &test_db.db;
         let scope = fixtures::scope(ACCOUNT, REGION);
-        write(db, &scope, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&scope, &inventory(ACCOUNT, REGION), at(0)).await;
         let before = dump_all(&test_db).await;
         let run = db.begin_sync_run(&scope, at(60)).await.expect("run");
         {
@@ -320,8 +273,8 @@ on_both_databases! {
         let db = &test_db.db;
         let a = fixtures::scope(ACCOUNT, REGION);
         let b = Scope { tenant: TenantId::parse("other").expect("tenant"), ..a.clone() };
-        write(db, &a, &inventory(ACCOUNT, REGION), at(0)).await;
-        write(db, &b, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&a, &inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed(&b, &inventory(ACCOUNT, REGION), at(0)).await;
         assert_eq!(test_db.count("ecs_task_definitions").await, 4);
         // Deleting everything unseen for tenant b leaves tenant a untouched.
         let run = db.begin_sync_run(&b, at(60)).await.expect("run");

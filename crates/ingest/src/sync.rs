@@ -155,20 +155,15 @@ pub async fn sync_with_progress(
                 let message = aws_sdk_sts::error::DisplayErrorContext(&error).to_string();
                 tracing::warn!(account = account.name.as_deref().unwrap_or("default"), error = %message, "cannot resolve the account");
                 for region in &account.regions {
-                    jobs.spawn(std::future::ready(ScopeOutcome {
-                        tenant: account.tenant.to_string(),
-                        account_name: account.name.clone(),
+                    let scope = Scope {
+                        tenant: account.tenant.clone(),
                         cloud_account_id: String::new(),
                         region: region.clone(),
-                        run_id: None,
-                        status: "failed",
-                        error: Some(format!("GetCallerIdentity failed: {message}")),
-                        added: 0,
-                        updated: 0,
-                        removed: 0,
-                        api_calls: calls.snapshot(),
-                        duration_ms: 0,
-                    }));
+                    };
+                    let mut outcome = empty_outcome(scope, account.name.clone(), "failed");
+                    outcome.error = Some(format!("GetCallerIdentity failed: {message}"));
+                    outcome.api_calls = calls.snapshot();
+                    jobs.spawn(std::future::ready(outcome));
                 }
                 continue;
             }
@@ -278,20 +273,7 @@ async fn sync_scope(
     let started = std::time::Instant::now();
     let span = tracing::info_span!("sync_scope", scope = %scope);
     let _entered = span.enter();
-    let mut outcome = ScopeOutcome {
-        tenant: scope.tenant.to_string(),
-        account_name: account_name.clone(),
-        cloud_account_id: scope.cloud_account_id.clone(),
-        region: scope.region.clone(),
-        run_id: None,
-        status: "failed",
-        error: None,
-        added: 0,
-        updated: 0,
-        removed: 0,
-        api_calls: Default::default(),
-        duration_ms: 0,
-    };
+    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), "failed");
     let run = match begin(db, &scope, account_name.as_deref()).await {
         Ok(run) => run,
         Err(error) => {
