@@ -11,4 +11,6 @@ mod sync;
 
 pub use collect::{collect_scope, ApiCalls, CollectError, ScopeListing};
 pub use config::{AccountConfig, IngestConfig, RetryMode};
-pub use sync::{sync_all, sync_round, sync_with_progress, Round, ScopeOutcome, SyncReport};
+pub use sync::{
+    sync_all, sync_round, sync_scope, sync_with_progress, Round, ScopeOutcome, SyncReport,
+};

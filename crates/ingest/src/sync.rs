@@ -262,7 +262,9 @@ enum ScopeError {
     Store(#[from] StoreError),
 }
 
-async fn sync_scope(
+/// Syncs one scope with an ECS client the caller built (tests inject mocked clients here):
+/// records a sync run, reads the scope, writes it in one transaction.
+pub async fn sync_scope(
     db: &Database,
     ecs: &aws_sdk_ecs::Client,
     scope: Scope,
