@@ -268,3 +268,14 @@ CREATE TABLE control_round_claims (
     claimed_at   TEXT NOT NULL,
     PRIMARY KEY (tenant_id, round_start)
 );
+
+-- API bearer tokens: only a SHA-256 of the token is stored; each token is scoped to one tenant.
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT,
+    revoked_at   TEXT
+);

@@ -58,8 +58,13 @@ impl GraphQLResponse {
 }
 
 impl TestServer {
-    /// Serves `db` on a free port.
+    /// Serves `db` on a free port, without authentication (every request is tenant `default`).
     pub async fn start(db: Database) -> Self {
+        Self::start_with_auth(db, false).await
+    }
+
+    /// Serves `db` on a free port; with `auth`, requests need a bearer token.
+    pub async fn start_with_auth(db: Database, auth: bool) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -77,6 +82,7 @@ impl TestServer {
                 db,
                 engine,
                 controls: Some(controls),
+                auth,
             },
             async move {
                 let _ = stopped.await;
@@ -95,12 +101,29 @@ impl TestServer {
         self.graphql_with(json!({ "query": query }), dialect).await
     }
 
+    /// POSTs a document with a bearer token (or none).
+    pub async fn graphql_as(&self, query: &str, token: Option<&str>) -> GraphQLResponse {
+        self.post(json!({ "query": query }), None, token).await
+    }
+
     /// POSTs a raw JSON body to `/graphql`.
     pub async fn graphql_with(&self, body: Json, dialect: Option<&str>) -> GraphQLResponse {
+        self.post(body, dialect, None).await
+    }
+
+    async fn post(
+        &self,
+        body: Json,
+        dialect: Option<&str>,
+        token: Option<&str>,
+    ) -> GraphQLResponse {
         let mut request = self
             .client
             .post(format!("{}/graphql", self.base))
             .json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if let Some(dialect) = dialect {
             request = request.header("x-assetql-dialect", dialect);
         }

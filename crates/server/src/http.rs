@@ -26,6 +26,9 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// The stored controls behind the controls API.
     pub controls: Option<Arc<dyn ControlsBackend>>,
+    /// Whether `/graphql` requires a bearer token (which then names the tenant); without auth
+    /// every request is the `default` tenant's.
+    pub auth: bool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -149,18 +152,75 @@ async fn graphql(
             )
         }
     };
+    let tenant = if state.auth {
+        match authenticate(&state, &headers).await {
+            Ok(tenant) => tenant,
+            Err(response) => return response,
+        }
+    } else {
+        "default".to_owned()
+    };
     let context = RequestContext {
         db: state.db.clone(),
-        tenant: "default".to_owned(),
+        tenant,
         controls: state.controls.clone(),
     };
     let (syntax, response) = state.engine.execute(request, forced, context).await;
+    let unavailable = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("DATABASE_UNAVAILABLE"))
+    });
     let mut http = Json(response).into_response();
+    if unavailable {
+        *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
     http.headers_mut().insert(
         DIALECT_HEADER,
         HeaderValue::from_static(dialect_name(syntax)),
     );
     http
+}
+
+/// The tenant of the request's bearer token, or the 401/503 response to send.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+    let unauthenticated = |message: &str| {
+        request_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            message.to_owned(),
+        )
+    };
+    let Some(header) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Err(unauthenticated("missing Authorization: Bearer <token>"));
+    };
+    let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) else {
+        return Err(unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    };
+    match state.db.find_api_token(token.trim()).await {
+        Ok(Some(found)) if found.is_valid(chrono::Utc::now()) => Ok(found.tenant),
+        Ok(Some(_)) => Err(unauthenticated("the token is revoked or expired")),
+        Ok(None) => Err(unauthenticated("unknown token")),
+        Err(error) if error.is_unavailable() => {
+            tracing::warn!(%error, "authentication: database unavailable");
+            Err(request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "DATABASE_UNAVAILABLE",
+                "the database is unavailable; retry later".to_owned(),
+            ))
+        }
+        Err(error) => {
+            tracing::error!(%error, "authentication failed");
+            Err(request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error".to_owned(),
+            ))
+        }
+    }
 }
 
 /// `GET /graphql`: GraphiQL for analysts.

@@ -353,3 +353,62 @@ async fn controls_run_reports_and_exits_for_pipelines() {
     assert!(list.status.success());
     assert!(String::from_utf8_lossy(&list.stdout).contains("assetql-ecs-1-strict-unset-user"));
 }
+
+#[tokio::test]
+async fn tokens_are_shown_once_listed_without_secrets_and_revocable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("tokens.db").display());
+    let created = run(
+        &[
+            "tokens",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "dashboard",
+            "--expires",
+            "30d",
+        ],
+        &url,
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let secret = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    assert!(secret.starts_with("aq_") && secret.len() > 60, "{secret}");
+
+    let list = run(&["tokens", "list"], &url);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        text.contains("dashboard") && text.contains("active"),
+        "{text}"
+    );
+    assert!(!text.contains(&secret), "secrets are never listed");
+
+    // The embedded default opts into auth with --auth true.
+    let server = Server::start(&url, &["--auth", "true"]);
+    let (status, _) = server.get("/healthz").await;
+    assert_eq!(status, 200);
+    let client = reqwest::Client::new();
+    let post = |token: Option<String>| {
+        let mut request = client
+            .post(format!("{}/graphql", server.base))
+            .json(&serde_json::json!({"query": "{ ecsClusters { accountID } }"}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(post(None).await.expect("request").status(), 401);
+    assert_eq!(
+        post(Some(secret.clone())).await.expect("request").status(),
+        200
+    );
+
+    let revoked = run(&["tokens", "revoke", "1"], &url);
+    assert!(revoked.status.success());
+    assert_eq!(post(Some(secret)).await.expect("request").status(), 401);
+    assert!(server.terminate().success());
+}

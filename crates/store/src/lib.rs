@@ -8,6 +8,7 @@ mod error;
 mod exec;
 mod migrate;
 mod sync_runs;
+mod tokens;
 mod write;
 
 pub use controls::{ControlException, ControlRun, Finding};
@@ -15,4 +16,5 @@ pub use database::{Database, PoolOptions};
 pub use error::StoreError;
 pub use migrate::MigrationState;
 pub use sync_runs::{SyncRun, SyncRunStatus, SyncRunSummary};
+pub use tokens::{token_hash, ApiToken};
 pub use write::{AssetKind, ScopeWriter, UpsertStats};
