@@ -65,11 +65,16 @@ impl TestServer {
 
     /// Serves `db` on a free port; with `auth`, requests need a bearer token.
     pub async fn start_with_auth(db: Database, auth: bool) -> Self {
+        Self::start_with(db, auth, assetql_graphql::Limits::default()).await
+    }
+
+    /// Serves `db` on a free port with the given authentication and limits.
+    pub async fn start_with(db: Database, auth: bool, limits: assetql_graphql::Limits) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
-        let engine = Arc::new(Engine::new().expect("schemas build"));
+        let engine = Arc::new(Engine::with_limits(limits).expect("schemas build"));
         let controls: Arc<dyn assetql_graphql::ControlsBackend> =
             Arc::new(assetql_controls::CatalogueBackend::new(
                 assetql_controls::Catalogue::builtin(),
@@ -83,6 +88,7 @@ impl TestServer {
                 engine,
                 controls: Some(controls),
                 auth,
+                max_body_bytes: 1_048_576,
             },
             async move {
                 let _ = stopped.await;

@@ -135,6 +135,8 @@ impl Runner {
             db: self.db.clone(),
             tenant: tenant.to_string(),
             controls: None,
+            // A control must see every violating asset, not a first page.
+            unpaged: true,
         };
         let (_, response) = self.engine.execute(request, None, context).await;
         let mut run = ControlRun {

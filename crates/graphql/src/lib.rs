@@ -6,6 +6,7 @@
 
 pub mod controls_api;
 mod fragment;
+mod limits;
 mod resolve;
 mod schema;
 
@@ -15,12 +16,14 @@ use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value,
 
 pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
+pub use limits::Limits;
 pub use resolve::RequestContext;
 
 /// Builds schemas and executes requests.
 pub struct Engine {
     current: Schema,
     legacy: Schema,
+    limits: Limits,
 }
 
 /// A GraphQL request as it arrives over HTTP.
@@ -54,13 +57,25 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// Generates both dialects' schemas from the catalogue.
+    /// Generates both dialects' schemas from the catalogue, with the default limits.
     pub fn new() -> Result<Self, SchemaBuildError> {
-        let build = |syntax| schema::build(syntax).map_err(|e| SchemaBuildError(e.to_string()));
+        Self::with_limits(Limits::default())
+    }
+
+    /// Generates both dialects' schemas, holding requests to `limits`.
+    pub fn with_limits(limits: Limits) -> Result<Self, SchemaBuildError> {
+        let build =
+            |syntax| schema::build(syntax, &limits).map_err(|e| SchemaBuildError(e.to_string()));
         Ok(Engine {
             current: build(Syntax::Current)?,
             legacy: build(Syntax::Legacy)?,
+            limits,
         })
+    }
+
+    /// The limits requests are held to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The SDL of one dialect's schema.
@@ -84,9 +99,44 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
     ) -> (Syntax, Response) {
+        if let Ok(parsed) = async_graphql::parser::parse_query(&request.query) {
+            let oversized = limits::check_document_literals(&parsed, &self.limits).and_then(|()| {
+                request
+                    .variables
+                    .as_ref()
+                    .map_or(Ok(()), |v| limits::check_input(v, &self.limits))
+            });
+            if let Err(error) = oversized {
+                return (
+                    Syntax::Current,
+                    Response::from_errors(vec![
+                        error.into_server_error(async_graphql::Pos::default())
+                    ]),
+                );
+            }
+            let aliases = limits::count_aliases(&parsed);
+            if aliases > self.limits.max_aliases {
+                let error = limits::limit_error(
+                    format!(
+                        "the document has {aliases} aliases; the limit is {}",
+                        self.limits.max_aliases
+                    ),
+                    "TOO_MANY_ALIASES",
+                    u64::try_from(self.limits.max_aliases).unwrap_or(u64::MAX),
+                );
+                return (
+                    Syntax::Current,
+                    Response::from_errors(vec![
+                        error.into_server_error(async_graphql::Pos::default())
+                    ]),
+                );
+            }
+        }
         let document = with_asset_fragment(&request.query);
         let build = || {
-            let mut gql = Request::new(document.clone()).data(context.clone());
+            let mut gql = Request::new(document.clone())
+                .data(context.clone())
+                .data(self.limits.clone());
             if let Some(variables) = &request.variables {
                 gql = gql.variables(Variables::from_json(variables.clone()));
             }
@@ -111,7 +161,7 @@ impl Engine {
         }
         let (syntax, mut response) = last.expect("at least one dialect is tried");
         for error in &mut response.errors {
-            add_code(error);
+            add_code(error, &self.limits);
         }
         (syntax, response)
     }
@@ -121,9 +171,16 @@ impl Engine {
 /// error with a path), or an input shape the executor's validator let through and a resolver
 /// reported as a validation failure.
 fn is_rejected_before_execution(response: &Response) -> bool {
+    // Resolver errors always carry a code (and root-field errors may have no path), so an
+    // error without a code and without a path comes from parsing or validation.
     let before = !response.errors.is_empty()
         && matches!(response.data, Value::Null)
-        && response.errors.iter().all(|e| e.path.is_empty());
+        && response.errors.iter().all(|e| {
+            e.path.is_empty()
+                && e.extensions
+                    .as_ref()
+                    .is_none_or(|x| x.get("code").is_none())
+        });
     let shape = response.errors.iter().any(|e| {
         e.extensions
             .as_ref()
@@ -133,12 +190,27 @@ fn is_rejected_before_execution(response: &Response) -> bool {
     before || shape
 }
 
-fn add_code(error: &mut ServerError) {
+fn add_code(error: &mut ServerError, limits: &Limits) {
     let has_code = error
         .extensions
         .as_ref()
         .is_some_and(|e| e.get("code").is_some());
     if has_code {
+        return;
+    }
+    let exceeded = match error.message.as_str() {
+        "Query is too complex." => Some(("QUERY_TOO_COMPLEX", limits.max_complexity)),
+        "Query is nested too deep." | "recursion limit exceeded." => {
+            Some(("QUERY_TOO_DEEP", limits.max_depth))
+        }
+        _ => None,
+    };
+    if let Some((code, limit)) = exceeded {
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        extensions.set("code", code);
+        extensions.set("limit", u64::try_from(limit).unwrap_or(u64::MAX));
         return;
     }
     let code = if !error.path.is_empty() {

@@ -21,6 +21,9 @@ pub struct RequestContext {
     pub tenant: String,
     /// The stored controls, for the controls API (absent: that API answers an error).
     pub controls: Option<std::sync::Arc<dyn crate::controls_api::ControlsBackend>>,
+    /// No default page size (the control runner needs every violating asset); the maximum
+    /// still applies to what a query asks for explicitly.
+    pub unpaged: bool,
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -69,10 +72,25 @@ fn json_of(value: &Value) -> serde_json::Value {
 }
 
 fn filter_arg(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Option<Filter>, Error> {
-    match args.get("where") {
-        Some(value) => parse_where(ty, syntax, &json_of(value)).map_err(compile_error),
-        None => Ok(None),
+    filter_arg_limited(ty, syntax, args, &crate::Limits::default())
+}
+
+fn filter_arg_limited(
+    ty: &'static TypeDef,
+    syntax: Syntax,
+    args: &Args,
+    limits: &crate::Limits,
+) -> Result<Option<Filter>, Error> {
+    let Some(value) = args.get("where") else {
+        return Ok(None);
+    };
+    let json = json_of(value);
+    crate::limits::check_input(&json, limits)?;
+    let filter = parse_where(ty, syntax, &json).map_err(compile_error)?;
+    if let Some(filter) = &filter {
+        crate::limits::check_filter(filter, limits)?;
     }
+    Ok(filter)
 }
 
 fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Error> {
@@ -239,7 +257,26 @@ pub(crate) async fn run(
     sql: &str,
     params: &[assetql_sql::Value],
 ) -> Result<Value, Error> {
-    let text = db.fetch_json(sql, params).await.map_err(store_error)?;
+    run_within(db, sql, params, crate::Limits::default().query_timeout).await
+}
+
+/// Runs a compiled statement, giving up after `timeout` with code `TIMEOUT`.
+pub(crate) async fn run_within(
+    db: &Database,
+    sql: &str,
+    params: &[assetql_sql::Value],
+    timeout: std::time::Duration,
+) -> Result<Value, Error> {
+    let text = match tokio::time::timeout(timeout, db.fetch_json(sql, params)).await {
+        Ok(result) => result.map_err(store_error)?,
+        Err(_) => {
+            return Err(crate::limits::limit_error(
+                format!("the query ran longer than {} ms", timeout.as_millis()),
+                "TIMEOUT",
+                u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            ))
+        }
+    };
     serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");
         coded("internal error while reading the result", "INTERNAL")
@@ -253,20 +290,27 @@ pub(crate) async fn list<'a>(
     syntax: Syntax,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
+    let limits = ctx.data::<crate::Limits>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
     let paging = paging(ty, syntax, &args)?;
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
-        filter: filter_arg(ty, syntax, &args)?,
+        filter: filter_arg_limited(ty, syntax, &args, limits)?,
         sort: paging.sort,
-        limit: paging.limit,
+        limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
         offset: paging.offset,
         selection: selection(ty, syntax, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
-    let value = run(&request.db, &compiled.sql, &compiled.params).await?;
+    let value = run_within(
+        &request.db,
+        &compiled.sql,
+        &compiled.params,
+        limits.query_timeout,
+    )
+    .await?;
     Ok(Some(FieldValue::value(value)))
 }
 
@@ -279,9 +323,16 @@ pub(crate) async fn aggregate<'a>(
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
-    let filter = filter_arg(ty, syntax, &args)?;
+    let limits = ctx.data::<crate::Limits>()?;
+    let filter = filter_arg_limited(ty, syntax, &args, limits)?;
     let compiled = compile_count(request.db.dialect(), ty, &request.tenant, filter.as_ref());
-    let count = run(&request.db, &compiled.sql, &compiled.params).await?;
+    let count = run_within(
+        &request.db,
+        &compiled.sql,
+        &compiled.params,
+        limits.query_timeout,
+    )
+    .await?;
     let mut object = IndexMap::new();
     for child in field.selection_set() {
         if child.name() == "count" {
@@ -321,7 +372,8 @@ pub(crate) async fn assets<'a>(
         }
     }
     let paging = paging(&ASSET_INTERFACE, syntax, &args)?;
-    let filter = filter_arg(&ASSET_INTERFACE, syntax, &args)?;
+    let limits = ctx.data::<crate::Limits>()?;
+    let filter = filter_arg_limited(&ASSET_INTERFACE, syntax, &args, limits)?;
     let mut types = Vec::new();
     for ty in asset_types() {
         if wanted
@@ -339,11 +391,18 @@ pub(crate) async fn assets<'a>(
         tenant: request.tenant.clone(),
         filter,
         sort: paging.sort,
-        limit: paging.limit,
+        limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
         offset: paging.offset,
     };
     let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
-    let Value::List(items) = run(&request.db, &compiled.sql, &compiled.params).await? else {
+    let Value::List(items) = run_within(
+        &request.db,
+        &compiled.sql,
+        &compiled.params,
+        limits.query_timeout,
+    )
+    .await?
+    else {
         return Err(coded("internal error while reading the result", "INTERNAL"));
     };
     let values = items.into_iter().map(|item| {
@@ -392,7 +451,13 @@ pub(crate) async fn connection<'a>(
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
-    let first = non_negative(args.get("first"), "first")?;
+    let limits = ctx.data::<crate::Limits>()?;
+    let first = crate::limits::page_size(
+        non_negative(args.get("first"), "first")?,
+        limits,
+        request.unpaged,
+        "first",
+    )?;
     let start = match args.get("after") {
         Some(Value::String(after)) => decode_cursor(after)? + 1,
         _ => 0,
@@ -416,7 +481,7 @@ pub(crate) async fn connection<'a>(
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
-        filter: filter_arg(ty, syntax, &args)?,
+        filter: filter_arg_limited(ty, syntax, &args, limits)?,
         sort: sort_arg(ty, args.get("sort"))?,
         // One row more than asked tells whether there is a next page without counting.
         limit: first.map(|n| n + 1),
@@ -425,7 +490,13 @@ pub(crate) async fn connection<'a>(
     };
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
-    let result = run(&request.db, &compiled.sql, &compiled.params).await?;
+    let result = run_within(
+        &request.db,
+        &compiled.sql,
+        &compiled.params,
+        limits.query_timeout,
+    )
+    .await?;
     let Value::Object(mut result) = result else {
         return Err(coded("internal error while reading the result", "INTERNAL"));
     };

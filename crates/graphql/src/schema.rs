@@ -183,7 +183,7 @@ fn object_type(ty: &'static TypeDef, syntax: Syntax) -> Object {
 }
 
 /// Builds the schema of one dialect.
-pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
+pub fn build(syntax: Syntax, limits: &crate::Limits) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query");
     let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
 
@@ -432,7 +432,9 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
 
     builder_types.extend(crate::controls_api::types());
     let query = crate::controls_api::queries(query, syntax);
-    let mut builder = Schema::build("Query", Some("Mutation"), None);
+    let mut builder = Schema::build("Query", Some("Mutation"), None)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity);
     for ty in builder_types {
         builder = builder.register(ty);
     }

@@ -575,6 +575,18 @@ pub struct ServeArgs {
     /// for PostgreSQL and off for the embedded SQLite default.
     #[arg(long, env = "ASSETQL_AUTH")]
     pub auth: Option<bool>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "ASSETQL_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// Rows a list or connection returns when the client gives no limit/first.
+    #[arg(long, env = "ASSETQL_DEFAULT_PAGE_SIZE", default_value_t = 1_000)]
+    pub default_page_size: u64,
+    /// Most rows a client may ask for in one list or connection page.
+    #[arg(long, env = "ASSETQL_MAX_PAGE_SIZE", default_value_t = 10_000)]
+    pub max_page_size: u64,
+    /// Seconds one root field's SQL statement may run.
+    #[arg(long, env = "ASSETQL_QUERY_TIMEOUT_SECS", default_value_t = 30)]
+    pub query_timeout_secs: u64,
 }
 
 impl GlobalArgs {
@@ -716,7 +728,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => {
-            let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
+            let limits = assetql_graphql::Limits {
+                default_page_size: args.default_page_size.max(1),
+                max_page_size: args.max_page_size.max(args.default_page_size).max(1),
+                query_timeout: Duration::from_secs(args.query_timeout_secs.max(1)),
+                ..assetql_graphql::Limits::default()
+            };
+            let engine =
+                Arc::new(Engine::with_limits(limits).context("building the GraphQL schema")?);
             let catalogue = args.catalogue.load()?;
             let db = cli.global.connect().await?;
             let controls: Arc<dyn assetql_graphql::ControlsBackend> = Arc::new(
@@ -747,6 +766,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     engine,
                     controls: Some(controls),
                     auth,
+                    max_body_bytes: args.max_body_bytes,
                 },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),

@@ -29,6 +29,8 @@ pub struct AppState {
     /// Whether `/graphql` requires a bearer token (which then names the tenant); without auth
     /// every request is the `default` tenant's.
     pub auth: bool,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
 }
 
 impl std::fmt::Debug for AppState {
@@ -44,10 +46,12 @@ pub const DIALECT_HEADER: &str = "x-assetql-dialect";
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/graphql", get(graphiql).post(graphql))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(state)
 }
 
@@ -126,6 +130,20 @@ async fn graphql(
 ) -> Response {
     let Json(request) = match body {
         Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let mut response = request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "REQUEST_TOO_LARGE",
+                format!(
+                    "the request body exceeds the limit of {} bytes",
+                    state.max_body_bytes
+                ),
+            );
+            if let Ok(limit) = HeaderValue::from_str(&state.max_body_bytes.to_string()) {
+                response.headers_mut().insert("x-assetql-limit", limit);
+            }
+            return response;
+        }
         Err(rejection) => {
             return request_error(
                 StatusCode::BAD_REQUEST,
@@ -164,6 +182,7 @@ async fn graphql(
         db: state.db.clone(),
         tenant,
         controls: state.controls.clone(),
+        unpaged: false,
     };
     let (syntax, response) = state.engine.execute(request, forced, context).await;
     let unavailable = response.errors.iter().any(|e| {

@@ -1,0 +1,96 @@
+//! Hostile inputs: each is rejected fast with its own code and the limit's value, and the server
+//! keeps serving.
+
+use assetql_graphql::Limits;
+use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::on_both_databases;
+use assetql_tests::server::{GraphQLResponse, TestServer};
+use serde_json::json;
+
+fn code_and_limit(response: &GraphQLResponse) -> (String, serde_json::Value) {
+    let error = &response.body["errors"][0];
+    (
+        error["extensions"]["code"]
+            .as_str()
+            .unwrap_or("<none>")
+            .to_owned(),
+        error["extensions"]["limit"].clone(),
+    )
+}
+
+async fn still_serving(server: &TestServer) {
+    let ok = server
+        .graphql("{ ecsClusters(limit: 10) { name } }", None)
+        .await;
+    assert_eq!(ok.data()["ecsClusters"].as_array().map(Vec::len), Some(4));
+}
+
+on_both_databases! {
+    async fn hostile_queries_are_rejected_with_their_codes(test_db: TestDb) {
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0)).await;
+        let limits = Limits { default_page_size: 3, ..Limits::default() };
+        let server = TestServer::start_with(test_db.db.clone(), false, limits.clone()).await;
+
+        // Depth 500.
+        let deep = format!(
+            "{{ ecsTaskDefinitions {{ {}arn{} }} }}",
+            "containerSpecs { taskDefinition { ".repeat(250),
+            " } }".repeat(250)
+        );
+        let response = server.graphql(&deep, None).await;
+        assert_eq!(code_and_limit(&response), ("QUERY_TOO_DEEP".to_owned(), json!(limits.max_depth)), "{}", response.body);
+        still_serving(&server).await;
+
+        // 10,000 aliases.
+        let aliases: String = (0..10_000).map(|i| format!("a{i}: ecsClusters {{ arn }} ")).collect();
+        let response = server.graphql(&format!("{{ {aliases} }}"), None).await;
+        assert_eq!(code_and_limit(&response), ("TOO_MANY_ALIASES".to_owned(), json!(limits.max_aliases)));
+
+        // An OR of 50,000 branches.
+        let branches = vec!["{family: \"x\"}"; 50_000].join(",");
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{OR: [{branches}]}}) {{ arn }} }}"), None).await;
+        assert_eq!(code_and_limit(&response), ("LIST_TOO_LONG".to_owned(), json!(limits.max_list_length)));
+        // A filter whose nodes exceed the limit without any long list.
+        let nested = format!("{}{{family: \"x\"}}{}", "{NOT: ".repeat(1_200), "}".repeat(1_200));
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {nested}) {{ arn }} }}"), Some("legacy")).await;
+        let (code, _) = code_and_limit(&response);
+        assert!(code == "FILTER_TOO_LARGE" || code == "QUERY_TOO_DEEP" || code == "GRAPHQL_PARSE_FAILED", "{}", response.body);
+        let wide: String = (0..600).map(|i| format!("{{family: \"f{i}\", revision: {i}}}")).collect::<Vec<_>>().join(",");
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{OR: [{wide}]}}) {{ arn }} }}"), Some("legacy")).await;
+        assert_eq!(code_and_limit(&response), ("FILTER_TOO_LARGE".to_owned(), json!(limits.max_filter_nodes)));
+
+        // A long string, and an _IN of a million items (too large a body, then too long a list).
+        let long = "x".repeat(10_000);
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{family_CONTAINS: \"{long}\"}}) {{ arn }} }}"), None).await;
+        assert_eq!(code_and_limit(&response), ("STRING_TOO_LONG".to_owned(), json!(limits.max_string_length)));
+        let huge = "x".repeat(10 * 1024 * 1024);
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{family_CONTAINS: \"{huge}\"}}) {{ arn }} }}"), None).await;
+        assert_eq!((response.status, code_and_limit(&response).0.as_str()), (413, "REQUEST_TOO_LARGE"));
+        let million = vec!["\"a\""; 1_000_000].join(",");
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{family_IN: [{million}]}}) {{ arn }} }}"), None).await;
+        assert_eq!((response.status, code_and_limit(&response).0.as_str()), (413, "REQUEST_TOO_LARGE"));
+        let thousands = vec!["\"a\""; 5_000].join(",");
+        let response = server.graphql(&format!("{{ ecsTaskDefinitions(where: {{family_IN: [{thousands}]}}) {{ arn }} }}"), None).await;
+        assert_eq!(code_and_limit(&response).0, "LIST_TOO_LONG");
+        still_serving(&server).await;
+
+        // A pathological regex completes (linear-time engines on both databases).
+        let response = server.graphql(r#"{ ecsTaskDefinitions(where: {family_MATCHES: "(h+)+ost-x"}) { arn } }"#, None).await;
+        assert_eq!(response.data()["ecsTaskDefinitions"], json!([]));
+
+        // No limit given: the default page size applies; too large a page is refused.
+        let response = server.graphql("{ ecsTaskDefinitions { arn } }", None).await;
+        assert_eq!(response.data()["ecsTaskDefinitions"].as_array().map(Vec::len), Some(3));
+        let response = server.graphql("{ ecsTaskDefinitions(limit: 20000) { arn } }", None).await;
+        assert_eq!(code_and_limit(&response), ("PAGE_TOO_LARGE".to_owned(), json!(limits.max_page_size)));
+        let response = server.graphql("{ ecsTaskDefinitionsConnection { totalCount edges { node { arn } } } }", None).await;
+        let connection = &response.data()["ecsTaskDefinitionsConnection"];
+        assert_eq!((connection["totalCount"].as_i64(), connection["edges"].as_array().map(Vec::len)), (Some(25), Some(3)));
+
+        // A 100 MB body.
+        let body = json!({"query": "{ ecsClusters { arn } }", "variables": {"pad": "y".repeat(100 * 1024 * 1024)}});
+        let response = server.graphql_with(body, None).await;
+        assert_eq!((response.status, code_and_limit(&response).0.as_str()), (413, "REQUEST_TOO_LARGE"));
+        still_serving(&server).await;
+    }
+}
