@@ -89,6 +89,7 @@ impl TestServer {
                 controls: Some(controls),
                 auth,
                 max_body_bytes: 1_048_576,
+                metrics: Arc::default(),
             },
             async move {
                 let _ = stopped.await;

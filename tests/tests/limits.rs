@@ -94,3 +94,34 @@ on_both_databases! {
         still_serving(&server).await;
     }
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_errors_by_code() {
+    let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Sqlite).await;
+    let server = TestServer::start(test_db.db.clone()).await;
+    let ok = server
+        .graphql_with(json!({"query": "query Dashboard { ecsClusters { arn } }", "operationName": "Dashboard"}), None)
+        .await;
+    assert_eq!(ok.status, 200);
+    let bad = server
+        .graphql(
+            "{ ecsTaskDefinitions(where: {containerSpecs_ALL: null}) { arn } }",
+            None,
+        )
+        .await;
+    assert_eq!(bad.error_codes(), ["BAD_FILTER"]);
+    let (status, text) = server.get("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        text.contains("assetql_graphql_request_duration_seconds_count{operation=\"Dashboard\",status=\"ok\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetql_graphql_errors_total{code=\"BAD_FILTER\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetql_db_pool_connections{state=\"idle\"}"),
+        "{text}"
+    );
+}

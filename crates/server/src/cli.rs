@@ -767,6 +767,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     controls: Some(controls),
                     auth,
                     max_body_bytes: args.max_body_bytes,
+                    metrics: Arc::default(),
                 },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use assetql_graphql::{ControlsBackend, Engine, GraphQLRequest, RequestContext};
 use assetql_sql::Syntax;
 use assetql_store::{Database, MigrationState};
@@ -31,6 +33,8 @@ pub struct AppState {
     pub auth: bool,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Request metrics, served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -51,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/metrics", get(metrics))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(state)
 }
@@ -184,7 +189,41 @@ async fn graphql(
         controls: state.controls.clone(),
         unpaged: false,
     };
-    let (syntax, response) = state.engine.execute(request, forced, context).await;
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_owned());
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("graphql", operation = %operation, tenant = %context.tenant);
+    let (syntax, response) = state
+        .engine
+        .execute(request, forced, context)
+        .instrument(span)
+        .await;
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .filter_map(
+            |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(async_graphql::Value::String(code)) => Some(code.clone()),
+                _ => None,
+            },
+        )
+        .collect();
+    let elapsed = started.elapsed();
+    state.metrics.record_request(
+        &operation,
+        if codes.is_empty() { "ok" } else { "error" },
+        elapsed,
+        &codes,
+    );
+    tracing::info!(
+        operation = %operation,
+        dialect = dialect_name(syntax),
+        duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        errors = codes.len(),
+        "graphql request"
+    );
     let unavailable = response.errors.iter().any(|e| {
         e.extensions
             .as_ref()
@@ -250,6 +289,19 @@ async fn graphiql() -> Html<String> {
             .title("assetql")
             .finish(),
     )
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        StatusCode::OK,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(&state.db),
+    )
+        .into_response()
 }
 
 /// Liveness: the process is up and serving.

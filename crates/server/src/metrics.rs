@@ -1,0 +1,132 @@
+//! Prometheus metrics, kept in one explicit struct (no hidden globals) and rendered in the text
+//! exposition format at `GET /metrics`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use assetql_store::Database;
+
+/// Upper bounds of the latency histogram buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Histogram {
+    fn observe(&mut self, seconds: f64) {
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += seconds;
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    requests: BTreeMap<(String, String), Histogram>,
+    errors: BTreeMap<String, u64>,
+}
+
+/// The server's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    state: Mutex<State>,
+}
+
+/// Escapes a label value.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Metrics {
+    /// Records one GraphQL request: its operation name, `ok` or `error`, latency and error codes.
+    pub fn record_request(
+        &self,
+        operation: &str,
+        status: &str,
+        elapsed: Duration,
+        codes: &[String],
+    ) {
+        if let Ok(mut state) = self.state.lock() {
+            state
+                .requests
+                .entry((operation.to_owned(), status.to_owned()))
+                .or_default()
+                .observe(elapsed.as_secs_f64());
+            for code in codes {
+                *state.errors.entry(code.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    /// The text exposition of every metric, with the pool's current usage.
+    pub fn render(&self, db: &Database) -> String {
+        let mut out = String::new();
+        let Ok(state) = self.state.lock() else {
+            return out;
+        };
+        out.push_str("# HELP assetql_graphql_request_duration_seconds GraphQL request latency.\n");
+        out.push_str("# TYPE assetql_graphql_request_duration_seconds histogram\n");
+        for ((operation, status), histogram) in &state.requests {
+            let labels = format!(
+                "operation=\"{}\",status=\"{}\"",
+                label(operation),
+                label(status)
+            );
+            for (bound, count) in BUCKETS.iter().zip(histogram.counts) {
+                let _ = writeln!(out, "assetql_graphql_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
+            }
+            let _ = writeln!(
+                out,
+                "assetql_graphql_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                histogram.count
+            );
+            let _ = writeln!(
+                out,
+                "assetql_graphql_request_duration_seconds_sum{{{labels}}} {}",
+                histogram.sum
+            );
+            let _ = writeln!(
+                out,
+                "assetql_graphql_request_duration_seconds_count{{{labels}}} {}",
+                histogram.count
+            );
+        }
+        out.push_str("# HELP assetql_graphql_errors_total GraphQL errors by extensions.code.\n");
+        out.push_str("# TYPE assetql_graphql_errors_total counter\n");
+        for (code, count) in &state.errors {
+            let _ = writeln!(
+                out,
+                "assetql_graphql_errors_total{{code=\"{}\"}} {count}",
+                label(code)
+            );
+        }
+        let (size, idle) = match db {
+            Database::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Database::Sqlite(pool) => (pool.size(), pool.num_idle()),
+        };
+        out.push_str("# HELP assetql_db_pool_connections Database pool connections by state.\n");
+        out.push_str("# TYPE assetql_db_pool_connections gauge\n");
+        let _ = writeln!(out, "assetql_db_pool_connections{{state=\"idle\"}} {idle}");
+        let _ = writeln!(
+            out,
+            "assetql_db_pool_connections{{state=\"in_use\"}} {}",
+            u64::from(size).saturating_sub(u64::try_from(idle).unwrap_or(0))
+        );
+        out
+    }
+}
