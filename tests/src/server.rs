@@ -70,6 +70,17 @@ impl TestServer {
 
     /// Serves `db` on a free port with the given authentication and limits.
     pub async fn start_with(db: Database, auth: bool, limits: assetql_graphql::Limits) -> Self {
+        let read_db = db.clone();
+        Self::start_full(db, read_db, auth, limits).await
+    }
+
+    /// Serves `db` (writes) and `read_db` (the query path) on a free port.
+    pub async fn start_full(
+        db: Database,
+        read_db: Database,
+        auth: bool,
+        limits: assetql_graphql::Limits,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -90,6 +101,7 @@ impl TestServer {
                 auth,
                 max_body_bytes: 1_048_576,
                 metrics: Arc::default(),
+                read_db,
             },
             async move {
                 let _ = stopped.await;

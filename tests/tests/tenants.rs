@@ -111,3 +111,92 @@ on_both_databases! {
         assert_eq!(ours.data()["exceptions"], serde_json::json!([{"id": id, "active": true}]));
     }
 }
+
+/// The query path can run on a read-only PostgreSQL role; writes keep using the writer.
+#[tokio::test]
+async fn the_query_path_runs_on_a_read_only_role() {
+    use assetql_store::{Database, PoolOptions};
+    let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Postgres).await;
+    test_db
+        .seed(
+            &scope("default"),
+            &fixtures::control_inventory(ACCOUNT, REGION),
+            at(0),
+        )
+        .await;
+    let role = format!("assetql_reader_{}", uuid::Uuid::new_v4().simple());
+    test_db
+        .db
+        .create_reader_role(&role, "s3cret-pass")
+        .await
+        .expect("create the reader role");
+    let reader_url = test_db
+        .url
+        .replacen("://", &format!("://{role}:s3cret-pass@"), 1);
+    let reader_url = match reader_url.split_once('@') {
+        // Drop the writer's user from the userinfo: "://role:pw@postgres@host" -> "://role:pw@host".
+        Some((userinfo, rest)) => format!(
+            "{userinfo}@{}",
+            rest.split_once('@').map_or(rest, |(_, host)| host)
+        ),
+        None => reader_url,
+    };
+    let reader = Database::connect(&reader_url, &PoolOptions::default())
+        .await
+        .expect("connect as the reader");
+
+    let Database::Postgres(pool) = &reader else {
+        panic!("postgres")
+    };
+    let write = sqlx::query("INSERT INTO tenants (id, name) VALUES ('x', 'x')")
+        .execute(pool)
+        .await;
+    assert!(
+        write.is_err_and(|e| e.to_string().contains("permission denied")),
+        "the reader cannot write"
+    );
+
+    let server = TestServer::start_full(
+        test_db.db.clone(),
+        reader.clone(),
+        false,
+        assetql_graphql::Limits::default(),
+    )
+    .await;
+    let listed = server
+        .graphql("{ ecsTaskDefinitionsConnection { totalCount } }", None)
+        .await;
+    assert_eq!(
+        listed.data()["ecsTaskDefinitionsConnection"]["totalCount"],
+        25
+    );
+    let run = server
+        .graphql(
+            "mutation { runControls(controlId: \"aws-ecs-3-process-name-space\") { status } }",
+            None,
+        )
+        .await;
+    assert_eq!(
+        run.data()["runControls"][0]["status"],
+        "fail",
+        "control runs are written by the writer"
+    );
+    let history = server.graphql("{ controlRuns { controlId } }", None).await;
+    assert_eq!(
+        history.data()["controlRuns"].as_array().map(Vec::len),
+        Some(1),
+        "and read back by the reader"
+    );
+
+    drop(server);
+    reader.close().await;
+    let Database::Postgres(writer) = &test_db.db else {
+        panic!("postgres")
+    };
+    for statement in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+        sqlx::query(&statement)
+            .execute(writer)
+            .await
+            .expect("drop the role");
+    }
+}

@@ -307,6 +307,23 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
         })
     }
 
+    fn revoke_exception<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        id: i64,
+    ) -> assetql_graphql::BoxFuture<'a, Result<bool, async_graphql::Error>> {
+        Box::pin(async move {
+            self.runner
+                .db
+                .revoke_control_exception(tenant, id, Utc::now())
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot revoke the exception");
+                    api_error("internal error while revoking the exception", "INTERNAL")
+                })
+        })
+    }
+
     fn create_exception<'a>(
         &'a self,
         tenant: &'a TenantId,

@@ -55,6 +55,12 @@ pub trait ControlsBackend: Send + Sync {
         tenant: &'a TenantId,
         control_id: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
+    /// Revokes an exception of `tenant`; false when there is no such active exception.
+    fn revoke_exception<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        id: i64,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
     /// Validates and stores an exception.
     #[allow(clippy::too_many_arguments)]
     fn create_exception<'a>(
@@ -393,11 +399,8 @@ async fn revoke_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<
     let id: i64 = string_arg(&args, "id")
         .and_then(|id| id.parse().ok())
         .ok_or_else(|| coded("id must be an exception id", "BAD_USER_INPUT"))?;
-    let revoked = request
-        .db
-        .revoke_control_exception(&tenant, id, Utc::now())
-        .await
-        .map_err(store_error)?;
+    // Writes go through the backend's (writer) database; the request's may be read-only.
+    let revoked = backend(request)?.revoke_exception(&tenant, id).await?;
     Ok(Some(FieldValue::value(Value::Boolean(revoked))))
 }
 

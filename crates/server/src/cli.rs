@@ -82,7 +82,7 @@ pub enum Command {
     /// Serve the HTTP API: POST /graphql (GET for GraphiQL), /healthz, /readyz.
     Serve(ServeArgs),
     /// Apply pending database migrations; a no-op when the schema is current.
-    Migrate,
+    Migrate(MigrateArgs),
     /// Print the GraphQL schema (SDL) of a dialect.
     Schema(SchemaArgs),
     /// Sync every configured AWS scope (account x region) once, then print a summary.
@@ -555,6 +555,18 @@ pub enum DialectArg {
     Legacy,
 }
 
+/// Options of `assetql migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Also create (or update) a PostgreSQL login role that can only read the inventory, for
+    /// the query path (`serve --read-database-url`).
+    #[arg(long, value_name = "ROLE")]
+    pub create_reader_role: Option<String>,
+    /// The reader role's password.
+    #[arg(long, env = "ASSETQL_READER_PASSWORD", requires = "create_reader_role")]
+    pub reader_password: Option<String>,
+}
+
 /// Options of `assetql serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -575,6 +587,11 @@ pub struct ServeArgs {
     /// for PostgreSQL and off for the embedded SQLite default.
     #[arg(long, env = "ASSETQL_AUTH")]
     pub auth: Option<bool>,
+    /// Database URL of the query path, e.g. with the read-only role `assetql migrate
+    /// --create-reader-role` creates; defaults to --database-url. Writes (control runs,
+    /// exceptions, tokens) always use --database-url.
+    #[arg(long, env = "ASSETQL_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "ASSETQL_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
@@ -590,7 +607,7 @@ pub struct ServeArgs {
 }
 
 impl GlobalArgs {
-    fn pool_options(&self) -> PoolOptions {
+    pub(crate) fn pool_options(&self) -> PoolOptions {
         PoolOptions {
             max_connections: self.database_max_connections.max(1),
             acquire_timeout: Duration::from_secs(self.database_timeout_secs.max(1)),
@@ -719,11 +736,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate => {
+        Command::Migrate(args) => {
             let db = cli.global.connect().await?;
             let applied = db.migrate().await.context("applying migrations")?;
             tracing::info!(applied, dialect = db.dialect().name(), "migrations applied");
             println!("applied {applied} migration(s); schema is up to date");
+            if let Some(role) = &args.create_reader_role {
+                let password = args.reader_password.as_deref().context(
+                    "--create-reader-role needs --reader-password (or ASSETQL_READER_PASSWORD)",
+                )?;
+                db.create_reader_role(role, password)
+                    .await
+                    .with_context(|| format!("creating the reader role {role}"))?;
+                println!("reader role {role} can read every inventory table and write none");
+            }
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -754,6 +780,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let applied = db.migrate().await.context("applying migrations")?;
                 tracing::info!(applied, "migrations applied at start-up");
             }
+            let read_db = match &args.read_database_url {
+                Some(url) => Database::connect(url, &cli.global.pool_options())
+                    .await
+                    .context("connecting to the read database")?,
+                None => db.clone(),
+            };
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await
                 .with_context(|| format!("binding {}", args.listen))?;
@@ -768,6 +800,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     auth,
                     max_body_bytes: args.max_body_bytes,
                     metrics: Arc::default(),
+                    read_db,
                 },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),

@@ -35,6 +35,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Request metrics, served at `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The query path's database (a read-only role in production; else the same as `db`).
+    pub read_db: Database,
 }
 
 impl std::fmt::Debug for AppState {
@@ -184,7 +186,7 @@ async fn graphql(
         "default".to_owned()
     };
     let context = RequestContext {
-        db: state.db.clone(),
+        db: state.read_db.clone(),
         tenant,
         controls: state.controls.clone(),
         unpaged: false,

@@ -89,3 +89,79 @@ impl Database {
             .collect()
     }
 }
+
+impl Database {
+    /// Creates (or updates) a PostgreSQL login role that can only read the inventory: CONNECT
+    /// on the database, USAGE on the schema, SELECT on every table now and later. The query
+    /// path connects with it (`--read-database-url`).
+    pub async fn create_reader_role(&self, role: &str, password: &str) -> Result<(), StoreError> {
+        let Database::Postgres(_) = self else {
+            return Err(StoreError::Query {
+                operation: "create_reader_role",
+                source: sqlx::Error::Protocol("database roles exist only on PostgreSQL".to_owned()),
+            });
+        };
+        if role.is_empty() || !role.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StoreError::Query {
+                operation: "create_reader_role",
+                source: sqlx::Error::Protocol(format!(
+                    "invalid role name {role:?}: use letters, digits and _"
+                )),
+            });
+        }
+        let mut conn = self.acquire("create_reader_role").await?;
+        // Role names cannot be bound parameters; the name is validated above, the password is
+        // passed as a quoted literal built by PostgreSQL's own quote_literal.
+        let password_literal = {
+            let rows = exec::fetch_text_rows(
+                &mut conn,
+                "create_reader_role",
+                "SELECT quote_literal($1)",
+                &[assetql_sql::Value::text(password)],
+            )
+            .await?;
+            rows.into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next().flatten())
+                .unwrap_or_default()
+        };
+        let exists = exec::fetch_i64(
+            &mut conn,
+            "create_reader_role",
+            "SELECT count(*)::BIGINT FROM pg_roles WHERE rolname = $1",
+            &[assetql_sql::Value::text(role)],
+        )
+        .await?;
+        let verb = if exists == 0 { "CREATE" } else { "ALTER" };
+        let statements = [
+            format!("{verb} ROLE {role} LOGIN PASSWORD {password_literal}"),
+            format!(
+                "GRANT CONNECT ON DATABASE \"{}\" TO {role}",
+                self.current_database().await?
+            ),
+            format!("GRANT USAGE ON SCHEMA public TO {role}"),
+            format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+            format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}"),
+        ];
+        for statement in &statements {
+            exec::execute(&mut conn, "create_reader_role", statement, &[]).await?;
+        }
+        Ok(())
+    }
+
+    async fn current_database(&self) -> Result<String, StoreError> {
+        let mut conn = self.acquire("current_database").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "current_database",
+            "SELECT current_database()::text",
+            &[],
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next().flatten())
+            .unwrap_or_default())
+    }
+}
