@@ -278,3 +278,38 @@ CREATE TABLE api_tokens (
     expires_at   TIMESTAMPTZ,
     revoked_at   TIMESTAMPTZ
 );
+
+-- Row-level security, a second enforcement of tenancy on the query path: a role that is not the
+-- tables' owner (the read-only role of `assetql migrate --create-reader-role`) sees only the
+-- rows of the tenant its transaction names with set_config('assetql.tenant', …, true), and no
+-- row at all when none is named. The owner (migrations, ingestion, controls) is not subject to
+-- these policies. SQLite has no row-level security; there the compiler's tenant predicate is the
+-- only enforcement.
+ALTER TABLE cloud_accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON cloud_accounts USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE sync_runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON sync_runs USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_clusters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_clusters USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_cluster_settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_cluster_settings USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_services ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_services USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_service_network_configurations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_service_network_configurations USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_task_definitions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_task_definitions USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_container_specs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_container_specs USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_container_env_entries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_container_env_entries USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE ecs_tasks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON ecs_tasks USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE tags ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON tags USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE control_runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON control_runs USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE control_findings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON control_findings USING (tenant_id = current_setting('assetql.tenant', true));
+ALTER TABLE control_exceptions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON control_exceptions USING (tenant_id = current_setting('assetql.tenant', true));

@@ -71,15 +71,17 @@ impl TestServer {
     /// Serves `db` on a free port with the given authentication and limits.
     pub async fn start_with(db: Database, auth: bool, limits: assetql_graphql::Limits) -> Self {
         let read_db = db.clone();
-        Self::start_full(db, read_db, auth, limits).await
+        Self::start_full(db, read_db, auth, limits, false).await
     }
 
-    /// Serves `db` (writes) and `read_db` (the query path) on a free port.
+    /// Serves `db` (writes) and `read_db` (the query path, naming the tenant for row-level
+    /// security when `row_level_security`) on a free port.
     pub async fn start_full(
         db: Database,
         read_db: Database,
         auth: bool,
         limits: assetql_graphql::Limits,
+        row_level_security: bool,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -101,6 +103,7 @@ impl TestServer {
                 auth,
                 max_body_bytes: 1_048_576,
                 metrics: Arc::default(),
+                row_level_security,
                 read_db,
             },
             async move {

@@ -161,6 +161,7 @@ async fn the_query_path_runs_on_a_read_only_role() {
         reader.clone(),
         false,
         assetql_graphql::Limits::default(),
+        true,
     )
     .await;
     let listed = server

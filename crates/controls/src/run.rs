@@ -137,6 +137,8 @@ impl Runner {
             controls: None,
             // A control must see every violating asset, not a first page.
             unpaged: true,
+            // The runner uses the writer database, which row-level security does not restrict.
+            row_level_security: false,
         };
         let (_, response) = self.engine.execute(request, None, context).await;
         let mut run = ControlRun {
@@ -267,6 +269,10 @@ fn api_error(message: impl Into<String>, code: &'static str) -> async_graphql::E
 }
 
 impl assetql_graphql::ControlsBackend for CatalogueBackend {
+    fn database(&self) -> &Database {
+        &self.runner.db
+    }
+
     fn controls(&self) -> Vec<assetql_graphql::ControlSummary> {
         self.catalogue
             .controls

@@ -18,7 +18,7 @@ use async_graphql::{Error, Name, Value};
 use chrono::{DateTime, Utc};
 
 use crate::resolve::{
-    arguments, coded, compile_error, run, selection, store_error, RequestContext,
+    arguments, coded, compile_error, run_for, selection, store_error, RequestContext,
 };
 
 /// A boxed future, for the object-safe backend trait.
@@ -49,6 +49,9 @@ pub struct ControlSummary {
 pub trait ControlsBackend: Send + Sync {
     /// The catalogue.
     fn controls(&self) -> Vec<ControlSummary>;
+    /// The database control runs and exceptions live in (the writer's; the request's may be a
+    /// read-only role under row-level security, which these tenant-filtered reads do not need).
+    fn database(&self) -> &assetql_store::Database;
     /// Runs (and records) every enabled control, or one, for `tenant`.
     fn run<'a>(
         &'a self,
@@ -227,8 +230,8 @@ fn int_arg(args: &crate::resolve::Args, name: &str, default: i64, max: i64) -> R
 async fn controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let backend = backend(request)?;
-    let runs = request
-        .db
+    let runs = backend
+        .database()
         .control_runs(&tenant, None, 10_000)
         .await
         .map_err(store_error)?;
@@ -247,8 +250,8 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     let offset = int_arg(&args, "offset", 0, 1_000_000)?;
     let control = string_arg(&args, "controlId");
     let fetch = u32::try_from(limit + offset).unwrap_or(u32::MAX);
-    let runs = request
-        .db
+    let runs = backend(request)?
+        .database()
         .control_runs(&tenant, control.as_deref(), fetch)
         .await
         .map_err(store_error)?;
@@ -271,8 +274,8 @@ async fn findings(
     let args = arguments(&field)?;
     let control = string_arg(&args, "controlId").unwrap_or_default();
     let include_excepted = matches!(args.get("includeExcepted"), Some(Value::Boolean(true)));
-    let runs = request
-        .db
+    let runs = backend(request)?
+        .database()
         .control_runs(&tenant, Some(&control), 1)
         .await
         .map_err(store_error)?;
@@ -324,7 +327,14 @@ async fn findings(
             offset: None,
         };
         let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
-        if let Value::List(items) = run(&request.db, &compiled.sql, &compiled.params).await? {
+        if let Value::List(items) = run_for(
+            request,
+            &compiled.sql,
+            &compiled.params,
+            crate::Limits::default().query_timeout,
+        )
+        .await?
+        {
             for item in items {
                 if let Value::Object(mut object) = item {
                     if let Some(Value::String(id)) = object.shift_remove("__identifier") {
@@ -353,8 +363,8 @@ async fn exceptions(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, 
     let control = string_arg(&args, "controlId");
     let active_only = matches!(args.get("active"), Some(Value::Boolean(true)));
     let now = Utc::now();
-    let all = request
-        .db
+    let all = backend(request)?
+        .database()
         .control_exceptions(&tenant)
         .await
         .map_err(store_error)?;

@@ -24,6 +24,9 @@ pub struct RequestContext {
     /// No default page size (the control runner needs every violating asset); the maximum
     /// still applies to what a query asks for explicitly.
     pub unpaged: bool,
+    /// Name the tenant to the database for its row-level security (a read-only role is subject
+    /// to it); costs a transaction per statement on PostgreSQL.
+    pub row_level_security: bool,
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for RequestContext {
         f.debug_struct("RequestContext")
             .field("tenant", &self.tenant)
             .field("controls", &self.controls.is_some())
+            .field("row_level_security", &self.row_level_security)
             .finish_non_exhaustive()
     }
 }
@@ -252,22 +256,34 @@ fn merge(into: &mut Selection, from: Selection) {
     }
 }
 
-pub(crate) async fn run(
-    db: &Database,
-    sql: &str,
-    params: &[assetql_sql::Value],
-) -> Result<Value, Error> {
-    run_within(db, sql, params, crate::Limits::default().query_timeout).await
-}
-
-/// Runs a compiled statement, giving up after `timeout` with code `TIMEOUT`.
-pub(crate) async fn run_within(
-    db: &Database,
+/// Runs a compiled statement for `request` (naming its tenant for row-level security when the
+/// request asks for it), giving up after `timeout`.
+pub(crate) async fn run_for(
+    request: &RequestContext,
     sql: &str,
     params: &[assetql_sql::Value],
     timeout: std::time::Duration,
 ) -> Result<Value, Error> {
-    let text = match tokio::time::timeout(timeout, db.fetch_json(sql, params)).await {
+    let tenant = request
+        .row_level_security
+        .then_some(request.tenant.as_str());
+    run_as(&request.db, tenant, sql, params, timeout).await
+}
+
+async fn run_as(
+    db: &Database,
+    tenant: Option<&str>,
+    sql: &str,
+    params: &[assetql_sql::Value],
+    timeout: std::time::Duration,
+) -> Result<Value, Error> {
+    let fetch = async {
+        match tenant {
+            Some(tenant) => db.fetch_json_as_tenant(tenant, sql, params).await,
+            None => db.fetch_json(sql, params).await,
+        }
+    };
+    let text = match tokio::time::timeout(timeout, fetch).await {
         Ok(result) => result.map_err(store_error)?,
         Err(_) => {
             return Err(crate::limits::limit_error(
@@ -304,8 +320,8 @@ pub(crate) async fn list<'a>(
         selection: selection(ty, syntax, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
-    let value = run_within(
-        &request.db,
+    let value = run_for(
+        request,
         &compiled.sql,
         &compiled.params,
         limits.query_timeout,
@@ -326,8 +342,8 @@ pub(crate) async fn aggregate<'a>(
     let limits = ctx.data::<crate::Limits>()?;
     let filter = filter_arg_limited(ty, syntax, &args, limits)?;
     let compiled = compile_count(request.db.dialect(), ty, &request.tenant, filter.as_ref());
-    let count = run_within(
-        &request.db,
+    let count = run_for(
+        request,
         &compiled.sql,
         &compiled.params,
         limits.query_timeout,
@@ -395,8 +411,8 @@ pub(crate) async fn assets<'a>(
         offset: paging.offset,
     };
     let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
-    let Value::List(items) = run_within(
-        &request.db,
+    let Value::List(items) = run_for(
+        request,
         &compiled.sql,
         &compiled.params,
         limits.query_timeout,
@@ -490,8 +506,8 @@ pub(crate) async fn connection<'a>(
     };
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
-    let result = run_within(
-        &request.db,
+    let result = run_for(
+        request,
         &compiled.sql,
         &compiled.params,
         limits.query_timeout,

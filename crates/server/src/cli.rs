@@ -800,6 +800,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     auth,
                     max_body_bytes: args.max_body_bytes,
                     metrics: Arc::default(),
+                    row_level_security: args.read_database_url.is_some()
+                        && matches!(read_db, Database::Postgres(_)),
                     read_db,
                 },
                 http::shutdown_signal(),

@@ -37,6 +37,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The query path's database (a read-only role in production; else the same as `db`).
     pub read_db: Database,
+    /// Name each request's tenant to the database for its row-level security (on when the
+    /// query path uses its own PostgreSQL role).
+    pub row_level_security: bool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -190,6 +193,7 @@ async fn graphql(
         tenant,
         controls: state.controls.clone(),
         unpaged: false,
+        row_level_security: state.row_level_security,
     };
     let operation = request
         .operation_name

@@ -157,6 +157,40 @@ impl Database {
             .collect())
     }
 
+    /// Like [`Database::fetch_json`], but on PostgreSQL inside a transaction that names
+    /// `tenant` for the row-level security policies (`assetql.tenant`), so that a role subject
+    /// to them sees only that tenant's rows.
+    pub async fn fetch_json_as_tenant(
+        &self,
+        tenant: &str,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<String, StoreError> {
+        let Database::Postgres(pool) = self else {
+            return self.fetch_json(sql, params).await;
+        };
+        let err = |e| StoreError::from_sqlx("query", e);
+        let mut tx = exec::Tx::Postgres(pool.begin().await.map_err(err)?);
+        exec::fetch_text_rows(
+            &mut tx,
+            "query",
+            "SELECT set_config('assetql.tenant', $1, true)",
+            &[Value::text(tenant)],
+        )
+        .await?;
+        let rows = exec::fetch_text_rows(&mut tx, "query", sql, params).await?;
+        if let exec::Tx::Postgres(tx) = tx {
+            tx.commit().await.map_err(err)?;
+        }
+        rows.into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next().flatten())
+            .ok_or(StoreError::Corrupt {
+                column: "query result",
+                reason: "the statement returned no JSON".to_owned(),
+            })
+    }
+
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.
     pub async fn ensure_tenant(&self, tenant: &TenantId, name: &str) -> Result<(), StoreError> {
         let mut conn = self.acquire("ensure_tenant").await?;
