@@ -80,6 +80,7 @@ impl TestDb {
         let options = PoolOptions {
             max_connections: 4,
             acquire_timeout: Duration::from_secs(30),
+            statement_timeout: None,
         };
         match backend {
             Backend::Postgres => {

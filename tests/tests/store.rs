@@ -347,3 +347,24 @@ async fn an_unmigrated_database_reports_pending_migrations() {
         );
     }
 }
+
+#[tokio::test]
+async fn postgres_cancels_statements_past_the_pool_statement_timeout() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let options = assetql_store::PoolOptions {
+        max_connections: 1,
+        acquire_timeout: std::time::Duration::from_secs(5),
+        statement_timeout: Some(std::time::Duration::from_millis(100)),
+    };
+    let db = Database::connect(&test_db.url, &options)
+        .await
+        .expect("connect");
+    let result = db.fetch_json("SELECT CAST(pg_sleep(2) AS TEXT)", &[]).await;
+    assert!(
+        result
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("statement timeout")),
+        "{result:?}"
+    );
+    db.close().await;
+}

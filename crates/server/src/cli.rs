@@ -611,6 +611,7 @@ impl GlobalArgs {
         PoolOptions {
             max_connections: self.database_max_connections.max(1),
             acquire_timeout: Duration::from_secs(self.database_timeout_secs.max(1)),
+            statement_timeout: None,
         }
     }
 
@@ -763,7 +764,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine =
                 Arc::new(Engine::with_limits(limits).context("building the GraphQL schema")?);
             let catalogue = args.catalogue.load()?;
-            let db = cli.global.connect().await?;
+            // The server cancels a statement the client gave up on (PostgreSQL).
+            let pool_options = PoolOptions {
+                statement_timeout: Some(Duration::from_secs(args.query_timeout_secs.max(1))),
+                ..cli.global.pool_options()
+            };
+            let db = Database::connect(&cli.global.database_url, &pool_options)
+                .await
+                .context("connecting to the database")?;
             let controls: Arc<dyn assetql_graphql::ControlsBackend> = Arc::new(
                 CatalogueBackend::new(catalogue, Runner::new(Arc::clone(&engine), db.clone())),
             );
@@ -781,7 +789,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::info!(applied, "migrations applied at start-up");
             }
             let read_db = match &args.read_database_url {
-                Some(url) => Database::connect(url, &cli.global.pool_options())
+                Some(url) => Database::connect(url, &pool_options)
                     .await
                     .context("connecting to the read database")?,
                 None => db.clone(),

@@ -19,6 +19,9 @@ pub struct PoolOptions {
     pub max_connections: u32,
     /// How long a caller waits for a connection before the database counts as unavailable.
     pub acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout` for every statement of the pool (the query path's), so
+    /// the server cancels what the client gave up on. Ignored by SQLite.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolOptions {
@@ -26,6 +29,7 @@ impl Default for PoolOptions {
         Self {
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
+            statement_timeout: None,
         }
     }
 }
@@ -48,7 +52,11 @@ impl Database {
             source,
         };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url).map_err(unavailable)?;
+            let mut connect = PgConnectOptions::from_str(url).map_err(unavailable)?;
+            if let Some(timeout) = options.statement_timeout {
+                connect =
+                    connect.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
