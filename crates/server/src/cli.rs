@@ -476,6 +476,10 @@ pub struct WorkerArgs {
     /// Controls evaluated after each round.
     #[command(flatten)]
     pub catalogue: CatalogueArgs,
+    /// Serve Prometheus metrics (sync durations, AWS API calls, control runs) at
+    /// http://ADDRESS/metrics.
+    #[arg(long, env = "ASSETQL_WORKER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Parses `90s`, `15m`, `2h` (a bare number is seconds).
@@ -683,6 +687,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let catalogue = args.catalogue.load()?;
             let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
             let runner = Runner::new(engine, db.clone());
+            let metrics = Arc::new(crate::metrics::Metrics::default());
+            if let Some(address) = args.metrics_listen {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding {address}"))?;
+                tokio::spawn(http::serve_metrics(
+                    listener,
+                    Arc::clone(&metrics),
+                    db.clone(),
+                ));
+                tracing::info!(%address, "worker metrics served");
+            }
             let shutdown = http::shutdown_signal();
             tokio::pin!(shutdown);
             let worker = format!(
@@ -693,6 +709,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             loop {
                 let round = Round::containing(chrono::Utc::now(), args.interval, worker.clone());
                 let report = sync_round(&db, &base, &config, Some(&round)).await;
+                for scope in report.scopes.iter().filter(|s| s.status != "skipped") {
+                    metrics.record_sync(
+                        scope.status,
+                        Duration::from_millis(scope.duration_ms),
+                        &scope.api_calls,
+                    );
+                }
                 // Controls run after every round's syncs (so also on the interval when a sync
                 // failed); one scheduler per tenant and round.
                 let mut tenants: Vec<(assetql_model::TenantId, Option<i64>)> = Vec::new();
@@ -713,6 +736,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .await
                 {
                     Ok(runs) => {
+                        for run in &runs {
+                            metrics.record_control(&run.status);
+                        }
                         let failing = runs.iter().filter(|r| r.status == "fail").count();
                         tracing::info!(controls = runs.len(), failing, "controls evaluated");
                     }

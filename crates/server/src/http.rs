@@ -91,6 +91,32 @@ pub async fn serve(
     }
 }
 
+/// Serves only `GET /metrics` (and `/healthz`) for a worker process, until the process ends.
+pub async fn serve_metrics(
+    listener: TcpListener,
+    metrics: Arc<crate::metrics::Metrics>,
+    db: Database,
+) {
+    let app = Router::new().route("/healthz", get(healthz)).route(
+        "/metrics",
+        get(move || {
+            let text = metrics.render(&db);
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4",
+                    )],
+                    text,
+                )
+            }
+        }),
+    );
+    if let Err(error) = axum::serve(listener, app).await {
+        tracing::error!(%error, "the metrics server stopped");
+    }
+}
+
 /// Resolves on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

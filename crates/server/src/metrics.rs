@@ -36,6 +36,9 @@ impl Histogram {
 struct State {
     requests: BTreeMap<(String, String), Histogram>,
     errors: BTreeMap<String, u64>,
+    syncs: BTreeMap<String, Histogram>,
+    api_calls: BTreeMap<String, u64>,
+    controls: BTreeMap<String, u64>,
 }
 
 /// The server's metrics.
@@ -70,6 +73,27 @@ impl Metrics {
             for code in codes {
                 *state.errors.entry(code.clone()).or_default() += 1;
             }
+        }
+    }
+
+    /// Records one scope sync: its status, duration and AWS API calls.
+    pub fn record_sync(&self, status: &str, elapsed: Duration, api_calls: &BTreeMap<String, u64>) {
+        if let Ok(mut state) = self.state.lock() {
+            state
+                .syncs
+                .entry(status.to_owned())
+                .or_default()
+                .observe(elapsed.as_secs_f64());
+            for (operation, count) in api_calls {
+                *state.api_calls.entry(operation.clone()).or_default() += count;
+            }
+        }
+    }
+
+    /// Records one control run's status (`pass`, `fail`, `error`).
+    pub fn record_control(&self, status: &str) {
+        if let Ok(mut state) = self.state.lock() {
+            *state.controls.entry(status.to_owned()).or_default() += 1;
         }
     }
 
@@ -113,6 +137,52 @@ impl Metrics {
                 out,
                 "assetql_graphql_errors_total{{code=\"{}\"}} {count}",
                 label(code)
+            );
+        }
+        out.push_str(
+            "# HELP assetql_sync_scope_duration_seconds Duration of one scope's sync, by status.\n",
+        );
+        out.push_str("# TYPE assetql_sync_scope_duration_seconds histogram\n");
+        for (status, histogram) in &state.syncs {
+            let labels = format!("status=\"{}\"", label(status));
+            for (bound, count) in BUCKETS.iter().zip(histogram.counts) {
+                let _ = writeln!(
+                    out,
+                    "assetql_sync_scope_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "assetql_sync_scope_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                histogram.count
+            );
+            let _ = writeln!(
+                out,
+                "assetql_sync_scope_duration_seconds_sum{{{labels}}} {}",
+                histogram.sum
+            );
+            let _ = writeln!(
+                out,
+                "assetql_sync_scope_duration_seconds_count{{{labels}}} {}",
+                histogram.count
+            );
+        }
+        out.push_str("# HELP assetql_aws_api_calls_total AWS API calls by operation.\n");
+        out.push_str("# TYPE assetql_aws_api_calls_total counter\n");
+        for (operation, count) in &state.api_calls {
+            let _ = writeln!(
+                out,
+                "assetql_aws_api_calls_total{{operation=\"{}\"}} {count}",
+                label(operation)
+            );
+        }
+        out.push_str("# HELP assetql_control_runs_total Control runs by status.\n");
+        out.push_str("# TYPE assetql_control_runs_total counter\n");
+        for (status, count) in &state.controls {
+            let _ = writeln!(
+                out,
+                "assetql_control_runs_total{{status=\"{}\"}} {count}",
+                label(status)
             );
         }
         let (size, idle) = match db {

@@ -412,3 +412,85 @@ async fn tokens_are_shown_once_listed_without_secrets_and_revocable() {
     assert_eq!(post(Some(secret)).await.expect("request").status(), 401);
     assert!(server.terminate().success());
 }
+
+#[tokio::test]
+async fn the_worker_syncs_runs_controls_and_reports_metrics() {
+    use assetql_tests::moto::{random_account, Moto};
+    let moto = Moto::from_env();
+    let account = random_account();
+    moto.seed(
+        &account,
+        "us-east-1",
+        serde_json::json!([
+            {"op": "cluster", "name": format!("wk{}", &account[..6])},
+            {"op": "td", "family": "wk", "networkMode": "host", "containers": [{"name": "app", "user": "root"}]}
+        ]),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("worker.db").display());
+    let config = dir.path().join("assetql.toml");
+    std::fs::write(
+        &config,
+        format!("[[aws.accounts]]\nrole_arn = \"arn:aws:iam::{account}:role/Reader\"\nregions = [\"us-east-1\"]\n"),
+    )
+    .expect("write config");
+    let port = free_port();
+    let mut child = assetql()
+        .args([
+            "worker",
+            "--interval",
+            "1h",
+            "--metrics-listen",
+            &format!("127.0.0.1:{port}"),
+            "--config",
+        ])
+        .arg(&config)
+        .env("ASSETQL_DATABASE_URL", &database)
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn assetql worker");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let text = loop {
+        let response = client
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await;
+        if let Ok(response) = response {
+            let text = response.text().await.unwrap_or_default();
+            if text.contains("assetql_control_runs_total{status=\"pass\"}") {
+                break text;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not finish a round in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        text.contains("assetql_sync_scope_duration_seconds_count{status=\"succeeded\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetql_aws_api_calls_total{operation=\"DescribeTaskDefinition\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetql_control_runs_total{status=\"fail\"}"),
+        "the host/root revision has no running task, but insights is unset: {text}"
+    );
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = child.wait().expect("worker exits");
+    assert!(status.success(), "{status:?}");
+}
