@@ -1,0 +1,123 @@
+//! Parse + validate + compile of the 16 stored control texts.
+//!
+//! - `compile/<control>`: the compiler alone: the where-argument (as JSON) to filter IR to SQL
+//!   for PostgreSQL, with the AssetFragment selection.
+//! - `execute_empty/<control>`: the whole request path without data: AssetFragment injection,
+//!   dialect choice (current first, legacy fallback), parsing, validation, resolver, compile, and
+//!   the statement on an empty in-memory SQLite database.
+//!
+//! `cargo bench -p assetql-graphql --bench compile`
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_model::catalogue::{asset_types, TypeDef, ASSET_FIELDS};
+use assetql_sql::{compile_list, parse_where, Dialect, ListQuery, Selection, SelectionItem, Syntax};
+use assetql_store::{Database, PoolOptions};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn controls() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cyscale-ecs");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("control fixtures")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
+        .map(|p| {
+            let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (name, std::fs::read_to_string(&p).expect("read control"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The root field's type and where-argument of a control text, as JSON.
+fn root_where(text: &str) -> (&'static TypeDef, serde_json::Value) {
+    let document = async_graphql::parser::parse_query(text).expect("control parses");
+    let (_, operation) = document.operations.iter().next().expect("one operation");
+    let Some(item) = operation.node.selection_set.node.items.first() else { panic!("no field") };
+    let async_graphql::parser::types::Selection::Field(field) = &item.node else { panic!("not a field") };
+    let ty = asset_types()
+        .find(|t| t.asset.is_some_and(|a| a.root_field == field.node.name.node.as_str()))
+        .expect("a root field of the catalogue");
+    let value = field
+        .node
+        .get_argument("where")
+        .map(|v| v.node.clone().into_const().expect("literal").into_json().expect("json"))
+        .unwrap_or(serde_json::Value::Null);
+    (ty, value)
+}
+
+fn bench(c: &mut Criterion) {
+    let asset_fragment = Selection {
+        items: ASSET_FIELDS
+            .iter()
+            .map(|f| SelectionItem::Field { key: f.name.to_owned(), field: f })
+            .collect(),
+    };
+    let texts = controls();
+    assert_eq!(texts.len(), 16);
+    let mut group = c.benchmark_group("compile");
+    for (name, text) in &texts {
+        let syntax = if name.ends_with("legacy") { Syntax::Legacy } else { Syntax::Current };
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                let (ty, input) = root_where(text);
+                let filter = parse_where(ty, syntax, &input).expect("valid filter");
+                let query = ListQuery {
+                    ty,
+                    tenant: "default".to_owned(),
+                    filter,
+                    sort: vec![],
+                    limit: None,
+                    offset: None,
+                    selection: asset_fragment.clone(),
+                };
+                compile_list(Dialect::Postgres, &query).expect("compiles")
+            })
+        });
+    }
+    group.finish();
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let dir = tempfile_dir();
+    let db = runtime.block_on(async {
+        let db = Database::connect(&format!("sqlite://{}/bench.db", dir.display()), &PoolOptions::default())
+            .await
+            .expect("sqlite");
+        db.migrate().await.expect("migrate");
+        db
+    });
+    let engine = Arc::new(Engine::new().expect("schemas"));
+    let mut group = c.benchmark_group("execute_empty");
+    for (name, text) in &texts {
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    let context = RequestContext {
+                        db: db.clone(),
+                        tenant: "default".to_owned(),
+                        controls: None,
+                        unpaged: true,
+                        row_level_security: false,
+                    };
+                    let request = GraphQLRequest { query: text.clone(), ..GraphQLRequest::default() };
+                    let (_, response) = engine.execute(request, None, context).await;
+                    assert!(response.errors.is_empty(), "{:?}", response.errors);
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("assetql-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
