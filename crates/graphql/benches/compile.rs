@@ -8,12 +8,16 @@
 //!
 //! `cargo bench -p assetql-graphql --bench compile`
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items.
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
 use assetql_model::catalogue::{asset_types, TypeDef, ASSET_FIELDS};
-use assetql_sql::{compile_list, parse_where, Dialect, ListQuery, Selection, SelectionItem, Syntax};
+use assetql_sql::{
+    compile_list, parse_where, Dialect, ListQuery, Selection, SelectionItem, Syntax,
+};
 use assetql_store::{Database, PoolOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -25,7 +29,10 @@ fn controls() -> Vec<(String, String)> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
         .map(|p| {
-            let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (name, std::fs::read_to_string(&p).expect("read control"))
         })
         .collect();
@@ -37,15 +44,29 @@ fn controls() -> Vec<(String, String)> {
 fn root_where(text: &str) -> (&'static TypeDef, serde_json::Value) {
     let document = async_graphql::parser::parse_query(text).expect("control parses");
     let (_, operation) = document.operations.iter().next().expect("one operation");
-    let Some(item) = operation.node.selection_set.node.items.first() else { panic!("no field") };
-    let async_graphql::parser::types::Selection::Field(field) = &item.node else { panic!("not a field") };
+    let Some(item) = operation.node.selection_set.node.items.first() else {
+        panic!("no field")
+    };
+    let async_graphql::parser::types::Selection::Field(field) = &item.node else {
+        panic!("not a field")
+    };
     let ty = asset_types()
-        .find(|t| t.asset.is_some_and(|a| a.root_field == field.node.name.node.as_str()))
+        .find(|t| {
+            t.asset
+                .is_some_and(|a| a.root_field == field.node.name.node.as_str())
+        })
         .expect("a root field of the catalogue");
     let value = field
         .node
         .get_argument("where")
-        .map(|v| v.node.clone().into_const().expect("literal").into_json().expect("json"))
+        .map(|v| {
+            v.node
+                .clone()
+                .into_const()
+                .expect("literal")
+                .into_json()
+                .expect("json")
+        })
         .unwrap_or(serde_json::Value::Null);
     (ty, value)
 }
@@ -54,14 +75,21 @@ fn bench(c: &mut Criterion) {
     let asset_fragment = Selection {
         items: ASSET_FIELDS
             .iter()
-            .map(|f| SelectionItem::Field { key: f.name.to_owned(), field: f })
+            .map(|f| SelectionItem::Field {
+                key: f.name.to_owned(),
+                field: f,
+            })
             .collect(),
     };
     let texts = controls();
     assert_eq!(texts.len(), 16);
     let mut group = c.benchmark_group("compile");
     for (name, text) in &texts {
-        let syntax = if name.ends_with("legacy") { Syntax::Legacy } else { Syntax::Current };
+        let syntax = if name.ends_with("legacy") {
+            Syntax::Legacy
+        } else {
+            Syntax::Current
+        };
         group.bench_function(name.as_str(), |b| {
             b.iter(|| {
                 let (ty, input) = root_where(text);
@@ -81,12 +109,18 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let dir = tempfile_dir();
     let db = runtime.block_on(async {
-        let db = Database::connect(&format!("sqlite://{}/bench.db", dir.display()), &PoolOptions::default())
-            .await
-            .expect("sqlite");
+        let db = Database::connect(
+            &format!("sqlite://{}/bench.db", dir.display()),
+            &PoolOptions::default(),
+        )
+        .await
+        .expect("sqlite");
         db.migrate().await.expect("migrate");
         db
     });
@@ -103,7 +137,10 @@ fn bench(c: &mut Criterion) {
                         unpaged: true,
                         row_level_security: false,
                     };
-                    let request = GraphQLRequest { query: text.clone(), ..GraphQLRequest::default() };
+                    let request = GraphQLRequest {
+                        query: text.clone(),
+                        ..GraphQLRequest::default()
+                    };
                     let (_, response) = engine.execute(request, None, context).await;
                     assert!(response.errors.is_empty(), "{:?}", response.errors);
                 })
