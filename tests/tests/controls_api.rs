@@ -96,6 +96,27 @@ on_both_databases! {
         assert_eq!(listed.data()["exceptions"], json!([]));
         assert_eq!(listed.data()["all"], json!([{"id": id, "active": false}]));
 
+        // Sorted and paged history.
+        let sorted = server
+            .graphql(r#"{ controlRuns(sort: [{failingCount: DESC}, {controlId: ASC}], limit: 2) { controlId failingCount } }"#, None)
+            .await;
+        assert_eq!(
+            sorted.data()["controlRuns"],
+            json!([
+                {"controlId": "assetql-ecs-1-strict-root-any-case", "failingCount": 6},
+                {"controlId": "aws-ecs-1-privileged-network-mode", "failingCount": 5}
+            ])
+        );
+        // Re-scan one account: another account's findings are not shown.
+        let other_account = server
+            .graphql(r#"mutation { runControls(controlId: "aws-ecs-12-clusters-should-use-insights", cloudAccountId: "999999999999") { status failingCount } }"#, None)
+            .await;
+        assert_eq!(other_account.data()["runControls"], json!([{"status": "pass", "failingCount": 0}]));
+        let this_account = server
+            .graphql(&format!(r#"mutation {{ runControls(controlId: "aws-ecs-12-clusters-should-use-insights", cloudAccountId: "{ACCOUNT}") {{ status failingCount }} }}"#), None)
+            .await;
+        assert_eq!(this_account.data()["runControls"], json!([{"status": "fail", "failingCount": 3}]));
+
         let unknown = server.graphql(r#"mutation { runControls(controlId: "nope") { status } }"#, None).await;
         assert_eq!(unknown.error_codes(), ["BAD_USER_INPUT"]);
     }

@@ -243,21 +243,66 @@ async fn controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Er
     Ok(Some(FieldValue::value(Value::List(values))))
 }
 
+/// `[{startedAt: DESC}, …]` as (field, descending) pairs, in order.
+fn run_sort(value: Option<&Value>) -> Vec<(String, bool)> {
+    let Some(Value::List(items)) = value else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for item in items {
+        if let Value::Object(object) = item {
+            for (name, direction) in object {
+                let descending = matches!(direction, Value::Enum(d) if d.as_str() == "DESC");
+                keys.push((name.to_string(), descending));
+            }
+        }
+    }
+    keys
+}
+
 async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let args = arguments(&ctx.field())?;
     let limit = int_arg(&args, "limit", 20, 1000)?;
     let offset = int_arg(&args, "offset", 0, 1_000_000)?;
     let control = string_arg(&args, "controlId");
-    let fetch = u32::try_from(limit + offset).unwrap_or(u32::MAX);
-    let runs = backend(request)?
+    let sort = run_sort(args.get("sort"));
+    // Newest first needs only the page; another order sorts the newest 10,000 runs.
+    let fetch = if sort.is_empty() {
+        u32::try_from(limit + offset).unwrap_or(u32::MAX)
+    } else {
+        10_000
+    };
+    let mut runs = backend(request)?
         .database()
         .control_runs(&tenant, control.as_deref(), fetch)
         .await
         .map_err(store_error)?;
+    if !sort.is_empty() {
+        runs.sort_by(|a, b| {
+            sort.iter()
+                .map(|(key, descending)| {
+                    let order = match key.as_str() {
+                        "controlId" => a.control_id.cmp(&b.control_id),
+                        "status" => a.status.cmp(&b.status),
+                        "durationMs" => a.duration_ms.cmp(&b.duration_ms),
+                        "failingCount" => a.failing().count().cmp(&b.failing().count()),
+                        _ => (a.started_at, a.id).cmp(&(b.started_at, b.id)),
+                    };
+                    if *descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
     let values = runs
         .iter()
         .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(run_value)
         .collect();
     Ok(Some(FieldValue::value(Value::List(values))))
@@ -419,7 +464,22 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     let backend = backend(request)?;
     let args = arguments(&ctx.field())?;
     let control = string_arg(&args, "controlId");
-    let runs = backend.run(&tenant, control.as_deref()).await?;
+    let mut runs = backend.run(&tenant, control.as_deref()).await?;
+    // Re-scan after remediation in one account: the runs are recorded for the whole tenant,
+    // and the answer shows that account's findings.
+    if let Some(account) = string_arg(&args, "cloudAccountId") {
+        for run in &mut runs {
+            run.findings.retain(|f| {
+                f.id_from_provider
+                    .as_deref()
+                    .and_then(|arn| arn.split(':').nth(4))
+                    .is_some_and(|a| a == account)
+            });
+            if run.status == "fail" && run.failing().next().is_none() {
+                run.status = "pass".to_owned();
+            }
+        }
+    }
     Ok(Some(FieldValue::value(Value::List(
         runs.iter().map(run_value).collect(),
     ))))
@@ -428,7 +488,16 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
 /// The object types of the controls API.
 pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
     let field = |name: &str, ty: TypeRef| Field::new(name, ty, by_name);
+    let direction = || TypeRef::named("SortDirection");
     vec![
+        async_graphql::dynamic::InputObject::new("ControlRunSort")
+            .description("Sort control runs by one or more fields.")
+            .field(InputValue::new("startedAt", direction()))
+            .field(InputValue::new("controlId", direction()))
+            .field(InputValue::new("status", direction()))
+            .field(InputValue::new("durationMs", direction()))
+            .field(InputValue::new("failingCount", direction()))
+            .into(),
         Object::new("Finding")
             .description("An asset a control run reported.")
             .field(field("assetIdentifier", TypeRef::named_nn("String")))
@@ -496,7 +565,8 @@ pub(crate) fn queries(query: Object, syntax: Syntax) -> Object {
             .argument(InputValue::new("controlId", TypeRef::named("String")))
             .argument(InputValue::new("limit", TypeRef::named("Int")))
             .argument(InputValue::new("offset", TypeRef::named("Int")))
-            .description("Run history, newest first (default limit 20, at most 1000)."),
+            .argument(InputValue::new("sort", TypeRef::named_nn_list("ControlRunSort")))
+            .description("Run history, newest first unless sorted (default limit 20, at most 1000)."),
         )
         .field(
             Field::new("findings", TypeRef::named_nn_list_nn("Finding"), move |ctx| {
@@ -553,8 +623,10 @@ pub(crate) fn mutation() -> Object {
                 |ctx| FieldFuture::new(run_controls(ctx)),
             )
             .argument(InputValue::new("controlId", TypeRef::named("String")))
+            .argument(InputValue::new("cloudAccountId", TypeRef::named("String")))
             .description(
-                "Re-scan now: evaluates every enabled control (or one) and records the runs.",
+                "Re-scan now: evaluates every enabled control (or one) and records the runs; \
+                 with cloudAccountId, the answer shows that account's findings.",
             ),
         )
 }
