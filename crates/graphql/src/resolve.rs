@@ -283,6 +283,7 @@ async fn run_as(
             None => db.fetch_json(sql, params).await,
         }
     };
+    let started = std::time::Instant::now();
     let text = match tokio::time::timeout(timeout, fetch).await {
         Ok(result) => result.map_err(store_error)?,
         Err(_) => {
@@ -293,10 +294,26 @@ async fn run_as(
             ))
         }
     };
-    serde_json::from_str(&text).map_err(|e| {
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");
         coded("internal error while reading the result", "INTERNAL")
-    })
+    })?;
+    let rows = match &value {
+        Value::List(items) => items.len(),
+        Value::Object(fields) => match fields.get("nodes") {
+            Some(Value::List(items)) => items.len(),
+            _ => 1,
+        },
+        _ => 1,
+    };
+    tracing::info!(
+        db.system = db.dialect().name(),
+        sql_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        rows,
+        bytes = text.len(),
+        "statement executed"
+    );
+    Ok(value)
 }
 
 /// `ecsTaskDefinitions(where, …)`.
