@@ -96,6 +96,26 @@ pub enum Command {
     /// API bearer tokens, each scoped to one tenant.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Write a deterministic synthetic ECS inventory (for benchmarks), through the store's own
+    /// upserts, and report rows written and write throughput.
+    Generate(GenerateArgs),
+}
+
+/// Options of `assetql generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Task definition revisions to write (S = 10000, L = 200000).
+    #[arg(long, default_value_t = 10_000)]
+    pub task_definitions: u64,
+    /// Seed: the same seed writes the same inventory.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Tenant to write into.
+    #[arg(long, default_value = "default")]
+    pub tenant: String,
+    /// Revisions per upsert batch.
+    #[arg(long, default_value_t = 1_000)]
+    pub batch: usize,
 }
 
 /// `assetql tokens …`.
@@ -631,6 +651,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Controls(command) => run_controls(&cli.global, command).await,
         Command::Tokens(command) => run_tokens(&cli.global, command).await,
+        Command::Generate(args) => {
+            let db = cli.global.connect().await?;
+            db.migrate().await.context("applying migrations")?;
+            let report = crate::generate::generate(
+                &db,
+                &tenant(&args.tenant)?,
+                args.task_definitions,
+                args.seed,
+                args.batch.max(1),
+            )
+            .await
+            .context("writing the synthetic inventory")?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).context("encoding the report")?
+            );
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema(args) => {
             let engine = Engine::new().context("building the GraphQL schema")?;
             let syntax = match args.dialect {

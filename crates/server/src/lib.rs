@@ -3,6 +3,7 @@
 //! environment, binds sockets or speaks HTTP.
 
 pub mod cli;
+pub mod generate;
 pub mod http;
 pub mod metrics;
 pub mod telemetry;
