@@ -21,24 +21,47 @@ async fn the_same_seed_writes_the_same_inventory_in_realistic_proportions() {
     let tenant = TenantId::default_tenant();
     let a = TestDb::new(Backend::Sqlite).await;
     let b = TestDb::new(Backend::Sqlite).await;
-    let report = generate(&a.db, &tenant, 1_200, 7, 250).await.expect("generate");
-    generate(&b.db, &tenant, 1_200, 7, 500).await.expect("generate again");
+    let report = generate(&a.db, &tenant, 1_200, 7, 250)
+        .await
+        .expect("generate");
+    generate(&b.db, &tenant, 1_200, 7, 500)
+        .await
+        .expect("generate again");
     assert_eq!(report.task_definitions, 1_200);
     assert_eq!(a.count("ecs_task_definitions").await, 1_200);
-    assert_eq!(a.count("ecs_container_specs").await, i64::try_from(report.container_specs).expect("fits"));
+    assert_eq!(
+        a.count("ecs_container_specs").await,
+        i64::try_from(report.container_specs).expect("fits")
+    );
     let per_revision = report.container_specs as f64 / 1_200.0;
-    assert!((2.5..=3.5).contains(&per_revision), "about 3 containers per revision: {per_revision}");
+    assert!(
+        (2.5..=3.5).contains(&per_revision),
+        "about 3 containers per revision: {per_revision}"
+    );
     let host = a
         .dump("ecs_task_definitions")
         .await
         .iter()
         .filter(|d| d["network_mode"] == "host")
         .count();
-    assert!((60..=180).contains(&host), "about 10% host network mode: {host}");
+    assert!(
+        (60..=180).contains(&host),
+        "about 10% host network mode: {host}"
+    );
     let in_use = a.count("ecs_tasks").await;
     assert!(report.tasks > 0 && in_use == i64::try_from(report.tasks).expect("fits"));
-    assert_eq!(hashes(&a).await, hashes(&b).await, "deterministic from the seed, whatever the batch size");
+    assert_eq!(
+        hashes(&a).await,
+        hashes(&b).await,
+        "deterministic from the seed, whatever the batch size"
+    );
     let other = TestDb::new(Backend::Sqlite).await;
-    generate(&other.db, &tenant, 1_200, 8, 250).await.expect("generate");
-    assert_ne!(hashes(&a).await, hashes(&other).await, "another seed, another inventory");
+    generate(&other.db, &tenant, 1_200, 8, 250)
+        .await
+        .expect("generate");
+    assert_ne!(
+        hashes(&a).await,
+        hashes(&other).await,
+        "another seed, another inventory"
+    );
 }

@@ -48,12 +48,13 @@ impl Dialect {
         }
     }
 
-    /// The most parameters one statement may carry, with headroom (PostgreSQL: 65,535;
-    /// SQLite since 3.32: 32,766).
+    /// The most parameters one statement should carry. PostgreSQL allows 65,535. SQLite allows
+    /// 32,766 but looks `$n` names up linearly while parsing, so a statement's parse time grows
+    /// with the square of its parameters (30,000 took seconds): keep SQLite statements small.
     pub fn max_parameters(self) -> usize {
         match self {
             Dialect::Postgres => 60_000,
-            Dialect::Sqlite => 30_000,
+            Dialect::Sqlite => 2_000,
         }
     }
 }
