@@ -125,3 +125,24 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn configured_limits_apply_to_nested_relationship_filters_too() {
+    let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Sqlite).await;
+    let limits = Limits {
+        max_filter_nodes: 5,
+        ..Limits::default()
+    };
+    let server = TestServer::start_with(test_db.db.clone(), false, limits).await;
+    let nested = r#"{ ecsTaskDefinitions { containerSpecs(where: {OR: [{name: "a"}, {name: "b"}, {name: "c"}, {name: "d"}]}) { name } } }"#;
+    let response = server.graphql(nested, Some("legacy")).await;
+    assert_eq!(
+        code_and_limit(&response),
+        ("FILTER_TOO_LARGE".to_owned(), json!(5))
+    );
+    let small = r#"{ ecsTaskDefinitions { containerSpecs(where: {name: "a"}) { name } } }"#;
+    assert_eq!(
+        server.graphql(small, Some("legacy")).await.data()["ecsTaskDefinitions"],
+        json!([])
+    );
+}

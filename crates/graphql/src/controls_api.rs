@@ -315,6 +315,7 @@ async fn findings(
     syntax: Syntax,
 ) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
+    let limits = ctx.data::<crate::Limits>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
     let control = string_arg(&args, "controlId").unwrap_or_default();
@@ -346,7 +347,7 @@ async fn findings(
         let mut types = Vec::new();
         for ty in asset_types() {
             let fields = asset_fields.iter().flat_map(|f| f.selection_set());
-            let mut selected = selection(ty, syntax, fields)?;
+            let mut selected = selection(ty, syntax, limits, fields)?;
             selected.items.insert(
                 0,
                 assetql_sql::SelectionItem::Field {
@@ -376,7 +377,7 @@ async fn findings(
             request,
             &compiled.sql,
             &compiled.params,
-            crate::Limits::default().query_timeout,
+            limits.query_timeout,
         )
         .await?
         {

@@ -75,11 +75,7 @@ fn json_of(value: &Value) -> serde_json::Value {
     value.clone().into_json().unwrap_or(serde_json::Value::Null)
 }
 
-fn filter_arg(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Option<Filter>, Error> {
-    filter_arg_limited(ty, syntax, args, &crate::Limits::default())
-}
-
-fn filter_arg_limited(
+fn filter_arg(
     ty: &'static TypeDef,
     syntax: Syntax,
     args: &Args,
@@ -173,6 +169,7 @@ fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, E
 pub(crate) fn selection<'a>(
     ty: &'static TypeDef,
     syntax: Syntax,
+    limits: &crate::Limits,
     fields: impl Iterator<Item = SelectionField<'a>>,
 ) -> Result<Selection, Error> {
     let mut out = Selection::default();
@@ -192,7 +189,7 @@ pub(crate) fn selection<'a>(
             }
         } else if let Some(relationship) = ty.relationship(name) {
             let target = TypeDef::target(relationship);
-            let nested = selection(target, syntax, field.selection_set())?;
+            let nested = selection(target, syntax, limits, field.selection_set())?;
             let existing = out.items.iter_mut().find_map(|item| match item {
                 SelectionItem::Relationship {
                     key: k, selection, ..
@@ -206,7 +203,7 @@ pub(crate) fn selection<'a>(
             let args = arguments(&field)?;
             let (filter, paging) = match relationship.cardinality {
                 Cardinality::Many => (
-                    filter_arg(target, syntax, &args)?,
+                    filter_arg(target, syntax, &args, limits)?,
                     paging(target, syntax, &args)?,
                 ),
                 Cardinality::One => (
@@ -330,11 +327,11 @@ pub(crate) async fn list<'a>(
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
-        filter: filter_arg_limited(ty, syntax, &args, limits)?,
+        filter: filter_arg(ty, syntax, &args, limits)?,
         sort: paging.sort,
         limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
         offset: paging.offset,
-        selection: selection(ty, syntax, field.selection_set())?,
+        selection: selection(ty, syntax, limits, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
     let value = run_for(
@@ -357,7 +354,7 @@ pub(crate) async fn aggregate<'a>(
     let field = ctx.field();
     let args = arguments(&field)?;
     let limits = ctx.data::<crate::Limits>()?;
-    let filter = filter_arg_limited(ty, syntax, &args, limits)?;
+    let filter = filter_arg(ty, syntax, &args, limits)?;
     let compiled = compile_count(request.db.dialect(), ty, &request.tenant, filter.as_ref());
     let count = run_for(
         request,
@@ -406,7 +403,7 @@ pub(crate) async fn assets<'a>(
     }
     let paging = paging(&ASSET_INTERFACE, syntax, &args)?;
     let limits = ctx.data::<crate::Limits>()?;
-    let filter = filter_arg_limited(&ASSET_INTERFACE, syntax, &args, limits)?;
+    let filter = filter_arg(&ASSET_INTERFACE, syntax, &args, limits)?;
     let mut types = Vec::new();
     for ty in asset_types() {
         if wanted
@@ -417,7 +414,7 @@ pub(crate) async fn assets<'a>(
         }
         // Fragments are flattened here; fields a type lacks are skipped, and the executor
         // applies the type conditions when it shapes the response.
-        types.push((ty, selection(ty, syntax, field.selection_set())?));
+        types.push((ty, selection(ty, syntax, limits, field.selection_set())?));
     }
     let query = AssetsQuery {
         types,
@@ -514,12 +511,12 @@ pub(crate) async fn connection<'a>(
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
-        filter: filter_arg_limited(ty, syntax, &args, limits)?,
+        filter: filter_arg(ty, syntax, &args, limits)?,
         sort: sort_arg(ty, args.get("sort"))?,
         // One row more than asked tells whether there is a next page without counting.
         limit: first.map(|n| n + 1),
         offset: (start > 0).then_some(start),
-        selection: selection(ty, syntax, node_fields.into_iter())?,
+        selection: selection(ty, syntax, limits, node_fields.into_iter())?,
     };
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
