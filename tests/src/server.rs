@@ -88,11 +88,13 @@ impl TestServer {
             .expect("bind a free port");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
         let engine = Arc::new(Engine::with_limits(limits).expect("schemas build"));
-        let controls: Arc<dyn assetql_graphql::ControlsBackend> =
-            Arc::new(assetql_controls::CatalogueBackend::new(
-                assetql_controls::Catalogue::builtin(),
-                assetql_controls::Runner::new(Arc::clone(&engine), db.clone()),
-            ));
+        let metrics = Arc::new(assetql_server::metrics::Metrics::default());
+        let controls = http::controls_backend(
+            assetql_controls::Catalogue::builtin(),
+            Arc::clone(&engine),
+            db.clone(),
+            Arc::clone(&metrics),
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(
             listener,
@@ -102,7 +104,7 @@ impl TestServer {
                 controls: Some(controls),
                 auth,
                 max_body_bytes: 1_048_576,
-                metrics: Arc::default(),
+                metrics,
                 row_level_security,
                 read_db,
             },

@@ -110,6 +110,15 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
         )
         .await;
     assert_eq!(bad.error_codes(), ["BAD_FILTER"]);
+    // Control runs started through the API count like the worker's: an empty inventory passes
+    // the built-in clusters control.
+    let run = server
+        .graphql(
+            r#"mutation { runControls(controlId: "aws-ecs-12-clusters-should-use-insights") { status } }"#,
+            None,
+        )
+        .await;
+    assert_eq!(run.data()["runControls"][0]["status"], "pass");
     let (status, text) = server.get("/metrics").await;
     assert_eq!(status, 200);
     assert!(
@@ -118,6 +127,10 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
     );
     assert!(
         text.contains("assetql_graphql_errors_total{code=\"BAD_FILTER\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetql_control_runs_total{status=\"pass\"} 1"),
         "{text}"
     );
     assert!(

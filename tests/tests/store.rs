@@ -361,10 +361,87 @@ async fn postgres_cancels_statements_past_the_pool_statement_timeout() {
         .expect("connect");
     let result = db.fetch_json("SELECT CAST(pg_sleep(2) AS TEXT)", &[]).await;
     assert!(
-        result
-            .as_ref()
-            .is_err_and(|e| e.to_string().contains("statement timeout")),
+        matches!(result, Err(assetql_store::StoreError::Timeout { .. })),
         "{result:?}"
     );
+    db.close().await;
+}
+
+/// Never ends on its own: counts an endless recursive sequence.
+const ENDLESS_SQLITE: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                              SELECT CAST(count(*) AS TEXT) FROM c";
+
+async fn one_connection_sqlite() -> (TestDb, Database) {
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    let options = assetql_store::PoolOptions {
+        max_connections: 1,
+        acquire_timeout: std::time::Duration::from_secs(5),
+        statement_timeout: None,
+    };
+    let db = Database::connect(&test_db.url, &options)
+        .await
+        .expect("connect");
+    (test_db, db)
+}
+
+#[tokio::test]
+async fn sqlite_interrupts_a_statement_at_its_deadline_and_the_connection_stays_usable() {
+    let (_test_db, db) = one_connection_sqlite().await;
+    let started = std::time::Instant::now();
+    let result = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        db.fetch_json_within(
+            None,
+            ENDLESS_SQLITE,
+            &[],
+            std::time::Duration::from_millis(200),
+        ),
+    )
+    .await
+    .expect("the database itself stops the statement");
+    assert!(
+        matches!(result, Err(assetql_store::StoreError::Timeout { .. })),
+        "{result:?}"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    // The one connection of the pool goes back without the handler: a later statement on it,
+    // longer than the old deadline, is not interrupted.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let json = db
+        .fetch_json(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) \
+             SELECT CAST(count(*) AS TEXT) FROM c",
+            &[],
+        )
+        .await
+        .expect("the connection is clean");
+    assert_eq!(json, "300000");
+    db.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_stops_a_statement_whose_caller_gave_up() {
+    let (_test_db, db) = one_connection_sqlite().await;
+    let abandoned = tokio::time::timeout(
+        std::time::Duration::from_millis(200),
+        db.fetch_json_within(
+            None,
+            ENDLESS_SQLITE,
+            &[],
+            std::time::Duration::from_secs(600),
+        ),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the endless statement cannot finish");
+    // With the statement still running, the pool's only connection would stay busy for the
+    // 600 s deadline; it is interrupted and closed instead, so the pool answers again.
+    let json = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        db.fetch_json("SELECT 'still serving'", &[]),
+    )
+    .await
+    .expect("the pool answers within seconds")
+    .expect("query");
+    assert_eq!(json, "still serving");
     db.close().await;
 }

@@ -249,17 +249,41 @@ impl Runner {
     }
 }
 
+/// Called with every control run the API records (the server counts them in its metrics).
+pub type RunObserver = Arc<dyn Fn(&ControlRun) + Send + Sync>;
+
 /// The controls API's backend: a catalogue and a runner.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CatalogueBackend {
     catalogue: crate::Catalogue,
     runner: Runner,
+    observer: Option<RunObserver>,
+}
+
+impl std::fmt::Debug for CatalogueBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogueBackend")
+            .field("catalogue", &self.catalogue)
+            .field("runner", &self.runner)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl CatalogueBackend {
     /// Serves `catalogue`, running controls with `runner`.
     pub fn new(catalogue: crate::Catalogue, runner: Runner) -> Self {
-        CatalogueBackend { catalogue, runner }
+        CatalogueBackend {
+            catalogue,
+            runner,
+            observer: None,
+        }
+    }
+
+    /// Calls `observer` with each run that `runControls` records.
+    pub fn with_observer(mut self, observer: RunObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 }
 
@@ -303,13 +327,18 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                     .ok_or_else(|| api_error(format!("no control {id:?}"), "BAD_USER_INPUT"))?],
                 None => self.catalogue.controls.iter().collect(),
             };
-            self.runner
+            let runs = self
+                .runner
                 .run_and_record(tenant, &selected, None)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "control run failed");
                     api_error("internal error while recording control runs", "INTERNAL")
-                })
+                })?;
+            if let Some(observer) = &self.observer {
+                runs.iter().for_each(|run| observer(run));
+            }
+            Ok(runs)
         })
     }
 

@@ -267,6 +267,9 @@ pub(crate) async fn run_for(
     run_as(&request.db, tenant, sql, params, timeout).await
 }
 
+/// How long after the database's own deadline the client stops waiting.
+const CLIENT_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
 async fn run_as(
     db: &Database,
     tenant: Option<&str>,
@@ -274,22 +277,21 @@ async fn run_as(
     params: &[assetql_sql::Value],
     timeout: std::time::Duration,
 ) -> Result<Value, Error> {
-    let fetch = async {
-        match tenant {
-            Some(tenant) => db.fetch_json_as_tenant(tenant, sql, params).await,
-            None => db.fetch_json(sql, params).await,
-        }
+    let timed_out = || {
+        crate::limits::limit_error(
+            format!("the query ran longer than {} ms", timeout.as_millis()),
+            "TIMEOUT",
+            u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        )
     };
+    // The database stops the statement at `timeout` (statement_timeout, SQLite interrupt); the
+    // client-side limit, a little later, covers waiting for a connection or a stuck network.
+    let fetch = db.fetch_json_within(tenant, sql, params, timeout);
     let started = std::time::Instant::now();
-    let text = match tokio::time::timeout(timeout, fetch).await {
-        Ok(result) => result.map_err(store_error)?,
-        Err(_) => {
-            return Err(crate::limits::limit_error(
-                format!("the query ran longer than {} ms", timeout.as_millis()),
-                "TIMEOUT",
-                u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
-            ))
-        }
+    let text = match tokio::time::timeout(timeout + CLIENT_GRACE, fetch).await {
+        Ok(Ok(text)) => text,
+        Ok(Err(StoreError::Timeout { .. })) | Err(_) => return Err(timed_out()),
+        Ok(Err(e)) => return Err(store_error(e)),
     };
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");

@@ -7,9 +7,7 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use anyhow::Context;
-use assetql_controls::{
-    new_exception, render, Catalogue, CatalogueBackend, Control, Format, Runner,
-};
+use assetql_controls::{new_exception, render, Catalogue, Control, Format, Runner};
 use assetql_graphql::Engine;
 use assetql_ingest::{
     sync_round, sync_with_progress, AccountConfig, IngestConfig, Round, SyncReport,
@@ -837,8 +835,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = Database::connect(&cli.global.database_url, &pool_options)
                 .await
                 .context("connecting to the database")?;
-            let controls: Arc<dyn assetql_graphql::ControlsBackend> = Arc::new(
-                CatalogueBackend::new(catalogue, Runner::new(Arc::clone(&engine), db.clone())),
+            let metrics = Arc::new(crate::metrics::Metrics::default());
+            let controls = http::controls_backend(
+                catalogue,
+                Arc::clone(&engine),
+                db.clone(),
+                Arc::clone(&metrics),
             );
             let auth = args.auth.unwrap_or(matches!(db, Database::Postgres(_)));
             tracing::info!(
@@ -872,7 +874,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     controls: Some(controls),
                     auth,
                     max_body_bytes: args.max_body_bytes,
-                    metrics: Arc::default(),
+                    metrics,
                     row_level_security: args.read_database_url.is_some()
                         && matches!(read_db, Database::Postgres(_)),
                     read_db,

@@ -19,6 +19,23 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+/// The controls API over `catalogue`, evaluated through `engine` on `db`, counting every run it
+/// records in `metrics`.
+pub fn controls_backend(
+    catalogue: assetql_controls::Catalogue,
+    engine: Arc<Engine>,
+    db: Database,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> Arc<dyn ControlsBackend> {
+    Arc::new(
+        assetql_controls::CatalogueBackend::new(
+            catalogue,
+            assetql_controls::Runner::new(engine, db),
+        )
+        .with_observer(Arc::new(move |run| metrics.record_control(&run.status))),
+    )
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {

@@ -1,12 +1,16 @@
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use assetql_model::TenantId;
 use assetql_sql::{Dialect, Value};
 use chrono::{DateTime, Utc};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 use crate::error::{redact_url, StoreError};
@@ -165,6 +169,42 @@ impl Database {
             .collect())
     }
 
+    /// Runs a compiled query like [`Database::fetch_json_as_tenant`] (or
+    /// [`Database::fetch_json`] without a tenant) and has the database itself stop it after
+    /// `timeout`: PostgreSQL through the pool's `statement_timeout`, SQLite through a progress
+    /// handler that interrupts the statement at its deadline. A cancelled statement is
+    /// [`StoreError::Timeout`]. When the caller drops the future mid-statement, the SQLite
+    /// statement is interrupted at once and its connection closed, not returned to the pool.
+    pub async fn fetch_json_within(
+        &self,
+        tenant: Option<&str>,
+        sql: &str,
+        params: &[Value],
+        timeout: Duration,
+    ) -> Result<String, StoreError> {
+        let Database::Sqlite(pool) = self else {
+            return match tenant {
+                Some(tenant) => self.fetch_json_as_tenant(tenant, sql, params).await,
+                None => self.fetch_json(sql, params).await,
+            };
+        };
+        let conn = pool
+            .acquire()
+            .await
+            .map_err(|e| StoreError::from_sqlx("query", e))?;
+        let mut guard = InterruptGuard::install(conn, Instant::now() + timeout).await?;
+        let rows = exec::fetch_text_rows(&mut guard, "query", sql, params).await;
+        guard.finish().await?;
+        rows?
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next().flatten())
+            .ok_or(StoreError::Corrupt {
+                column: "query result",
+                reason: "the statement returned no JSON".to_owned(),
+            })
+    }
+
     /// Like [`Database::fetch_json`], but on PostgreSQL inside a transaction that names
     /// `tenant` for the row-level security policies (`assetql.tenant`), so that a role subject
     /// to them sees only that tenant's rows.
@@ -238,5 +278,67 @@ impl Database {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// SQLite virtual-machine instructions between two deadline checks: a check costs one clock
+/// read, and SQLite runs millions of instructions per second, so the interrupt lands within a
+/// millisecond or so of the deadline.
+const PROGRESS_EVERY_OPS: i32 = 10_000;
+
+/// A pooled SQLite connection with a progress handler that interrupts its statement at a
+/// deadline, or as soon as the guard is dropped before [`InterruptGuard::finish`].
+struct InterruptGuard {
+    conn: PoolConnection<Sqlite>,
+    abandoned: Arc<AtomicBool>,
+    finished: bool,
+}
+
+impl InterruptGuard {
+    async fn install(
+        mut conn: PoolConnection<Sqlite>,
+        deadline: Instant,
+    ) -> Result<Self, StoreError> {
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&abandoned);
+        conn.lock_handle()
+            .await
+            .map_err(|e| StoreError::from_sqlx("query", e))?
+            .set_progress_handler(PROGRESS_EVERY_OPS, move || {
+                !flag.load(Ordering::Relaxed) && Instant::now() < deadline
+            });
+        Ok(Self {
+            conn,
+            abandoned,
+            finished: false,
+        })
+    }
+
+    /// Removes the handler and lets the connection go back to the pool.
+    async fn finish(mut self) -> Result<(), StoreError> {
+        self.conn
+            .lock_handle()
+            .await
+            .map_err(|e| StoreError::from_sqlx("query", e))?
+            .remove_progress_handler();
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl exec::AsConn for InterruptGuard {
+    fn conn(&mut self) -> exec::ConnRef<'_> {
+        exec::ConnRef::Sqlite(&mut self.conn)
+    }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Dropped mid-statement (the caller gave up) or the handler could not be removed:
+            // stop the statement and do not hand this connection back to the pool.
+            self.abandoned.store(true, Ordering::Relaxed);
+            self.conn.close_on_drop();
+        }
     }
 }

@@ -34,6 +34,13 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// The database cancelled the statement because it ran past its deadline (PostgreSQL
+    /// `statement_timeout`, SQLite's progress-handler interrupt).
+    #[error("statement cancelled after its time limit during {operation}")]
+    Timeout {
+        /// The store operation that ran the statement.
+        operation: &'static str,
+    },
     /// No sync run with this id exists.
     #[error("sync run {0} not found")]
     SyncRunNotFound(i64),
@@ -51,6 +58,7 @@ impl StoreError {
                 target: operation.to_owned(),
                 source,
             },
+            source if is_cancellation(&source) => StoreError::Timeout { operation },
             source => StoreError::Query { operation, source },
         }
     }
@@ -59,6 +67,15 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, StoreError::Unavailable { .. })
     }
+}
+
+/// PostgreSQL's `query_canceled` (57014, raised by `statement_timeout`) and SQLite's
+/// `SQLITE_INTERRUPT` (9, raised when the progress handler gives up).
+fn is_cancellation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "57014" || code == "9")
 }
 
 /// Returns `url` with the password (if any) replaced by `***`, for logs and errors.
