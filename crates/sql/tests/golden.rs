@@ -5,8 +5,9 @@
 
 use assetql_model::catalogue::{TypeDef, ASSET_INTERFACE};
 use assetql_sql::{
-    compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
-    CompiledQuery, Dialect, ListQuery, Selection, SelectionItem, SortKey, Syntax,
+    compile_assets, compile_connection, compile_count, compile_list, filter::simplify, parse_where,
+    AssetsQuery, CompiledQuery, Dialect, Filter, ListQuery, Quantifier, Selection, SelectionItem,
+    SortKey, Syntax,
 };
 use serde_json::{json, Value as Json};
 
@@ -383,10 +384,15 @@ fn the_mission_control_is_one_statement_with_exists_subqueries() {
     .expect("compiles");
     assert_eq!(
         compiled.sql.matches("SELECT ").count(),
-        6,
-        "outer, aggregate, rows and three EXISTS"
+        5,
+        "outer, aggregate, rows and two EXISTS (the OR'd containerSpecs_SOMEs share one)"
     );
-    assert_eq!(compiled.sql.matches("EXISTS (SELECT 1 FROM").count(), 3);
+    assert_eq!(compiled.sql.matches("EXISTS (SELECT 1 FROM").count(), 2);
+    assert!(
+        !compiled.sql.contains("NOT"),
+        "no negation left: {}",
+        compiled.sql
+    );
     assert!(
         !compiled.sql.contains(" JOIN "),
         "relationship filters never join"
@@ -394,5 +400,71 @@ fn the_mission_control_is_one_statement_with_exists_subqueries() {
     assert!(
         !compiled.sql.contains("'host'") && !compiled.sql.contains("%root%"),
         "values are bound"
+    );
+}
+
+fn parsed(type_name: &str, syntax: Syntax, input: Json) -> Filter {
+    parse_where(ty(type_name), syntax, &input)
+        .expect("parses")
+        .expect("a condition")
+}
+
+#[test]
+fn filters_are_simplified_to_what_the_databases_plan_well() {
+    use Syntax::{Current, Legacy};
+    // NOT of a relationship's null test is the plain EXISTS the legacy suffix gives.
+    assert_eq!(
+        parsed("EcsTaskDefinition", Current, json!({"NOT": {"task": null}})),
+        parsed("EcsTaskDefinition", Legacy, json!({"task_NOT": null}))
+    );
+    // Double negation and negated constants vanish.
+    assert_eq!(
+        parsed(
+            "EcsTaskDefinition",
+            Current,
+            json!({"NOT": {"NOT": {"family": {"eq": "a"}}}})
+        ),
+        parsed("EcsTaskDefinition", Current, json!({"family": {"eq": "a"}}))
+    );
+    // NONEs under AND share one NOT EXISTS, as SOMEs under OR share one EXISTS.
+    assert_eq!(
+        parsed(
+            "EcsTaskDefinition",
+            Legacy,
+            json!({"AND": [{"containerSpecs_NONE": {"privileged": true}}, {"containerSpecs_NONE": {"user": "root"}}]})
+        ),
+        parsed(
+            "EcsTaskDefinition",
+            Legacy,
+            json!({"containerSpecs_NONE": {"OR": [{"privileged": true}, {"user": "root"}]}})
+        )
+    );
+    // A SOME without a filter (any related row) absorbs a filtered one under OR.
+    let specs = ty("EcsTaskDefinition")
+        .relationship("containerSpecs")
+        .expect("relationship");
+    let privileged = parsed(
+        "ContainerSpec",
+        Current,
+        json!({"privileged": {"eq": true}}),
+    );
+    let any = |inner: Option<Filter>| Filter::Related {
+        relationship: specs,
+        quantifier: Quantifier::Some,
+        inner: inner.map(Box::new),
+    };
+    assert_eq!(
+        simplify(Filter::Or(vec![any(None), any(Some(privileged))])),
+        any(None)
+    );
+    // SOMEs under AND are not merged: two different rows may satisfy them.
+    let both = parsed(
+        "EcsTaskDefinition",
+        Current,
+        json!({"containerSpecs_SOME": {"privileged": {"eq": true}}, "AND": [{"containerSpecs_SOME": {"user": {"eq": "root"}}}]}),
+    );
+    assert!(
+        matches!(&both, Filter::And(items) if items.len() == 2),
+        "{both:?}"
     );
 }
