@@ -7,8 +7,11 @@
 pub mod controls_api;
 mod fragment;
 mod limits;
+mod raw;
 mod resolve;
 mod schema;
+
+use std::sync::Arc;
 
 use assetql_sql::Syntax;
 use async_graphql::dynamic::Schema;
@@ -24,6 +27,65 @@ pub struct Engine {
     current: Schema,
     legacy: Schema,
     limits: Limits,
+    dialects: DialectMemo,
+}
+
+/// An executed request: the dialect it ran in, the response, and the JSON text of the root
+/// list fields the database answered directly (their place in `response` holds an empty list).
+#[derive(Debug)]
+pub struct Executed {
+    /// The dialect the document ran in.
+    pub syntax: Syntax,
+    /// The response, without the raw parts.
+    pub response: Response,
+    raw: Vec<(String, String)>,
+}
+
+impl Executed {
+    fn refused(error: async_graphql::Error) -> Self {
+        Executed {
+            syntax: Syntax::Current,
+            response: Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default())
+            ]),
+            raw: Vec::new(),
+        }
+    }
+
+    /// The response as JSON text, with the raw parts written in place.
+    pub fn to_json(&self) -> String {
+        raw::response_json(&self.response, &self.raw)
+    }
+}
+
+/// The dialect each recently seen document validated in, so that a legacy document (a stored
+/// control, say) is not first rejected by the current schema on every request. Bounded: it is
+/// cleared when full.
+#[derive(Default)]
+struct DialectMemo(std::sync::Mutex<std::collections::HashMap<u64, Syntax>>);
+
+/// Documents remembered at most.
+const DIALECT_MEMO_SIZE: usize = 4096;
+
+impl DialectMemo {
+    fn key(query: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(query)
+    }
+
+    fn get(&self, query: &str) -> Option<Syntax> {
+        let memo = self.0.lock().ok()?;
+        memo.get(&Self::key(query)).copied()
+    }
+
+    fn remember(&self, query: &str, syntax: Syntax) {
+        if let Ok(mut memo) = self.0.lock() {
+            if memo.len() >= DIALECT_MEMO_SIZE {
+                memo.clear();
+            }
+            memo.insert(Self::key(query), syntax);
+        }
+    }
 }
 
 /// A GraphQL request as it arrives over HTTP.
@@ -70,6 +132,7 @@ impl Engine {
             current: build(Syntax::Current)?,
             legacy: build(Syntax::Legacy)?,
             limits,
+            dialects: DialectMemo::default(),
         })
     }
 
@@ -99,7 +162,24 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
     ) -> (Syntax, Response) {
+        let executed = self.execute_raw(request, forced, context).await;
+        (
+            executed.syntax,
+            raw::splice(executed.response, executed.raw),
+        )
+    }
+
+    /// Like [`Engine::execute`], but root list fields may be answered by the database's JSON
+    /// text, unparsed: write the answer with [`Executed::to_json`].
+    pub async fn execute_raw(
+        &self,
+        request: GraphQLRequest,
+        forced: Option<Syntax>,
+        context: RequestContext,
+    ) -> Executed {
+        let mut raw_ok = false;
         if let Ok(parsed) = async_graphql::parser::parse_query(&request.query) {
+            raw_ok = raw::qualifies(&parsed);
             let oversized = limits::check_document_literals(&parsed, &self.limits).and_then(|()| {
                 request
                     .variables
@@ -107,12 +187,7 @@ impl Engine {
                     .map_or(Ok(()), |v| limits::check_input(v, &self.limits))
             });
             if let Err(error) = oversized {
-                return (
-                    Syntax::Current,
-                    Response::from_errors(vec![
-                        error.into_server_error(async_graphql::Pos::default())
-                    ]),
-                );
+                return Executed::refused(error);
             }
             let aliases = limits::count_aliases(&parsed);
             if aliases > self.limits.max_aliases {
@@ -124,19 +199,17 @@ impl Engine {
                     "TOO_MANY_ALIASES",
                     u64::try_from(self.limits.max_aliases).unwrap_or(u64::MAX),
                 );
-                return (
-                    Syntax::Current,
-                    Response::from_errors(vec![
-                        error.into_server_error(async_graphql::Pos::default())
-                    ]),
-                );
+                return Executed::refused(error);
             }
         }
         let document = with_asset_fragment(&request.query);
-        let build = || {
+        let build = |raw: Option<&Arc<raw::RawParts>>| {
             let mut gql = Request::new(document.clone())
                 .data(context.clone())
                 .data(self.limits.clone());
+            if let Some(raw) = raw {
+                gql = gql.data(Arc::clone(raw));
+            }
             if let Some(variables) = &request.variables {
                 gql = gql.variables(Variables::from_json(variables.clone()));
             }
@@ -145,25 +218,37 @@ impl Engine {
             }
             gql
         };
-        let order: &[Syntax] = match forced {
-            Some(Syntax::Current) => &[Syntax::Current],
-            Some(Syntax::Legacy) => &[Syntax::Legacy],
-            None => &[Syntax::Current, Syntax::Legacy],
+        let remembered = self.dialects.get(&request.query);
+        let order: &[Syntax] = match (forced, remembered) {
+            (Some(Syntax::Current), _) => &[Syntax::Current],
+            (Some(Syntax::Legacy), _) => &[Syntax::Legacy],
+            // A document that validated in one dialect before is tried there first.
+            (None, Some(Syntax::Legacy)) => &[Syntax::Legacy, Syntax::Current],
+            (None, _) => &[Syntax::Current, Syntax::Legacy],
         };
-        let mut last = None;
-        for syntax in order {
-            let response = self.schema(*syntax).execute(build()).await;
-            let rejected = is_rejected_before_execution(&response);
-            last = Some((*syntax, response));
-            if !rejected {
+        let mut syntax = order[0];
+        let mut response = Response::default();
+        let mut parts = Vec::new();
+        for candidate in order {
+            let raw = raw_ok.then(|| Arc::new(raw::RawParts::default()));
+            response = self.schema(*candidate).execute(build(raw.as_ref())).await;
+            syntax = *candidate;
+            parts = raw.map(|r| r.take()).unwrap_or_default();
+            if !is_rejected_before_execution(&response) {
+                if forced.is_none() {
+                    self.dialects.remember(&request.query, syntax);
+                }
                 break;
             }
         }
-        let (syntax, mut response) = last.expect("at least one dialect is tried");
         for error in &mut response.errors {
             add_code(error, &self.limits);
         }
-        (syntax, response)
+        Executed {
+            syntax,
+            response,
+            raw: parts,
+        }
     }
 }
 

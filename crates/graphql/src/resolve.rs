@@ -270,13 +270,26 @@ pub(crate) async fn run_for(
 /// How long after the database's own deadline the client stops waiting.
 const CLIENT_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 
-async fn run_as(
+/// Runs a compiled statement for `request` and returns the JSON text the database built.
+pub(crate) async fn run_text_for(
+    request: &RequestContext,
+    sql: &str,
+    params: &[assetql_sql::Value],
+    timeout: std::time::Duration,
+) -> Result<String, Error> {
+    let tenant = request
+        .row_level_security
+        .then_some(request.tenant.as_str());
+    fetch_text(&request.db, tenant, sql, params, timeout).await
+}
+
+async fn fetch_text(
     db: &Database,
     tenant: Option<&str>,
     sql: &str,
     params: &[assetql_sql::Value],
     timeout: std::time::Duration,
-) -> Result<Value, Error> {
+) -> Result<String, Error> {
     let timed_out = || {
         crate::limits::limit_error(
             format!("the query ran longer than {} ms", timeout.as_millis()),
@@ -293,6 +306,23 @@ async fn run_as(
         Ok(Err(StoreError::Timeout { .. })) | Err(_) => return Err(timed_out()),
         Ok(Err(e)) => return Err(store_error(e)),
     };
+    tracing::info!(
+        db.system = db.dialect().name(),
+        sql_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        bytes = text.len(),
+        "statement executed"
+    );
+    Ok(text)
+}
+
+async fn run_as(
+    db: &Database,
+    tenant: Option<&str>,
+    sql: &str,
+    params: &[assetql_sql::Value],
+    timeout: std::time::Duration,
+) -> Result<Value, Error> {
+    let text = fetch_text(db, tenant, sql, params, timeout).await?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");
         coded("internal error while reading the result", "INTERNAL")
@@ -305,13 +335,7 @@ async fn run_as(
         },
         _ => 1,
     };
-    tracing::info!(
-        db.system = db.dialect().name(),
-        sql_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        rows,
-        bytes = text.len(),
-        "statement executed"
-    );
+    tracing::debug!(rows, "statement result read");
     Ok(value)
 }
 
@@ -336,6 +360,18 @@ pub(crate) async fn list<'a>(
         selection: selection(ty, syntax, limits, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
+    if let Some(raw) = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>() {
+        // The database's JSON is the answer: no parse, no per-field resolution.
+        let text = run_text_for(
+            request,
+            &compiled.sql,
+            &compiled.params,
+            limits.query_timeout,
+        )
+        .await?;
+        raw.push(field.alias().unwrap_or(field.name()), text);
+        return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
+    }
     let value = run_for(
         request,
         &compiled.sql,

@@ -244,11 +244,12 @@ async fn graphql(
         .unwrap_or_else(|| "anonymous".to_owned());
     let started = std::time::Instant::now();
     let span = tracing::info_span!("graphql", operation = %operation, tenant = %context.tenant);
-    let (syntax, response) = state
+    let executed = state
         .engine
-        .execute(request, forced, context)
+        .execute_raw(request, forced, context)
         .instrument(span)
         .await;
+    let (syntax, response) = (executed.syntax, &executed.response);
     let codes: Vec<String> = response
         .errors
         .iter()
@@ -279,7 +280,14 @@ async fn graphql(
             .and_then(|x| x.get("code"))
             .is_some_and(|c| *c == async_graphql::Value::from("DATABASE_UNAVAILABLE"))
     });
-    let mut http = Json(response).into_response();
+    let mut http = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        executed.to_json(),
+    )
+        .into_response();
     if unavailable {
         *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     }

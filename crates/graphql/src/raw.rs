@@ -1,0 +1,142 @@
+//! Root list fields answered by the database's own JSON, spliced into the response text
+//! without being parsed into GraphQL values and resolved field by field.
+//!
+//! The compiled statement already builds each row's JSON with the response keys, in the
+//! selection's order, merged the way GraphQL merges fields, so for a root list field the
+//! executor's per-field work only copies values. When the document qualifies (no directive
+//! anywhere, since `@skip`/`@include` are applied by the executor and not by the compiler, and
+//! no meta field such as `__typename` below the root, which the executor answers), the list
+//! resolver hands its JSON text to [`RawParts`] and answers an empty list; the response text
+//! is then written with the text in that list's place.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_graphql::parser::types::{
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, Response, Value};
+
+/// The JSON text of root list fields, by response key, collected during one execution.
+#[derive(Debug, Default)]
+pub(crate) struct RawParts(Mutex<Vec<(String, String)>>);
+
+impl RawParts {
+    pub(crate) fn push(&self, key: &str, json: String) {
+        if let Ok(mut parts) = self.0.lock() {
+            parts.push((key.to_owned(), json));
+        }
+    }
+
+    pub(crate) fn take(&self) -> Vec<(String, String)> {
+        self.0
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default()
+    }
+}
+
+/// Whether the database's JSON can stand for the executor's answer in `document`.
+pub(crate) fn qualifies(document: &ExecutableDocument) -> bool {
+    let fragments = &document.fragments;
+    if fragments
+        .values()
+        .any(|f| !f.node.directives.is_empty() || !plain(&f.node.selection_set.node, fragments, 0))
+    {
+        return false;
+    }
+    document.operations.iter().all(|(_, operation)| {
+        operation.node.directives.is_empty()
+            && operation.node.selection_set.node.items.iter().all(|item| {
+                item.node.directives().is_empty()
+                    && match &item.node {
+                        Selection::Field(field) => {
+                            plain(&field.node.selection_set.node, fragments, 0)
+                        }
+                        // A root-level spread may carry `__typename` for the executor; leave
+                        // such documents to it.
+                        Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
+                    }
+            })
+    })
+}
+
+/// No directive and no meta field in `set` or the fragments it spreads.
+fn plain(
+    set: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+) -> bool {
+    // Fragment cycles are rejected by validation; the depth bound only keeps this walk finite.
+    if depth > 64 {
+        return false;
+    }
+    set.items.iter().all(|item| {
+        item.node.directives().is_empty()
+            && match &item.node {
+                Selection::Field(field) => {
+                    !field.node.name.node.starts_with("__")
+                        && plain(&field.node.selection_set.node, fragments, depth + 1)
+                }
+                Selection::InlineFragment(inline) => {
+                    plain(&inline.node.selection_set.node, fragments, depth + 1)
+                }
+                // Undefined fragments (the injected AssetFragment) hold plain fields only.
+                Selection::FragmentSpread(spread) => fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_none_or(|f| plain(&f.node.selection_set.node, fragments, depth + 1)),
+            }
+    })
+}
+
+/// The response as JSON text, each raw part written in place of its root field.
+pub(crate) fn response_json(response: &Response, raw: &[(String, String)]) -> String {
+    let Value::Object(data) = &response.data else {
+        return serde_json::to_string(response).unwrap_or_else(|_| fallback());
+    };
+    if raw.is_empty() {
+        return serde_json::to_string(response).unwrap_or_else(|_| fallback());
+    }
+    let mut out = String::with_capacity(raw.iter().map(|(_, j)| j.len()).sum::<usize>() + 64);
+    out.push_str("{\"data\":{");
+    for (i, (key, value)) in data.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
+        out.push(':');
+        match raw.iter().find(|(k, _)| k == key.as_str()) {
+            Some((_, json)) => out.push_str(json),
+            None => out.push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())),
+        }
+    }
+    out.push('}');
+    if !response.errors.is_empty() {
+        out.push_str(",\"errors\":");
+        out.push_str(&serde_json::to_string(&response.errors).unwrap_or_else(|_| "[]".into()));
+    }
+    if !response.extensions.is_empty() {
+        out.push_str(",\"extensions\":");
+        out.push_str(&serde_json::to_string(&response.extensions).unwrap_or_else(|_| "{}".into()));
+    }
+    out.push('}');
+    out
+}
+
+/// `response` with each raw part parsed into its root field, for in-process callers.
+pub(crate) fn splice(mut response: Response, raw: Vec<(String, String)>) -> Response {
+    if let Value::Object(data) = &mut response.data {
+        for (key, json) in raw {
+            let value = serde_json::from_str::<Value>(&json).unwrap_or(Value::Null);
+            if let Some(slot) = data.get_mut(key.as_str()) {
+                *slot = value;
+            }
+        }
+    }
+    response
+}
+
+fn fallback() -> String {
+    r#"{"errors":[{"message":"internal error while writing the response","extensions":{"code":"INTERNAL"}}]}"#
+        .to_owned()
+}
