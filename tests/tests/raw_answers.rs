@@ -75,3 +75,52 @@ on_both_databases! {
         assert_eq!(cluster["__typename"], "EcsCluster");
     }
 }
+
+async fn plan_hits(server: &TestServer) -> u64 {
+    let (_, text) = server.get("/metrics").await;
+    text.lines()
+        .find_map(|l| l.strip_prefix("assetql_graphql_plan_cache_hits_total "))
+        .and_then(|n| n.parse().ok())
+        .expect("the plan cache counter")
+}
+
+on_both_databases! {
+    async fn a_repeated_document_runs_its_cached_plan_on_current_data(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&scope, &inventory, at(0)).await;
+        let server = TestServer::start(test_db.db.clone()).await;
+        let document = "{ ecsClusters { name } }";
+        let first = server.graphql(document, None).await;
+        assert_eq!(plan_hits(&server).await, 0);
+        let second = server.graphql(document, None).await;
+        assert_eq!(plan_hits(&server).await, 1, "the second request replays the plan");
+        assert_eq!(first.data().to_string(), second.data().to_string());
+        assert_eq!(second.dialect.as_deref(), Some("current"));
+
+        // Plans hold SQL, not data: a new cluster appears in the next answer.
+        let mut extra = fixtures::cluster(ACCOUNT, REGION, "zz-new", None);
+        extra.tags.clear();
+        inventory.clusters.push(extra);
+        test_db.seed(&scope, &inventory, at(10)).await;
+        let third = server.graphql(document, None).await;
+        assert_eq!(plan_hits(&server).await, 2);
+        let names: Vec<&str> = third.data()["ecsClusters"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["name"].as_str())
+            .collect();
+        assert!(names.contains(&"zz-new"), "{names:?}");
+
+        // A legacy document is replayed in its dialect, and a forced other dialect is refused
+        // as before instead of replaying.
+        let legacy = r#"{ ecsClusters(where: {name_NOT: "prod"}) { name } }"#;
+        assert_eq!(server.graphql(legacy, None).await.dialect.as_deref(), Some("legacy"));
+        let again = server.graphql(legacy, None).await;
+        assert_eq!(again.dialect.as_deref(), Some("legacy"));
+        assert_eq!(plan_hits(&server).await, 3);
+        let forced = server.graphql(legacy, Some("current")).await;
+        assert_eq!(forced.error_codes(), ["GRAPHQL_VALIDATION_FAILED"]);
+    }
+}

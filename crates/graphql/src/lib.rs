@@ -28,6 +28,8 @@ pub struct Engine {
     legacy: Schema,
     limits: Limits,
     dialects: DialectMemo,
+    plans: raw::PlanCache,
+    plan_hits: std::sync::atomic::AtomicU64,
 }
 
 /// An executed request: the dialect it ran in, the response, and the JSON text of the root
@@ -38,7 +40,7 @@ pub struct Executed {
     pub syntax: Syntax,
     /// The response, without the raw parts.
     pub response: Response,
-    raw: Vec<(String, String)>,
+    raw: Vec<(raw::PlannedField, String)>,
 }
 
 impl Executed {
@@ -133,7 +135,14 @@ impl Engine {
             legacy: build(Syntax::Legacy)?,
             limits,
             dialects: DialectMemo::default(),
+            plans: raw::PlanCache::default(),
+            plan_hits: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Requests answered from a cached plan (no parse, validation or resolution) so far.
+    pub fn plan_cache_hits(&self) -> u64 {
+        self.plan_hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The limits requests are held to.
@@ -177,6 +186,25 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
     ) -> Executed {
+        let cacheable = request
+            .variables
+            .as_ref()
+            .is_none_or(|v| v.is_null() || v.as_object().is_some_and(|o| o.is_empty()));
+        let plan_key = cacheable.then(|| raw::PlanKey {
+            query: request.query.clone(),
+            operation: request.operation_name.clone(),
+            tenant: context.tenant.clone(),
+            unpaged: context.unpaged,
+        });
+        if let Some(plan) = plan_key.as_ref().and_then(|key| self.plans.get(key)) {
+            if forced.is_none_or(|f| f == plan.syntax) {
+                if let Some(executed) = self.replay(&plan, &context).await {
+                    self.plan_hits
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return executed;
+                }
+            }
+        }
         let mut raw_ok = false;
         if let Ok(parsed) = async_graphql::parser::parse_query(&request.query) {
             raw_ok = raw::qualifies(&parsed);
@@ -244,11 +272,60 @@ impl Engine {
         for error in &mut response.errors {
             add_code(error, &self.limits);
         }
+        if let (Some(key), Value::Object(data)) = (plan_key, &response.data) {
+            let every_field_raw = response.errors.is_empty()
+                && data.len() == parts.len()
+                && data
+                    .keys()
+                    .all(|k| parts.iter().any(|(f, _)| f.key == k.as_str()));
+            if every_field_raw {
+                let fields = data
+                    .keys()
+                    .filter_map(|k| parts.iter().find(|(f, _)| f.key == k.as_str()))
+                    .map(|(f, _)| f.clone())
+                    .collect();
+                self.plans.insert(raw::Plan {
+                    syntax,
+                    fields,
+                    made_for: key,
+                });
+            }
+        }
         Executed {
             syntax,
             response,
             raw: parts,
         }
+    }
+
+    /// Runs a cached plan's statements (concurrently, as the executor resolves root fields).
+    /// `None` when one fails: the caller then runs the document normally, which reports the
+    /// error the way a resolver does.
+    async fn replay(&self, plan: &raw::Plan, context: &RequestContext) -> Option<Executed> {
+        let runs = plan.fields.iter().map(|field| {
+            resolve::run_text_for(
+                context,
+                &field.sql,
+                &field.params,
+                self.limits.query_timeout,
+            )
+        });
+        let texts = futures_util::future::join_all(runs).await;
+        let mut data = async_graphql::indexmap::IndexMap::new();
+        let mut parts = Vec::with_capacity(texts.len());
+        for (field, text) in plan.fields.iter().zip(texts) {
+            let text = text.ok()?;
+            data.insert(
+                async_graphql::Name::new(&field.key),
+                Value::List(Vec::new()),
+            );
+            parts.push((field.clone(), text));
+        }
+        Some(Executed {
+            syntax: plan.syntax,
+            response: Response::new(Value::Object(data)),
+            raw: parts,
+        })
     }
 }
 

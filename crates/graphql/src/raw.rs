@@ -17,22 +17,84 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned, Response, Value};
 
-/// The JSON text of root list fields, by response key, collected during one execution.
+/// The JSON text of root list fields, by response key, collected during one execution, with
+/// the statement that produced each.
 #[derive(Debug, Default)]
-pub(crate) struct RawParts(Mutex<Vec<(String, String)>>);
+pub(crate) struct RawParts(Mutex<Vec<(PlannedField, String)>>);
+
+/// A root list field's compiled statement, replayable for the same document and tenant.
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedField {
+    pub(crate) key: String,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<assetql_sql::Value>,
+}
 
 impl RawParts {
-    pub(crate) fn push(&self, key: &str, json: String) {
+    pub(crate) fn push(&self, field: PlannedField, json: String) {
         if let Ok(mut parts) = self.0.lock() {
-            parts.push((key.to_owned(), json));
+            parts.push((field, json));
         }
     }
 
-    pub(crate) fn take(&self) -> Vec<(String, String)> {
+    pub(crate) fn take(&self) -> Vec<(PlannedField, String)> {
         self.0
             .lock()
             .map(|mut p| std::mem::take(&mut *p))
             .unwrap_or_default()
+    }
+}
+
+/// The statements of a document whose root fields are all raw list fields, per (document,
+/// operation, tenant, paging mode): a repeated request (a stored control, a dashboard's
+/// refresh) runs them without parsing, validating or resolving the document again. Only SQL is
+/// kept, never data. Bounded: cleared when full.
+#[derive(Default)]
+pub(crate) struct PlanCache(Mutex<HashMap<u64, std::sync::Arc<Plan>>>);
+
+/// A cached plan: the dialect the document ran in and its root fields in response order.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) syntax: assetql_sql::Syntax,
+    pub(crate) fields: Vec<PlannedField>,
+    /// What the plan was made for, compared in full on lookup: a hash collision must never hand
+    /// one tenant's statements (whose `$1` is that tenant) to another request.
+    pub(crate) made_for: PlanKey,
+}
+
+/// The request properties a plan depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PlanKey {
+    pub(crate) query: String,
+    pub(crate) operation: Option<String>,
+    pub(crate) tenant: String,
+    pub(crate) unpaged: bool,
+}
+
+/// Plans kept at most (each a few KB of SQL and document text).
+const PLAN_CACHE_SIZE: usize = 1024;
+
+impl PlanCache {
+    fn hash(key: &PlanKey) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
+    }
+
+    pub(crate) fn get(&self, key: &PlanKey) -> Option<std::sync::Arc<Plan>> {
+        let plans = self.0.lock().ok()?;
+        plans
+            .get(&Self::hash(key))
+            .filter(|plan| plan.made_for == *key)
+            .cloned()
+    }
+
+    pub(crate) fn insert(&self, plan: Plan) {
+        if let Ok(mut plans) = self.0.lock() {
+            if plans.len() >= PLAN_CACHE_SIZE {
+                plans.clear();
+            }
+            plans.insert(Self::hash(&plan.made_for), std::sync::Arc::new(plan));
+        }
     }
 }
 
@@ -90,7 +152,7 @@ fn plain(
 }
 
 /// The response as JSON text, each raw part written in place of its root field.
-pub(crate) fn response_json(response: &Response, raw: &[(String, String)]) -> String {
+pub(crate) fn response_json(response: &Response, raw: &[(PlannedField, String)]) -> String {
     let Value::Object(data) = &response.data else {
         return serde_json::to_string(response).unwrap_or_else(|_| fallback());
     };
@@ -105,7 +167,7 @@ pub(crate) fn response_json(response: &Response, raw: &[(String, String)]) -> St
         }
         out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
         out.push(':');
-        match raw.iter().find(|(k, _)| k == key.as_str()) {
+        match raw.iter().find(|(f, _)| f.key == key.as_str()) {
             Some((_, json)) => out.push_str(json),
             None => out.push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())),
         }
@@ -124,11 +186,11 @@ pub(crate) fn response_json(response: &Response, raw: &[(String, String)]) -> St
 }
 
 /// `response` with each raw part parsed into its root field, for in-process callers.
-pub(crate) fn splice(mut response: Response, raw: Vec<(String, String)>) -> Response {
+pub(crate) fn splice(mut response: Response, raw: Vec<(PlannedField, String)>) -> Response {
     if let Value::Object(data) = &mut response.data {
-        for (key, json) in raw {
+        for (field, json) in raw {
             let value = serde_json::from_str::<Value>(&json).unwrap_or(Value::Null);
-            if let Some(slot) = data.get_mut(key.as_str()) {
+            if let Some(slot) = data.get_mut(field.key.as_str()) {
                 *slot = value;
             }
         }

@@ -369,7 +369,14 @@ pub(crate) async fn list<'a>(
             limits.query_timeout,
         )
         .await?;
-        raw.push(field.alias().unwrap_or(field.name()), text);
+        raw.push(
+            crate::raw::PlannedField {
+                key: field.alias().unwrap_or(field.name()).to_owned(),
+                sql: compiled.sql,
+                params: compiled.params,
+            },
+            text,
+        );
         return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
     }
     let value = run_for(

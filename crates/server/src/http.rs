@@ -356,7 +356,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        state.metrics.render(&state.db),
+        format!(
+            "{}# HELP assetql_graphql_plan_cache_hits_total Requests answered from a cached plan.\n\
+             # TYPE assetql_graphql_plan_cache_hits_total counter\n\
+             assetql_graphql_plan_cache_hits_total {}\n",
+            state.metrics.render(&state.db),
+            state.engine.plan_cache_hits()
+        ),
     )
         .into_response()
 }

@@ -63,6 +63,9 @@ impl Database {
             }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
+                // No ping before every checkout (a round trip per statement); a connection that
+                // died fails its statement, which is answered as unavailable, and is dropped.
+                .test_before_acquire(false)
                 .acquire_timeout(options.acquire_timeout)
                 .connect_with(connect)
                 .await

@@ -59,6 +59,10 @@ impl StoreError {
                 source,
             },
             source if is_cancellation(&source) => StoreError::Timeout { operation },
+            source if is_connection_loss(&source) => StoreError::Unavailable {
+                target: operation.to_owned(),
+                source,
+            },
             source => StoreError::Query { operation, source },
         }
     }
@@ -76,6 +80,15 @@ fn is_cancellation(error: &sqlx::Error) -> bool {
         .as_database_error()
         .and_then(|e| e.code())
         .is_some_and(|code| code == "57014" || code == "9")
+}
+
+/// PostgreSQL ending the session: class 08 (connection exception) and 57P01-57P03 (the server
+/// shutting down, crashed, or not accepting connections yet).
+fn is_connection_loss(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
 }
 
 /// Returns `url` with the password (if any) replaced by `***`, for logs and errors.
