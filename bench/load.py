@@ -86,13 +86,15 @@ def run_wrk(url, query, clients, seconds, workdir):
         'wrk.headers["Content-Type"] = "application/json"\n'
     )
     out = subprocess.run(
-        ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "--latency",
+        ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "--latency", "--timeout", "60s",
          "-s", str(script), url],
         check=True, capture_output=True, text=True,
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"wrk saw failed requests:\n{out}")
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
+    if "50" not in percentiles or "99" not in percentiles:
+        raise RuntimeError(f"no latency distribution in wrk's output:\n{out}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": parse_duration_ms(percentiles["50"]),
@@ -129,12 +131,13 @@ def main():
     parser.add_argument("--server-pid", type=int, required=True)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--only", help="run only queries whose name contains this")
+    parser.add_argument("--only", help="run only queries whose name contains one of these (comma-separated)")
     parser.add_argument("--out", required=True, help="JSON file for every figure")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
 
-    items = [w for w in workload() if not args.only or args.only in w[0]]
+    wanted = args.only.split(",") if args.only else None
+    items = [w for w in workload() if not wanted or any(o in w[0] for o in wanted)]
     mismatched = []
     for name, query, sql in items:
         answer = post(args.url, query)

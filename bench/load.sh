@@ -5,7 +5,7 @@
 # same database. Prints a Markdown table (and the JSON figures' path) and the server's RSS.
 #
 #   bench/load.sh [TASK_DEFINITIONS] [SECONDS_PER_RUN]     # defaults 10000 (scale S) and 5
-#   ONLY=mission bench/load.sh 200000 10                     # scale L, mission control only
+#   ONLY=mission,dashboard bench/load.sh 200000 10           # scale L, two queries only
 #
 # Needs wrk and pgbench (Debian: apt-get install wrk postgresql-client).
 set -euo pipefail
