@@ -81,6 +81,7 @@ impl TestDb {
             max_connections: 4,
             acquire_timeout: Duration::from_secs(30),
             statement_timeout: None,
+            custom_plans: false,
         };
         match backend {
             Backend::Postgres => {

@@ -137,6 +137,7 @@ async fn the_server_answers_503_during_an_outage_and_recovers_by_itself() {
         max_connections: 4,
         acquire_timeout: Duration::from_secs(2),
         statement_timeout: None,
+        custom_plans: false,
     };
     let db = Database::connect(&url, &options).await.expect("connect");
     db.migrate().await.expect("migrate");

@@ -93,7 +93,7 @@ on_both_databases! {
         assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
         assert!(matches!(
             test_db.db.migration_state().await.expect("state"),
-            MigrationState::UpToDate { version: 1 }
+            MigrationState::UpToDate { version: 2 }
         ));
     }
 
@@ -341,7 +341,7 @@ async fn an_unmigrated_database_reports_pending_migrations() {
             test_db.db.migration_state().await.expect("state"),
             MigrationState::Pending {
                 applied: 0,
-                expected: 1
+                expected: 2
             },
             "{backend:?}"
         );
@@ -355,6 +355,7 @@ async fn postgres_cancels_statements_past_the_pool_statement_timeout() {
         max_connections: 1,
         acquire_timeout: std::time::Duration::from_secs(5),
         statement_timeout: Some(std::time::Duration::from_millis(100)),
+        custom_plans: false,
     };
     let db = Database::connect(&test_db.url, &options)
         .await
@@ -377,6 +378,7 @@ async fn one_connection_sqlite() -> (TestDb, Database) {
         max_connections: 1,
         acquire_timeout: std::time::Duration::from_secs(5),
         statement_timeout: None,
+        custom_plans: false,
     };
     let db = Database::connect(&test_db.url, &options)
         .await
@@ -444,4 +446,31 @@ async fn sqlite_stops_a_statement_whose_caller_gave_up() {
     .expect("query");
     assert_eq!(json, "still serving");
     db.close().await;
+}
+
+#[tokio::test]
+async fn the_query_pool_plans_every_statement_for_its_values() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    for custom_plans in [false, true] {
+        let options = assetql_store::PoolOptions {
+            custom_plans,
+            ..assetql_store::PoolOptions::default()
+        };
+        let db = Database::connect(&test_db.url, &options)
+            .await
+            .expect("connect");
+        let mode = db
+            .fetch_json("SELECT current_setting('plan_cache_mode')", &[])
+            .await
+            .expect("setting");
+        assert_eq!(
+            mode,
+            if custom_plans {
+                "force_custom_plan"
+            } else {
+                "auto"
+            }
+        );
+        db.close().await;
+    }
 }

@@ -634,6 +634,7 @@ impl GlobalArgs {
             max_connections: self.database_max_connections.max(1),
             acquire_timeout: Duration::from_secs(self.database_timeout_secs.max(1)),
             statement_timeout: None,
+            custom_plans: false,
         }
     }
 
@@ -830,6 +831,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The server cancels a statement the client gave up on (PostgreSQL).
             let pool_options = PoolOptions {
                 statement_timeout: Some(Duration::from_secs(args.query_timeout_secs.max(1))),
+                custom_plans: true,
                 ..cli.global.pool_options()
             };
             let db = Database::connect(&cli.global.database_url, &pool_options)

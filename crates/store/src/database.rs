@@ -26,6 +26,12 @@ pub struct PoolOptions {
     /// PostgreSQL `statement_timeout` for every statement of the pool (the query path's), so
     /// the server cancels what the client gave up on. Ignored by SQLite.
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL: plan every statement for its bound values (`plan_cache_mode =
+    /// force_custom_plan`) instead of reusing a generic plan. The query path sets it: a generic
+    /// plan cannot see that `network_mode = 'host'` is 10% of the rows, and at 200,000 revisions
+    /// it read the whole table in primary-key order (114 ms against 48 ms). Costs a plan per
+    /// statement (well under a millisecond). Ignored by SQLite.
+    pub custom_plans: bool,
 }
 
 impl Default for PoolOptions {
@@ -34,6 +40,7 @@ impl Default for PoolOptions {
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: None,
+            custom_plans: false,
         }
     }
 }
@@ -60,6 +67,9 @@ impl Database {
             if let Some(timeout) = options.statement_timeout {
                 connect =
                     connect.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+            }
+            if options.custom_plans {
+                connect = connect.options([("plan_cache_mode", "force_custom_plan")]);
             }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
