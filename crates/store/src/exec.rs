@@ -81,6 +81,19 @@ fn bind_sqlite<'q>(
     }
 }
 
+/// Statements with more bound values than this are one-offs (`IN` lists of a batch's ARNs, whose
+/// length varies): they are not kept as prepared statements, so PostgreSQL plans each for its
+/// values. A cached generic plan made while the tables were small (the first batches of a first
+/// sync) read every row for each 1,000-ARN lookup at 200,000 revisions.
+const MAX_PREPARED_VALUES: usize = 64;
+
+fn statement<'q, DB: sqlx::Database + sqlx::database::HasStatementCache>(
+    sql: &'q str,
+    values: &[Value],
+) -> Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>> {
+    sqlx::query(sql).persistent(values.len() <= MAX_PREPARED_VALUES)
+}
+
 /// Runs a statement that returns no rows; returns the number of rows affected.
 pub(crate) async fn execute(
     conn: &mut impl AsConn,
@@ -91,11 +104,11 @@ pub(crate) async fn execute(
     let err = |e| StoreError::from_sqlx(operation, e);
     match conn.conn() {
         ConnRef::Postgres(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_postgres);
+            let query = values.iter().fold(statement(sql, values), bind_postgres);
             Ok(query.execute(c).await.map_err(err)?.rows_affected())
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
+            let query = values.iter().fold(statement(sql, values), bind_sqlite);
             Ok(query.execute(c).await.map_err(err)?.rows_affected())
         }
     }
@@ -111,7 +124,7 @@ pub(crate) async fn fetch_text_rows(
     let err = |e| StoreError::from_sqlx(operation, e);
     match conn.conn() {
         ConnRef::Postgres(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_postgres);
+            let query = values.iter().fold(statement(sql, values), bind_postgres);
             let rows = query.fetch_all(c).await.map_err(err)?;
             rows.iter()
                 .map(|row| {
@@ -122,7 +135,7 @@ pub(crate) async fn fetch_text_rows(
                 .collect()
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
+            let query = values.iter().fold(statement(sql, values), bind_sqlite);
             let rows = query.fetch_all(c).await.map_err(err)?;
             rows.iter()
                 .map(|row| {
@@ -145,7 +158,7 @@ pub(crate) async fn fetch_i64(
     let err = |e| StoreError::from_sqlx(operation, e);
     match conn.conn() {
         ConnRef::Postgres(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_postgres);
+            let query = values.iter().fold(statement(sql, values), bind_postgres);
             query
                 .fetch_one(c)
                 .await
@@ -154,7 +167,7 @@ pub(crate) async fn fetch_i64(
                 .map_err(err)
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
+            let query = values.iter().fold(statement(sql, values), bind_sqlite);
             query
                 .fetch_one(c)
                 .await

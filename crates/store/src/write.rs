@@ -420,21 +420,7 @@ impl Database {
     ) -> Result<ScopeWriter, StoreError> {
         let err = |e| StoreError::from_sqlx("begin_scope_write", e);
         let tx = match self {
-            Database::Postgres(pool) => {
-                let mut tx = Tx::Postgres(pool.begin().await.map_err(err)?);
-                // Plan every statement for its own values. A cached generic plan is made while
-                // the tables are small (the first batches of a first sync) and kept: with a
-                // sequential scan in it, `arn IN (…1,000 ARNs…)` took 1–2 s per batch at
-                // 200,000 revisions (bench/load.sh found it).
-                exec::execute(
-                    &mut tx,
-                    "begin_scope_write",
-                    "SET LOCAL plan_cache_mode = force_custom_plan",
-                    &[],
-                )
-                .await?;
-                tx
-            }
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
             // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
             // instead of failing when a read transaction tries to upgrade.
             Database::Sqlite(pool) => {
