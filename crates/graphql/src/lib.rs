@@ -19,7 +19,7 @@ use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value,
 
 pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
-pub use limits::Limits;
+pub use limits::{Limits, MAX_NESTING};
 pub use resolve::RequestContext;
 
 /// Builds schemas and executes requests.
@@ -186,6 +186,9 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
     ) -> Executed {
+        if let Err(error) = limits::check_nesting(&request.query, self.limits.max_depth) {
+            return Executed::refused(error);
+        }
         let cacheable = request
             .variables
             .as_ref()

@@ -211,3 +211,114 @@ pub(crate) fn check_document_literals(
         .values()
         .try_for_each(|f| walk(&f.node.selection_set.node, limits))
 }
+
+/// Deepest bracket nesting (`{`, `[`, `(`) a document may have. Checked on the text before
+/// anything parses it: the parser, the filter compiler and the checks above all recurse once per
+/// level, and a few thousand levels overflowed a release build's 2 MiB worker stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses a document nested deeper than [`MAX_NESTING`] (strings, block strings and comments
+/// are skipped): selection sets (braces outside arguments) as `QUERY_TOO_DEEP` with
+/// `max_depth`, which they exceed too, and argument values as `INPUT_TOO_DEEP`.
+pub(crate) fn check_nesting(query: &str, max_depth: usize) -> Result<(), Error> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut selection, mut deepest_selection) = (0usize, 0, 0usize, 0);
+    let mut stack: Vec<bool> = Vec::new(); // per open bracket: is it a selection set?
+    let mut arguments = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            open @ (b'{' | b'[' | b'(') => {
+                let is_selection = open == b'{' && arguments == 0;
+                if open == b'(' {
+                    arguments += 1;
+                }
+                if is_selection {
+                    selection += 1;
+                    deepest_selection = deepest_selection.max(selection);
+                }
+                stack.push(is_selection);
+                depth += 1;
+                deepest = deepest.max(depth);
+                if depth > MAX_NESTING {
+                    break;
+                }
+            }
+            close @ (b'}' | b']' | b')') => {
+                if close == b')' {
+                    arguments = arguments.saturating_sub(1);
+                }
+                if stack.pop() == Some(true) {
+                    selection -= 1;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if deepest_selection > MAX_NESTING.min(max_depth.max(1)) && deepest > MAX_NESTING {
+        return Err(limit_error(
+            format!("selection sets nest more than {MAX_NESTING} deep; the limit is {max_depth}"),
+            "QUERY_TOO_DEEP",
+            as_u64(max_depth),
+        ));
+    }
+    if deepest > MAX_NESTING {
+        return Err(limit_error(
+            format!("the document nests brackets more than {MAX_NESTING} deep"),
+            "INPUT_TOO_DEEP",
+            as_u64(MAX_NESTING),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::*;
+
+    fn code(query: &str) -> Option<String> {
+        check_nesting(query, 16).err().map(|e| {
+            e.extensions
+                .and_then(|x| x.get("code").cloned())
+                .map(|c| c.to_string().trim_matches('"').to_owned())
+                .unwrap_or_default()
+        })
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_and_comments() {
+        let deep = format!("{{ a(where: {}x{}) }}", "{NOT: ".repeat(70), "}".repeat(70));
+        assert_eq!(code(&deep), Some("INPUT_TOO_DEEP".to_owned()));
+        let selections = format!("{{ a {}b{} }}", "{ c ".repeat(100), " }".repeat(100));
+        assert_eq!(code(&selections), Some("QUERY_TOO_DEEP".to_owned()));
+        let quoted = format!(
+            "{{ a(where: {{f: \"{}\"}}) }} # {}",
+            "{".repeat(500),
+            "[".repeat(500)
+        );
+        assert_eq!(code(&quoted), None);
+        let block = format!("{{ a(d: \"\"\"{}\"\"\") }}", "(".repeat(500));
+        assert_eq!(code(&block), None);
+        assert_eq!(code(&format!("{}{}", "{".repeat(64), "}".repeat(64))), None);
+    }
+}
