@@ -309,10 +309,55 @@ async fn fetch_text(
     tracing::info!(
         db.system = db.dialect().name(),
         sql_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        rows = top_level_items(&text),
         bytes = text.len(),
         "statement executed"
     );
     Ok(text)
+}
+
+/// The number of items of a JSON array (1 for any other value), counted on the text without
+/// parsing it: commas at depth one, outside strings.
+fn top_level_items(json: &str) -> usize {
+    let bytes = json.trim_start().as_bytes();
+    if bytes.first() != Some(&b'[') {
+        return 1;
+    }
+    let (mut depth, mut items, mut in_string, mut escaped, mut any) =
+        (0usize, 0usize, false, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                any = true;
+            }
+            b'[' | b'{' => {
+                if depth == 1 {
+                    any = true;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => items += 1,
+            b' ' | b'\n' | b'\t' | b'\r' => {}
+            _ if depth == 1 => any = true,
+            _ => {}
+        }
+    }
+    if any {
+        items + 1
+    } else {
+        0
+    }
 }
 
 async fn run_as(
@@ -336,6 +381,10 @@ async fn run_as(
         _ => 1,
     };
     tracing::debug!(rows, "statement result read");
+    debug_assert!(
+        matches!(&value, Value::List(items) if items.len() == top_level_items(&text))
+            || !matches!(value, Value::List(_))
+    );
     Ok(value)
 }
 
@@ -660,5 +709,23 @@ mod tests {
         assert_eq!(cursor(4), "YXJyYXljb25uZWN0aW9uOjQ=");
         assert_eq!(decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"), 4);
         assert!(decode_cursor("bm9wZQ==").is_err());
+    }
+}
+
+#[cfg(test)]
+mod row_count_tests {
+    use super::top_level_items;
+
+    #[test]
+    fn rows_are_counted_on_the_text() {
+        assert_eq!(top_level_items("[]"), 0);
+        assert_eq!(top_level_items("[ ]"), 0);
+        assert_eq!(top_level_items(r#"[{"a":"x,[y"}]"#), 1);
+        assert_eq!(
+            top_level_items(r#"[{"a":[1,2]},{"b":"\",{"}, {"c":null}]"#),
+            3
+        );
+        assert_eq!(top_level_items(r#"{"nodes":[1,2]}"#), 1);
+        assert_eq!(top_level_items("[1,2,3]"), 3);
     }
 }
