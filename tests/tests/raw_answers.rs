@@ -122,5 +122,14 @@ on_both_databases! {
         assert_eq!(plan_hits(&server).await, 3);
         let forced = server.graphql(legacy, Some("current")).await;
         assert_eq!(forced.error_codes(), ["GRAPHQL_VALIDATION_FAILED"]);
+
+        // A document valid in both dialects, forced to legacy once, is still answered in the
+        // current dialect (from its plan) when the client does not force one.
+        let forced = server.graphql(document, Some("legacy")).await;
+        assert_eq!(forced.dialect.as_deref(), Some("legacy"));
+        assert_eq!(forced.data().to_string(), third.data().to_string());
+        let unforced = server.graphql(document, None).await;
+        assert_eq!(unforced.dialect.as_deref(), Some("current"));
+        assert_eq!(plan_hits(&server).await, 4);
     }
 }

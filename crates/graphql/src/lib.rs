@@ -276,7 +276,10 @@ impl Engine {
             add_code(error, &self.limits);
         }
         if let (Some(key), Value::Object(data)) = (plan_key, &response.data) {
-            let every_field_raw = response.errors.is_empty()
+            // Only plans of the dialect the engine chose itself: a forced dialect must not
+            // change what later unforced requests report.
+            let every_field_raw = forced.is_none()
+                && response.errors.is_empty()
                 && data.len() == parts.len()
                 && data
                     .keys()
