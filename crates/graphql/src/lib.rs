@@ -27,7 +27,9 @@ pub struct Engine {
     current: Schema,
     legacy: Schema,
     limits: Limits,
-    dialects: DialectMemo,
+    /// The dialect each recently seen document validated in, so that a legacy document (a
+    /// stored control, say) is not first rejected by the current schema on every request.
+    dialects: raw::Bounded<Syntax>,
     plans: raw::PlanCache,
     plan_hits: std::sync::atomic::AtomicU64,
 }
@@ -60,35 +62,8 @@ impl Executed {
     }
 }
 
-/// The dialect each recently seen document validated in, so that a legacy document (a stored
-/// control, say) is not first rejected by the current schema on every request. Bounded: it is
-/// cleared when full.
-#[derive(Default)]
-struct DialectMemo(std::sync::Mutex<std::collections::HashMap<u64, Syntax>>);
-
-/// Documents remembered at most.
+/// Documents whose dialect is remembered at most.
 const DIALECT_MEMO_SIZE: usize = 4096;
-
-impl DialectMemo {
-    fn key(query: &str) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(query)
-    }
-
-    fn get(&self, query: &str) -> Option<Syntax> {
-        let memo = self.0.lock().ok()?;
-        memo.get(&Self::key(query)).copied()
-    }
-
-    fn remember(&self, query: &str, syntax: Syntax) {
-        if let Ok(mut memo) = self.0.lock() {
-            if memo.len() >= DIALECT_MEMO_SIZE {
-                memo.clear();
-            }
-            memo.insert(Self::key(query), syntax);
-        }
-    }
-}
 
 /// A GraphQL request as it arrives over HTTP.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -134,7 +109,7 @@ impl Engine {
             current: build(Syntax::Current)?,
             legacy: build(Syntax::Legacy)?,
             limits,
-            dialects: DialectMemo::default(),
+            dialects: raw::Bounded::new(DIALECT_MEMO_SIZE),
             plans: raw::PlanCache::default(),
             plan_hits: std::sync::atomic::AtomicU64::new(0),
         })
@@ -249,7 +224,7 @@ impl Engine {
             }
             gql
         };
-        let remembered = self.dialects.get(&request.query);
+        let remembered = self.dialects.get(request.query.as_str());
         let order: &[Syntax] = match (forced, remembered) {
             (Some(Syntax::Current), _) => &[Syntax::Current],
             (Some(Syntax::Legacy), _) => &[Syntax::Legacy],
@@ -267,7 +242,7 @@ impl Engine {
             parts = raw.map(|r| r.take()).unwrap_or_default();
             if !is_rejected_before_execution(&response) {
                 if forced.is_none() {
-                    self.dialects.remember(&request.query, syntax);
+                    self.dialects.insert(request.query.as_str(), syntax);
                 }
                 break;
             }

@@ -49,8 +49,13 @@ impl RawParts {
 /// operation, tenant, paging mode): a repeated request (a stored control, a dashboard's
 /// refresh) runs them without parsing, validating or resolving the document again. Only SQL is
 /// kept, never data. Bounded: cleared when full.
-#[derive(Default)]
-pub(crate) struct PlanCache(Mutex<HashMap<u64, std::sync::Arc<Plan>>>);
+pub(crate) struct PlanCache(pub(crate) Bounded<std::sync::Arc<Plan>>);
+
+impl Default for PlanCache {
+    fn default() -> Self {
+        PlanCache(Bounded::new(PLAN_CACHE_SIZE))
+    }
+}
 
 /// A cached plan: the dialect the document ran in and its root fields in response order.
 #[derive(Debug)]
@@ -75,25 +80,47 @@ pub(crate) struct PlanKey {
 const PLAN_CACHE_SIZE: usize = 1024;
 
 impl PlanCache {
-    fn hash(key: &PlanKey) -> u64 {
+    pub(crate) fn get(&self, key: &PlanKey) -> Option<std::sync::Arc<Plan>> {
+        self.0.get(key).filter(|plan| plan.made_for == *key)
+    }
+
+    pub(crate) fn insert(&self, plan: Plan) {
+        let key = plan.made_for.clone();
+        self.0.insert(&key, std::sync::Arc::new(plan));
+    }
+}
+
+/// A map from a key's hash to a value, holding at most `capacity` entries (cleared when full,
+/// so memory stays bounded whatever clients send). Callers that cannot tolerate a hash
+/// collision keep the key in the value and compare it.
+pub(crate) struct Bounded<V> {
+    entries: Mutex<HashMap<u64, V>>,
+    capacity: usize,
+}
+
+impl<V: Clone> Bounded<V> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Bounded {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
         use std::hash::{BuildHasher, BuildHasherDefault};
         BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
     }
 
-    pub(crate) fn get(&self, key: &PlanKey) -> Option<std::sync::Arc<Plan>> {
-        let plans = self.0.lock().ok()?;
-        plans
-            .get(&Self::hash(key))
-            .filter(|plan| plan.made_for == *key)
-            .cloned()
+    pub(crate) fn get<K: std::hash::Hash + ?Sized>(&self, key: &K) -> Option<V> {
+        self.entries.lock().ok()?.get(&Self::hash(key)).cloned()
     }
 
-    pub(crate) fn insert(&self, plan: Plan) {
-        if let Ok(mut plans) = self.0.lock() {
-            if plans.len() >= PLAN_CACHE_SIZE {
-                plans.clear();
+    pub(crate) fn insert<K: std::hash::Hash + ?Sized>(&self, key: &K, value: V) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.clear();
             }
-            plans.insert(Self::hash(&plan.made_for), std::sync::Arc::new(plan));
+            entries.insert(Self::hash(key), value);
         }
     }
 }
