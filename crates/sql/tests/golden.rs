@@ -340,6 +340,10 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
         assert!(
             !count_only.sql.contains("json_agg") && !count_only.sql.contains("json_group_array")
         );
+        // A page without `totalCount`/`aggregate` counts nothing: no count(*) over the filter.
+        assert!(connection.sql.contains("count(*)"), "{}", connection.sql);
+        let page_only = compile_connection(dialect, &query, true, false).expect("compiles");
+        assert!(!page_only.sql.contains("count("), "{}", page_only.sql);
         let count = compile_count(dialect, td, "acme", None);
         insta::assert_snapshot!(format!("count__{}", dialect.name()), render(&count));
     }
