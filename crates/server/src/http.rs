@@ -117,7 +117,7 @@ pub async fn serve_metrics(
     let app = Router::new().route("/healthz", get(healthz)).route(
         "/metrics",
         get(move || {
-            let text = metrics.render(&db);
+            let text = metrics.render(&db, None);
             async move {
                 (
                     [(
@@ -356,13 +356,9 @@ async fn metrics(State(state): State<AppState>) -> Response {
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        format!(
-            "{}# HELP assetql_graphql_plan_cache_hits_total Requests answered from a cached plan.\n\
-             # TYPE assetql_graphql_plan_cache_hits_total counter\n\
-             assetql_graphql_plan_cache_hits_total {}\n",
-            state.metrics.render(&state.db),
-            state.engine.plan_cache_hits()
-        ),
+        state
+            .metrics
+            .render(&state.db, Some(state.engine.plan_cache_hits())),
     )
         .into_response()
 }

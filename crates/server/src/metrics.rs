@@ -97,8 +97,9 @@ impl Metrics {
         }
     }
 
-    /// The text exposition of every metric, with the pool's current usage.
-    pub fn render(&self, db: &Database) -> String {
+    /// The text exposition of every metric, with the pool's current usage and, for a server,
+    /// the engine's plan-cache hits.
+    pub fn render(&self, db: &Database, plan_cache_hits: Option<u64>) -> String {
         let mut out = String::new();
         let Ok(state) = self.state.lock() else {
             return out;
@@ -197,6 +198,13 @@ impl Metrics {
             "assetql_db_pool_connections{{state=\"in_use\"}} {}",
             u64::from(size).saturating_sub(u64::try_from(idle).unwrap_or(0))
         );
+        if let Some(hits) = plan_cache_hits {
+            out.push_str(
+                "# HELP assetql_graphql_plan_cache_hits_total Requests answered from a cached plan.\n",
+            );
+            out.push_str("# TYPE assetql_graphql_plan_cache_hits_total counter\n");
+            let _ = writeln!(out, "assetql_graphql_plan_cache_hits_total {hits}");
+        }
         out
     }
 }

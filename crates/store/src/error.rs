@@ -76,19 +76,19 @@ impl StoreError {
 /// PostgreSQL's `query_canceled` (57014, raised by `statement_timeout`) and SQLite's
 /// `SQLITE_INTERRUPT` (9, raised when the progress handler gives up).
 fn is_cancellation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "57014" || code == "9")
+    code_of(error).is_some_and(|code| code == "57014" || code == "9")
 }
 
 /// PostgreSQL ending the session: class 08 (connection exception) and 57P01-57P03 (the server
 /// shutting down, crashed, or not accepting connections yet).
 fn is_connection_loss(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.code())
+    code_of(error)
         .is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
+}
+
+/// The database's error code (PostgreSQL SQLSTATE, SQLite extended result code).
+fn code_of(error: &sqlx::Error) -> Option<std::borrow::Cow<'_, str>> {
+    error.as_database_error().and_then(|e| e.code())
 }
 
 /// Returns `url` with the password (if any) replaced by `***`, for logs and errors.
