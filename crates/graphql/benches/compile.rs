@@ -2,9 +2,12 @@
 //!
 //! - `compile/<control>`: the compiler alone: the where-argument (as JSON) to filter IR to SQL
 //!   for PostgreSQL, with the AssetFragment selection.
-//! - `execute_empty/<control>`: the whole request path without data: AssetFragment injection,
-//!   dialect choice (current first, legacy fallback), parsing, validation, resolver, compile, and
-//!   the statement on an empty in-memory SQLite database.
+//! - `first_seen/<control>`: the whole request path for a document the engine has not seen
+//!   (no plan-cache hit): parsing (once), AssetFragment injection, dialect choice (current
+//!   first, legacy fallback), validation, resolver, compile, and the statement on an empty
+//!   SQLite database.
+//! - `execute_empty/<control>`: the same document repeated: its statements replayed from the
+//!   plan cache. `first_seen` minus `execute_empty` is parse + validate + compile.
 //!
 //! `cargo bench -p assetql-graphql --bench compile`
 
@@ -125,6 +128,38 @@ fn bench(c: &mut Criterion) {
         db
     });
     let engine = Arc::new(Engine::new().expect("schemas"));
+    // Each iteration a document the engine has not seen (a numbered comment), so nothing is
+    // replayed from the plan cache: parse, validate, resolve and compile every time.
+    let mut group = c.benchmark_group("first_seen");
+    let mut seen = 0u64;
+    for (name, text) in &texts {
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                seen += 1;
+                let query = format!("{text}\n# {seen}\n");
+                runtime.block_on(async {
+                    let context = RequestContext {
+                        db: db.clone(),
+                        tenant: "default".to_owned(),
+                        controls: None,
+                        unpaged: true,
+                        row_level_security: false,
+                    };
+                    let request = GraphQLRequest {
+                        query,
+                        ..GraphQLRequest::default()
+                    };
+                    let (_, response) = engine.execute(request, None, context).await;
+                    assert!(response.errors.is_empty(), "{:?}", response.errors);
+                })
+            })
+        });
+    }
+    group.finish();
+
+    // The same document every iteration: after the first, its statements are replayed from
+    // the plan cache (no parse, validation or compile): what is left is the statement on the
+    // empty database and the request's fixed cost.
     let mut group = c.benchmark_group("execute_empty");
     for (name, text) in &texts {
         group.bench_function(name.as_str(), |b| {

@@ -183,10 +183,13 @@ impl Engine {
                 }
             }
         }
+        // The document is parsed once here and handed to the executor; an unparsable one is
+        // left to the executor, which reports the syntax error.
+        let mut parsed = async_graphql::parser::parse_query(&request.query).ok();
         let mut raw_ok = false;
-        if let Ok(parsed) = async_graphql::parser::parse_query(&request.query) {
-            raw_ok = raw::qualifies(&parsed);
-            let oversized = limits::check_document_literals(&parsed, &self.limits).and_then(|()| {
+        if let Some(parsed) = &mut parsed {
+            raw_ok = raw::qualifies(parsed);
+            let oversized = limits::check_document_literals(parsed, &self.limits).and_then(|()| {
                 request
                     .variables
                     .as_ref()
@@ -195,7 +198,7 @@ impl Engine {
             if let Err(error) = oversized {
                 return Executed::refused(error);
             }
-            let aliases = limits::count_aliases(&parsed);
+            let aliases = limits::count_aliases(parsed);
             if aliases > self.limits.max_aliases {
                 let error = limits::limit_error(
                     format!(
@@ -207,12 +210,15 @@ impl Engine {
                 );
                 return Executed::refused(error);
             }
+            fragment::add_asset_fragment(parsed);
         }
-        let document = with_asset_fragment(&request.query);
         let build = |raw: Option<&Arc<raw::RawParts>>| {
-            let mut gql = Request::new(document.clone())
+            let mut gql = Request::new(request.query.clone())
                 .data(context.clone())
                 .data(self.limits.clone());
+            if let Some(parsed) = &parsed {
+                gql.set_parsed_query(parsed.clone());
+            }
             if let Some(raw) = raw {
                 gql = gql.data(Arc::clone(raw));
             }
