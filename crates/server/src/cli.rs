@@ -114,6 +114,10 @@ pub struct GenerateArgs {
     /// Revisions per upsert batch.
     #[arg(long, default_value_t = 1_000)]
     pub batch: usize,
+    /// Scopes (account x region) written at once on PostgreSQL, each in its own transaction,
+    /// as the ingest worker syncs them; SQLite writes one at a time.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
 }
 
 /// `assetql tokens …`.
@@ -659,6 +663,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 args.task_definitions,
                 args.seed,
                 args.batch.max(1),
+                args.concurrency.max(1),
             )
             .await
             .context("writing the synthetic inventory")?;

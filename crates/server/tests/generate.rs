@@ -20,11 +20,12 @@ async fn hashes(test_db: &TestDb) -> Vec<String> {
 async fn the_same_seed_writes_the_same_inventory_in_realistic_proportions() {
     let tenant = TenantId::default_tenant();
     let a = TestDb::new(Backend::Sqlite).await;
-    let b = TestDb::new(Backend::Sqlite).await;
-    let report = generate(&a.db, &tenant, 1_200, 7, 250)
+    // Another database, batch size and concurrency (PostgreSQL writes three scopes at once).
+    let b = TestDb::new(Backend::Postgres).await;
+    let report = generate(&a.db, &tenant, 1_200, 7, 250, 1)
         .await
         .expect("generate");
-    generate(&b.db, &tenant, 1_200, 7, 500)
+    let again = generate(&b.db, &tenant, 1_200, 7, 500, 3)
         .await
         .expect("generate again");
     assert_eq!(report.task_definitions, 1_200);
@@ -53,10 +54,18 @@ async fn the_same_seed_writes_the_same_inventory_in_realistic_proportions() {
     assert_eq!(
         hashes(&a).await,
         hashes(&b).await,
-        "deterministic from the seed, whatever the batch size"
+        "deterministic from the seed, whatever the batch size, database and concurrency"
+    );
+    assert_eq!(
+        (again.container_specs, again.env_entries, again.tasks),
+        (report.container_specs, report.env_entries, report.tasks)
+    );
+    assert_eq!(
+        b.count("ecs_container_specs").await,
+        a.count("ecs_container_specs").await
     );
     let other = TestDb::new(Backend::Sqlite).await;
-    generate(&other.db, &tenant, 1_200, 8, 250)
+    generate(&other.db, &tenant, 1_200, 8, 250, 1)
         .await
         .expect("generate");
     assert_ne!(
