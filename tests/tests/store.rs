@@ -168,6 +168,35 @@ on_both_databases! {
         assert_eq!(networks.len(), 1, "a service without network configuration has no row");
     }
 
+    async fn list_values_round_trip_exactly(test_db: TestDb) {
+        let awkward: Vec<String> = ["NET_ADMIN", "a,b", "q\"uote", "back\\slash", "NULL", "", "{x}", " sp "]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let mut odd = fixtures::container("odd");
+        odd.capabilities_add = Some(awkward.clone());
+        odd.capabilities_drop = Some(vec![]);
+        let plain = fixtures::container("plain");
+        let definition =
+            fixtures::task_definition(ACCOUNT, REGION, "lists", 1, None, vec![odd, plain]);
+        let inventory = Inventory { task_definitions: vec![definition], ..Inventory::default() };
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let containers = test_db.dump("ecs_container_specs").await;
+        // PostgreSQL stores text[] (a JSON array in the dump), SQLite a JSON array in TEXT.
+        let list = |row: &Json, column: &str| -> Option<Vec<String>> {
+            match &row[column] {
+                Json::Null => None,
+                Json::String(text) => Some(serde_json::from_str(text).expect("a JSON array")),
+                other => Some(serde_json::from_value(other.clone()).expect("an array")),
+            }
+        };
+        let odd = column(&containers, "name", "odd");
+        assert_eq!(list(odd, "capabilities_add"), Some(awkward));
+        assert_eq!(list(odd, "capabilities_drop"), Some(vec![]), "empty, not NULL");
+        let plain = column(&containers, "name", "plain");
+        assert_eq!(list(plain, "capabilities_add"), None);
+    }
+
     async fn env_values_never_reach_the_database(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
         test_db.seed(&scope, &inventory(ACCOUNT, REGION), at(0)).await;

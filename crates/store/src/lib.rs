@@ -2,6 +2,7 @@
 //! ingestion writers (idempotent batched upserts, scope deletes) and sync-run bookkeeping.
 //! Database errors are classified here, once.
 
+mod columnar;
 mod controls;
 mod database;
 mod error;

@@ -11,6 +11,7 @@ use assetql_model::{
 use assetql_sql::{Dialect, Value};
 use chrono::{DateTime, Utc};
 
+use crate::columnar::Batch;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::exec::{self, Tx};
@@ -758,11 +759,9 @@ impl ScopeWriter {
         Ok(())
     }
 
-    /// PostgreSQL: the rows as ONE JSON parameter expanded by `jsonb_populate_recordset` into the
-    /// table's row type, so the statement text is the same for every batch of a table (parsed
-    /// and planned once per connection, not once per batch of up to 60,000 parameters) and
-    /// PostgreSQL converts each value to its column's type.
-    async fn insert_rows_as_json(
+    /// PostgreSQL: the rows as one array per column expanded by `unnest` (see
+    /// [`columnar`](crate::columnar)), in statements of up to [`ROWS_PER_STATEMENT`] rows.
+    async fn insert_rows_columnar(
         &mut self,
         operation: &'static str,
         table: &str,
@@ -770,28 +769,24 @@ impl ScopeWriter {
         rows: Vec<Vec<Value>>,
         suffix: &str,
     ) -> Result<(), StoreError> {
-        let column_list = columns.join(", ");
-        let mut sql = format!(
-            "INSERT INTO {table} ({column_list}) SELECT {column_list} \
-             FROM jsonb_populate_recordset(NULL::{table}, $1)"
-        );
-        if !suffix.is_empty() {
-            sql.push(' ');
-            sql.push_str(suffix);
-        }
-        for chunk in rows.chunks(JSON_ROWS_PER_STATEMENT) {
-            let mut records = Vec::with_capacity(chunk.len());
-            for row in chunk {
-                debug_assert_eq!(row.len(), columns.len(), "row shape of {table}");
-                let record: serde_json::Map<String, serde_json::Value> = columns
-                    .iter()
-                    .zip(row)
-                    .map(|(column, value)| ((*column).to_owned(), json_of(value)))
-                    .collect();
-                records.push(serde_json::Value::Object(record));
-            }
-            let batch = Value::Json(Some(serde_json::Value::Array(records)));
-            exec::execute(&mut self.tx, operation, &sql, &[batch]).await?;
+        let Tx::Postgres(tx) = &mut self.tx else {
+            return Err(StoreError::Corrupt {
+                column: "batch insert",
+                reason: "column arrays are for PostgreSQL".to_owned(),
+            });
+        };
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+            let Some(batch) = Batch::new(table, columns, chunk, suffix)? else {
+                continue;
+            };
+            let sql = batch.query().to_owned();
+            batch
+                .bind(sqlx::query(&sql))
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| StoreError::from_sqlx(operation, e))?;
         }
         Ok(())
     }
@@ -807,7 +802,7 @@ impl ScopeWriter {
     ) -> Result<(), StoreError> {
         if self.dialect == Dialect::Postgres {
             return self
-                .insert_rows_as_json(operation, table, columns, rows, suffix)
+                .insert_rows_columnar(operation, table, columns, rows, suffix)
                 .await;
         }
         let per_statement = (self.dialect.max_parameters() / columns.len()).max(1);
@@ -838,25 +833,5 @@ impl ScopeWriter {
     }
 }
 
-/// Rows per `jsonb_populate_recordset` statement (a few MB of JSON at most).
-const JSON_ROWS_PER_STATEMENT: usize = 5_000;
-
-/// A bound value as `jsonb_populate_recordset` reads it into a column.
-fn json_of(value: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        Value::Bool(v) => v.map_or(J::Null, J::Bool),
-        Value::Int(v) => v.map_or(J::Null, |n| J::Number(n.into())),
-        Value::Float(v) => v
-            .and_then(serde_json::Number::from_f64)
-            .map_or(J::Null, J::Number),
-        Value::Text(v) => v.as_ref().map_or(J::Null, |t| J::String(t.clone())),
-        Value::TextList(v) => v.as_ref().map_or(J::Null, |items| {
-            J::Array(items.iter().cloned().map(J::String).collect())
-        }),
-        Value::Timestamp(v) => v
-            .as_ref()
-            .map_or(J::Null, |at| J::String(assetql_sql::format_timestamp(at))),
-        Value::Json(v) => v.clone().unwrap_or(J::Null),
-    }
-}
+/// Rows per PostgreSQL insert statement (a few MB of parameters at most).
+const ROWS_PER_STATEMENT: usize = 5_000;
