@@ -8,7 +8,7 @@ use assetql_tests::on_both_databases;
 use assetql_tests::server::TestServer;
 
 /// Documents with the placeholder `@DIRECTIVE` where the root field's directive goes.
-const DOCUMENTS: [&str; 5] = [
+const DOCUMENTS: [&str; 8] = [
     // A stored control: the injected AssetFragment.
     r#"{ ecsTaskDefinitions(where: {networkMode: "host", task_NOT: null}) @DIRECTIVE { ...AssetFragment } }"#,
     // Aliases, a field selected twice (directly and through a fragment), nested relationships
@@ -26,6 +26,18 @@ const DOCUMENTS: [&str; 5] = [
     r#"{ ecsTasks @DIRECTIVE { ... on EcsTask { arn lastStatus } ... on Asset { identifier internalName } } }"#,
     // The current dialect.
     r#"{ ecsTaskDefinitions(where: {NOT: {task: null}, containerSpecs_SOME: {user_CONTAINS: "root"}}) @DIRECTIVE { arn containerSpecs { user } } }"#,
+    // Connections: a dashboard page (count, cursors, nested nodes, page info) ...
+    r#"{ ecsTaskDefinitionsConnection(first: 2, sort: [{arn: ASC}]) @DIRECTIVE {
+         totalCount edges { cursor node { arn family containerSpecs { name user } task { arn } } }
+         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#,
+    // ... the next page, with aliases and another order of keys ...
+    r#"{ page: ecsTaskDefinitionsConnection(first: 1, after: "YXJyYXljb25uZWN0aW9uOjA=", sort: [{arn: DESC}]) @DIRECTIVE {
+         info: pageInfo { end: endCursor more: hasNextPage back: hasPreviousPage start: startCursor }
+         edges { n: node { ...Def } c: cursor } total: totalCount }
+       }
+       fragment Def on EcsTaskDefinition { arn revision }"#,
+    // ... and the aggregate count beside the nodes, unpaged.
+    r#"{ ecsServicesConnection @DIRECTIVE { aggregate { count { nodes } } edges { node { name status } } } }"#,
 ];
 
 on_both_databases! {
@@ -51,8 +63,14 @@ on_both_databases! {
             for key in keys(spliced) {
                 assert_eq!(spliced[&key].to_string(), resolved[&key].to_string(), "{document}");
             }
+            // A list field's rows, or a connection's edges.
+            let rows = |v: &serde_json::Value| {
+                v.as_array()
+                    .or_else(|| v.as_object()?.values().find_map(|e| e.as_array()))
+                    .is_some_and(|a| !a.is_empty())
+            };
             assert!(
-                spliced.as_object().is_some_and(|o| o.values().all(|v| v.as_array().is_some_and(|a| !a.is_empty()))),
+                spliced.as_object().is_some_and(|o| o.values().all(rows)),
                 "the fixture answers rows for every root field: {spliced}"
             );
         }
@@ -131,5 +149,17 @@ on_both_databases! {
         let unforced = server.graphql(document, None).await;
         assert_eq!(unforced.dialect.as_deref(), Some("current"));
         assert_eq!(plan_hits(&server).await, 4);
+
+        // A connection page is replayed too: its edges, cursors and page info are written
+        // around the replayed statement's nodes.
+        let page = "{ ecsClustersConnection(first: 1) { totalCount edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }";
+        let first_page = server.graphql(page, None).await;
+        let replayed = server.graphql(page, None).await;
+        assert_eq!(plan_hits(&server).await, 5);
+        assert_eq!(first_page.data().to_string(), replayed.data().to_string());
+        let connection = &replayed.data()["ecsClustersConnection"];
+        assert_eq!(connection["pageInfo"]["hasNextPage"], true);
+        assert_eq!(connection["edges"].as_array().map(Vec::len), Some(1));
+        assert!(connection["totalCount"].as_i64().is_some_and(|n| n >= 2), "{connection}");
     }
 }

@@ -301,7 +301,7 @@ impl Engine {
         let mut data = async_graphql::indexmap::IndexMap::new();
         let mut parts = Vec::with_capacity(texts.len());
         for (field, text) in plan.fields.iter().zip(texts) {
-            let text = text.ok()?;
+            let text = field.answer(text.ok()?).ok()?;
             data.insert(
                 async_graphql::Name::new(&field.key),
                 Value::List(Vec::new()),

@@ -7,7 +7,9 @@
 //! anywhere, since `@skip`/`@include` are applied by the executor and not by the compiler, and
 //! no meta field such as `__typename` below the root, which the executor answers), the list
 //! resolver hands its JSON text to [`RawParts`] and answers an empty list; the response text
-//! is then written with the text in that list's place.
+//! is then written with the text in that list's place. A connection field does the same with
+//! its answer written around the database's node JSON ([`ConnectionShape`]: edges, cursors,
+//! page info and counts in selection order) and answers the executor an empty page.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,6 +30,244 @@ pub(crate) struct PlannedField {
     pub(crate) key: String,
     pub(crate) sql: String,
     pub(crate) params: Vec<assetql_sql::Value>,
+    /// For a connection field: how the statement's `{"nodes", "totalCount"}` becomes the
+    /// field's answer. `None` for a list field, whose statement text is the answer.
+    pub(crate) shape: Option<std::sync::Arc<ConnectionShape>>,
+}
+
+impl PlannedField {
+    /// The field's answer from its statement's text.
+    pub(crate) fn answer(&self, text: String) -> Result<String, serde_json::Error> {
+        match &self.shape {
+            Some(shape) => shape.apply(&text),
+            None => Ok(text),
+        }
+    }
+}
+
+/// How a connection field's answer is written from its statement's JSON
+/// (`{"nodes": [...], "totalCount": n}`, each part only when selected), in selection order:
+/// nodes are copied as the database wrote them; edges, cursors and `pageInfo` are written
+/// around them. Only for selections where each response key appears once (the executor merges
+/// repeated keys; such documents are left to it).
+#[derive(Debug)]
+pub(crate) struct ConnectionShape {
+    first: Option<u64>,
+    start: u64,
+    items: Vec<(String, ShapeItem)>,
+}
+
+#[derive(Debug)]
+enum ShapeItem {
+    Total,
+    /// `aggregate { count { nodes } }`: the keys of `count` parts and, in each, of `nodes`.
+    Aggregate(Vec<(String, Vec<String>)>),
+    Edges(Vec<(String, EdgePart)>),
+    PageInfo(Vec<(String, InfoPart)>),
+}
+
+#[derive(Debug)]
+enum EdgePart {
+    Cursor,
+    Node,
+}
+
+#[derive(Debug)]
+enum InfoPart {
+    HasNext,
+    HasPrevious,
+    StartCursor,
+    EndCursor,
+}
+
+fn response_key<'a>(field: &'a async_graphql::SelectionField<'a>) -> &'a str {
+    field.alias().unwrap_or(field.name())
+}
+
+/// `Some(keys)` when no key repeats.
+fn distinct<'a>(
+    fields: impl Iterator<Item = async_graphql::SelectionField<'a>>,
+) -> Option<Vec<async_graphql::SelectionField<'a>>> {
+    let fields: Vec<_> = fields.collect();
+    let mut keys: Vec<&str> = fields.iter().map(|f| response_key(f)).collect();
+    keys.sort_unstable();
+    let before = keys.len();
+    keys.dedup();
+    (keys.len() == before).then_some(fields)
+}
+
+impl ConnectionShape {
+    /// The shape of a connection `field` paged from `start` with at most `first` nodes; `None`
+    /// when the selection repeats a response key or selects something else.
+    pub(crate) fn of(
+        field: &async_graphql::SelectionField<'_>,
+        first: Option<u64>,
+        start: u64,
+    ) -> Option<ConnectionShape> {
+        let mut items = Vec::new();
+        for child in distinct(field.selection_set())? {
+            let item = match child.name() {
+                "totalCount" => ShapeItem::Total,
+                "aggregate" => {
+                    let mut counts = Vec::new();
+                    for count in distinct(child.selection_set())? {
+                        if count.name() != "count" {
+                            return None;
+                        }
+                        let mut leaves = Vec::new();
+                        for leaf in distinct(count.selection_set())? {
+                            if leaf.name() != "nodes" {
+                                return None;
+                            }
+                            leaves.push(response_key(&leaf).to_owned());
+                        }
+                        counts.push((response_key(&count).to_owned(), leaves));
+                    }
+                    ShapeItem::Aggregate(counts)
+                }
+                "edges" => {
+                    let mut parts = Vec::new();
+                    for part in distinct(child.selection_set())? {
+                        let kind = match part.name() {
+                            "cursor" => EdgePart::Cursor,
+                            "node" => EdgePart::Node,
+                            _ => return None,
+                        };
+                        parts.push((response_key(&part).to_owned(), kind));
+                    }
+                    ShapeItem::Edges(parts)
+                }
+                "pageInfo" => {
+                    let mut parts = Vec::new();
+                    for part in distinct(child.selection_set())? {
+                        let kind = match part.name() {
+                            "hasNextPage" => InfoPart::HasNext,
+                            "hasPreviousPage" => InfoPart::HasPrevious,
+                            "startCursor" => InfoPart::StartCursor,
+                            "endCursor" => InfoPart::EndCursor,
+                            _ => return None,
+                        };
+                        parts.push((response_key(&part).to_owned(), kind));
+                    }
+                    ShapeItem::PageInfo(parts)
+                }
+                _ => return None,
+            };
+            items.push((response_key(&child).to_owned(), item));
+        }
+        Some(ConnectionShape {
+            first,
+            start,
+            items,
+        })
+    }
+
+    /// The field's answer from the statement's JSON text.
+    pub(crate) fn apply(&self, text: &str) -> Result<String, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Page<'a> {
+            #[serde(borrow, default)]
+            nodes: Option<Vec<&'a serde_json::value::RawValue>>,
+            #[serde(borrow, default, rename = "totalCount")]
+            total: Option<&'a serde_json::value::RawValue>,
+        }
+        let page: Page<'_> = serde_json::from_str(text)?;
+        let mut nodes = page.nodes.unwrap_or_default();
+        let has_next = self
+            .first
+            .is_some_and(|n| u64::try_from(nodes.len()).unwrap_or(u64::MAX) > n);
+        if let Some(n) = self.first {
+            nodes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        let total = page.total.map_or("null", |t| t.get());
+        let cursor = |i: usize| {
+            let offset = self.start + u64::try_from(i).unwrap_or(u64::MAX);
+            serde_json::to_string(&crate::resolve::cursor(offset))
+        };
+        let mut out = String::with_capacity(text.len() + 64 * nodes.len() + 64);
+        let key = |out: &mut String, key: &str| -> Result<(), serde_json::Error> {
+            out.push_str(&serde_json::to_string(key)?);
+            out.push(':');
+            Ok(())
+        };
+        out.push('{');
+        for (i, (name, item)) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            key(&mut out, name)?;
+            match item {
+                ShapeItem::Total => out.push_str(total),
+                ShapeItem::Aggregate(counts) => {
+                    out.push('{');
+                    for (c, (count, leaves)) in counts.iter().enumerate() {
+                        if c > 0 {
+                            out.push(',');
+                        }
+                        key(&mut out, count)?;
+                        out.push('{');
+                        for (l, leaf) in leaves.iter().enumerate() {
+                            if l > 0 {
+                                out.push(',');
+                            }
+                            key(&mut out, leaf)?;
+                            out.push_str(total);
+                        }
+                        out.push('}');
+                    }
+                    out.push('}');
+                }
+                ShapeItem::Edges(parts) => {
+                    out.push('[');
+                    for (n, node) in nodes.iter().enumerate() {
+                        if n > 0 {
+                            out.push(',');
+                        }
+                        out.push('{');
+                        for (p, (part, kind)) in parts.iter().enumerate() {
+                            if p > 0 {
+                                out.push(',');
+                            }
+                            key(&mut out, part)?;
+                            match kind {
+                                EdgePart::Cursor => out.push_str(&cursor(n)?),
+                                EdgePart::Node => out.push_str(node.get()),
+                            }
+                        }
+                        out.push('}');
+                    }
+                    out.push(']');
+                }
+                ShapeItem::PageInfo(parts) => {
+                    out.push('{');
+                    for (p, (part, kind)) in parts.iter().enumerate() {
+                        if p > 0 {
+                            out.push(',');
+                        }
+                        key(&mut out, part)?;
+                        match kind {
+                            InfoPart::HasNext => {
+                                out.push_str(if has_next { "true" } else { "false" })
+                            }
+                            InfoPart::HasPrevious => {
+                                out.push_str(if self.start > 0 { "true" } else { "false" });
+                            }
+                            InfoPart::StartCursor if !nodes.is_empty() => {
+                                out.push_str(&cursor(0)?);
+                            }
+                            InfoPart::EndCursor if !nodes.is_empty() => {
+                                out.push_str(&cursor(nodes.len() - 1)?);
+                            }
+                            InfoPart::StartCursor | InfoPart::EndCursor => out.push_str("null"),
+                        }
+                    }
+                    out.push('}');
+                }
+            }
+        }
+        out.push('}');
+        Ok(out)
+    }
 }
 
 impl RawParts {

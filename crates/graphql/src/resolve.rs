@@ -415,6 +415,7 @@ pub(crate) async fn list<'a>(
                 key: field.alias().unwrap_or(field.name()).to_owned(),
                 sql: compiled.sql,
                 params: compiled.params,
+                shape: None,
             },
             text,
         );
@@ -537,7 +538,7 @@ pub(crate) async fn assets<'a>(
 
 const CURSOR_PREFIX: &str = "arrayconnection:";
 
-fn cursor(offset: u64) -> String {
+pub(crate) fn cursor(offset: u64) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{CURSOR_PREFIX}{offset}"))
 }
 
@@ -606,6 +607,37 @@ pub(crate) async fn connection<'a>(
     };
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
+    let raw = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>();
+    if let Some((raw, shape)) =
+        raw.and_then(|raw| Some((raw, crate::raw::ConnectionShape::of(&field, first, start)?)))
+    {
+        // The answer is written around the database's node JSON, unparsed; the executor gets
+        // an empty page of the same shape to resolve.
+        let text = run_text_for(
+            request,
+            &compiled.sql,
+            &compiled.params,
+            limits.query_timeout,
+        )
+        .await?;
+        let planned = crate::raw::PlannedField {
+            key: field.alias().unwrap_or(field.name()).to_owned(),
+            sql: compiled.sql,
+            params: compiled.params,
+            shape: Some(std::sync::Arc::new(shape)),
+        };
+        let answer = planned
+            .answer(text)
+            .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;
+        raw.push(planned, answer);
+        return Ok(Some(FieldValue::value(connection_object(
+            &field,
+            Value::from(0),
+            &[],
+            false,
+            start,
+        ))));
+    }
     let result = run_for(
         request,
         &compiled.sql,
@@ -625,7 +657,19 @@ pub(crate) async fn connection<'a>(
     if let Some(n) = first {
         nodes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     }
+    Ok(Some(FieldValue::value(connection_object(
+        &field, total, &nodes, has_next, start,
+    ))))
+}
 
+/// A connection's answer object, keyed by the selection's response keys.
+fn connection_object(
+    field: &SelectionField<'_>,
+    total: Value,
+    nodes: &[Value],
+    has_next: bool,
+    start: u64,
+) -> Value {
     let mut object = IndexMap::new();
     for child in field.selection_set() {
         let key = Name::new(child.alias().unwrap_or(child.name()));
@@ -689,7 +733,7 @@ pub(crate) async fn connection<'a>(
         };
         object.insert(key, value);
     }
-    Ok(Some(FieldValue::value(Value::Object(object))))
+    Value::Object(object)
 }
 
 #[cfg(test)]
