@@ -111,6 +111,24 @@ fn cases() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
             &["a:1", "b:1"],
         ),
         ("current", r#"{networkMode: {eq: null}}"#, &["c:1"]),
+        // internalName is family:revision; a prefix without ':' is tested on the family.
+        (
+            "legacy",
+            r#"{internalName_STARTS_WITH: "d"}"#,
+            &["d:1", "d:2"],
+        ),
+        ("legacy", r#"{internalName_STARTS_WITH: "d:2"}"#, &["d:2"]),
+        (
+            "legacy",
+            r#"{internalName_STARTS_WITH: "d:"}"#,
+            &["d:1", "d:2"],
+        ),
+        ("legacy", r#"{internalName_STARTS_WITH: "d1"}"#, &[]),
+        (
+            "legacy",
+            r#"{internalName_NOT_STARTS_WITH: "d"}"#,
+            &["a:1", "b:1", "c:1"],
+        ),
         // Strings: case-sensitive, wildcards literal, any operator given null tests for NULL.
         (
             "legacy",

@@ -103,6 +103,10 @@ pub struct AssetInfo {
     pub root_field: &'static str,
     /// SQL template of `internalName` (`{t}` = row alias).
     pub name_expr: &'static str,
+    /// When `internalName` is a NOT NULL column, a separator and more NOT NULL text: that
+    /// column and the separator. A prefix without the separator starts the name exactly when
+    /// it starts the column, so `internalName_STARTS_WITH` can test (and index) the column.
+    pub name_prefix: Option<(&'static str, char)>,
 }
 
 /// One GraphQL object type backed by one table.
@@ -226,6 +230,7 @@ pub const CATALOGUE: &[TypeDef] = &[
             category: "Containers",
             root_field: "ecsTaskDefinitions",
             name_expr: "({t}.family || ':' || {t}.revision)",
+            name_prefix: Some(("family", ':')),
         }),
         fields: &[
             field("arn", Id, false, "arn", "The revision ARN."),
@@ -341,6 +346,7 @@ pub const CATALOGUE: &[TypeDef] = &[
             category: "Containers",
             root_field: "ecsTasks",
             name_expr: "{t}.name",
+            name_prefix: None,
         }),
         fields: &[
             field("arn", Id, false, "arn", "The task ARN."),
@@ -389,6 +395,7 @@ pub const CATALOGUE: &[TypeDef] = &[
             category: "Containers",
             root_field: "ecsServices",
             name_expr: "{t}.name",
+            name_prefix: None,
         }),
         fields: &[
             field("arn", Id, false, "arn", "The service ARN."),
@@ -458,6 +465,7 @@ pub const CATALOGUE: &[TypeDef] = &[
             category: "Containers",
             root_field: "ecsClusters",
             name_expr: "{t}.name",
+            name_prefix: None,
         }),
         fields: &[
             field("arn", Id, false, "arn", "The cluster ARN."),

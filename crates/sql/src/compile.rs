@@ -287,8 +287,15 @@ impl Writer {
         op: ScalarOp,
         values: &[Value],
     ) {
-        let expr = field_sql(ty, alias, field);
         let first = values.first().cloned().unwrap_or(Value::Text(None));
+        let expr = match (op, field.source, ty.asset.and_then(|a| a.name_prefix)) {
+            // `family:revision` starts with a prefix free of ':' exactly when `family` does.
+            (ScalarOp::StartsWith, FieldSource::AssetName, Some((column, separator))) if matches!(&first, Value::Text(Some(prefix)) if !prefix.contains(separator)) =>
+            {
+                format!("{alias}.{column}")
+            }
+            _ => field_sql(ty, alias, field),
+        };
         let postgres = self.dialect == Dialect::Postgres;
         match op {
             ScalarOp::Eq | ScalarOp::Lt | ScalarOp::Lte | ScalarOp::Gt | ScalarOp::Gte => {
@@ -773,6 +780,19 @@ pub fn compile_connection(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_prefix_without_the_separator_tests_the_family_column() {
+        let ty = TypeDef::named("EcsTaskDefinition").expect("type");
+        let name = ty.field("internalName").expect("field");
+        let sql = |prefix: &str| {
+            let mut w = Writer::new(Dialect::Postgres, "t");
+            w.comparison(ty, "d", name, ScalarOp::StartsWith, &[Value::text(prefix)]);
+            w.sql
+        };
+        assert_eq!(sql("svc1"), "(d.family LIKE $2 ESCAPE '\\')");
+        assert!(sql("svc1:2").contains("d.family || ':' || d.revision"));
+    }
 
     #[test]
     fn like_wildcards_in_values_are_literals() {
