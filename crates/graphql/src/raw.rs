@@ -96,6 +96,18 @@ fn distinct<'a>(
     (keys.len() == before).then_some(fields)
 }
 
+/// The selected parts of `field` as (response key, kind); `None` when a key repeats or `kind`
+/// does not know a field.
+fn parts<K>(
+    field: &async_graphql::SelectionField<'_>,
+    kind: impl Fn(&async_graphql::SelectionField<'_>) -> Option<K>,
+) -> Option<Vec<(String, K)>> {
+    distinct(field.selection_set())?
+        .iter()
+        .map(|part| Some((response_key(part).to_owned(), kind(part)?)))
+        .collect()
+}
+
 impl ConnectionShape {
     /// The shape of a connection `field` paged from `start` with at most `first` nodes; `None`
     /// when the selection repeats a response key or selects something else.
@@ -104,57 +116,30 @@ impl ConnectionShape {
         first: Option<u64>,
         start: u64,
     ) -> Option<ConnectionShape> {
-        let mut items = Vec::new();
-        for child in distinct(field.selection_set())? {
-            let item = match child.name() {
-                "totalCount" => ShapeItem::Total,
-                "aggregate" => {
-                    let mut counts = Vec::new();
-                    for count in distinct(child.selection_set())? {
-                        if count.name() != "count" {
-                            return None;
-                        }
-                        let mut leaves = Vec::new();
-                        for leaf in distinct(count.selection_set())? {
-                            if leaf.name() != "nodes" {
-                                return None;
-                            }
-                            leaves.push(response_key(&leaf).to_owned());
-                        }
-                        counts.push((response_key(&count).to_owned(), leaves));
-                    }
-                    ShapeItem::Aggregate(counts)
-                }
-                "edges" => {
-                    let mut parts = Vec::new();
-                    for part in distinct(child.selection_set())? {
-                        let kind = match part.name() {
-                            "cursor" => EdgePart::Cursor,
-                            "node" => EdgePart::Node,
-                            _ => return None,
-                        };
-                        parts.push((response_key(&part).to_owned(), kind));
-                    }
-                    ShapeItem::Edges(parts)
-                }
-                "pageInfo" => {
-                    let mut parts = Vec::new();
-                    for part in distinct(child.selection_set())? {
-                        let kind = match part.name() {
-                            "hasNextPage" => InfoPart::HasNext,
-                            "hasPreviousPage" => InfoPart::HasPrevious,
-                            "startCursor" => InfoPart::StartCursor,
-                            "endCursor" => InfoPart::EndCursor,
-                            _ => return None,
-                        };
-                        parts.push((response_key(&part).to_owned(), kind));
-                    }
-                    ShapeItem::PageInfo(parts)
-                }
-                _ => return None,
-            };
-            items.push((response_key(&child).to_owned(), item));
-        }
+        let items = parts(field, |child| match child.name() {
+            "totalCount" => Some(ShapeItem::Total),
+            "aggregate" => parts(child, |count| {
+                (count.name() == "count").then_some(())?;
+                let leaves = parts(count, |leaf| (leaf.name() == "nodes").then_some(()))?;
+                Some(leaves.into_iter().map(|(key, ())| key).collect())
+            })
+            .map(ShapeItem::Aggregate),
+            "edges" => parts(child, |part| match part.name() {
+                "cursor" => Some(EdgePart::Cursor),
+                "node" => Some(EdgePart::Node),
+                _ => None,
+            })
+            .map(ShapeItem::Edges),
+            "pageInfo" => parts(child, |part| match part.name() {
+                "hasNextPage" => Some(InfoPart::HasNext),
+                "hasPreviousPage" => Some(InfoPart::HasPrevious),
+                "startCursor" => Some(InfoPart::StartCursor),
+                "endCursor" => Some(InfoPart::EndCursor),
+                _ => None,
+            })
+            .map(ShapeItem::PageInfo),
+            _ => None,
+        })?;
         Some(ConnectionShape {
             first,
             start,
