@@ -8,7 +8,7 @@ use assetql_tests::on_both_databases;
 use assetql_tests::server::TestServer;
 
 /// Documents with the placeholder `@DIRECTIVE` where the root field's directive goes.
-const DOCUMENTS: [&str; 8] = [
+const DOCUMENTS: [&str; 10] = [
     // A stored control: the injected AssetFragment.
     r#"{ ecsTaskDefinitions(where: {networkMode: "host", task_NOT: null}) @DIRECTIVE { ...AssetFragment } }"#,
     // Aliases, a field selected twice (directly and through a fragment), nested relationships
@@ -38,6 +38,13 @@ const DOCUMENTS: [&str; 8] = [
        fragment Def on EcsTaskDefinition { arn revision }"#,
     // ... and the aggregate count beside the nodes, unpaged.
     r#"{ ecsServicesConnection @DIRECTIVE { aggregate { count { nodes } } edges { node { name status } } } }"#,
+    // `__typename` (added by clients such as Apollo) on rows, related rows, a to-one
+    // relationship, aliased, and again through an interface fragment.
+    r#"{ ecsTaskDefinitions(limit: 3, sort: [{arn: ASC}]) @DIRECTIVE {
+         __typename arn t: __typename containerSpecs { __typename name } task { __typename arn }
+         ... on Asset { __typename identifier } } }"#,
+    r#"{ ecsClustersConnection(first: 2) @DIRECTIVE {
+         totalCount edges { cursor node { __typename name hasECSSettings { __typename key } } } } }"#,
 ];
 
 on_both_databases! {
@@ -161,5 +168,13 @@ on_both_databases! {
         assert_eq!(connection["pageInfo"]["hasNextPage"], true);
         assert_eq!(connection["edges"].as_array().map(Vec::len), Some(1));
         assert!(connection["totalCount"].as_i64().is_some_and(|n| n >= 2), "{connection}");
+
+        // `__typename` below the root no longer keeps a document off the raw path.
+        let typed = "{ ecsClusters { __typename name hasECSSettings { __typename key } } }";
+        let first_typed = server.graphql(typed, None).await;
+        let replayed = server.graphql(typed, None).await;
+        assert_eq!(plan_hits(&server).await, 6);
+        assert_eq!(first_typed.data().to_string(), replayed.data().to_string());
+        assert_eq!(replayed.data()["ecsClusters"][0]["__typename"], "EcsCluster");
     }
 }

@@ -5,11 +5,12 @@
 //! selection's order, merged the way GraphQL merges fields, so for a root list field the
 //! executor's per-field work only copies values. When the document qualifies (no directive
 //! anywhere, since `@skip`/`@include` are applied by the executor and not by the compiler, and
-//! no meta field such as `__typename` below the root, which the executor answers), the list
-//! resolver hands its JSON text to [`RawParts`] and answers an empty list; the response text
-//! is then written with the text in that list's place. A connection field does the same with
-//! its answer written around the database's node JSON ([`ConnectionShape`]: edges, cursors,
-//! page info and counts in selection order) and answers the executor an empty page.
+//! no meta field below the root other than `__typename`, which the compiler writes as a
+//! constant), the list resolver hands its JSON text to [`RawParts`] and answers an empty list;
+//! the response text is then written with the text in that list's place. A connection field
+//! does the same with its answer written around the database's node JSON
+//! ([`ConnectionShape`]: edges, cursors, page info and counts in selection order) and answers
+//! the executor an empty page.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -375,7 +376,7 @@ pub(crate) fn qualifies(document: &ExecutableDocument) -> bool {
     })
 }
 
-/// No directive and no meta field in `set` or the fragments it spreads.
+/// No directive, and no meta field but `__typename`, in `set` or the fragments it spreads.
 fn plain(
     set: &SelectionSet,
     fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
@@ -388,8 +389,11 @@ fn plain(
     set.items.iter().all(|item| {
         item.node.directives().is_empty()
             && match &item.node {
+                // `__typename` is compiled into the row's JSON; other meta fields are the
+                // executor's.
                 Selection::Field(field) => {
-                    !field.node.name.node.starts_with("__")
+                    let name = field.node.name.node.as_str();
+                    (name == "__typename" || !name.starts_with("__"))
                         && plain(&field.node.selection_set.node, fragments, depth + 1)
                 }
                 Selection::InlineFragment(inline) => {

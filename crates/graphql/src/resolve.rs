@@ -176,11 +176,19 @@ pub(crate) fn selection<'a>(
     for field in fields {
         let name = field.name();
         let key = field.alias().unwrap_or(name).to_owned();
-        if let Some(definition) = ty.field(name) {
-            let seen = out
-                .items
-                .iter()
-                .any(|i| matches!(i, SelectionItem::Field { key: k, .. } if *k == key));
+        if name == "__typename" {
+            // A constant in the row's JSON, so that raw answers can carry it (clients such as
+            // Apollo add it to every selection); the executor answers it itself otherwise.
+            if !out.items.iter().any(|i| i.key() == key) {
+                out.items.push(SelectionItem::TypeName { key });
+            }
+        } else if let Some(definition) = ty.field(name) {
+            let seen = out.items.iter().any(|i| {
+                matches!(
+                    i,
+                    SelectionItem::Field { .. } | SelectionItem::TypeName { .. }
+                ) && i.key() == key
+            });
             if !seen {
                 out.items.push(SelectionItem::Field {
                     key,
@@ -225,23 +233,13 @@ pub(crate) fn selection<'a>(
                 selection: nested,
             });
         }
-        // `__typename` and other meta fields are answered by the executor.
     }
     Ok(out)
 }
 
 fn merge(into: &mut Selection, from: Selection) {
     for item in from.items {
-        let key = match &item {
-            SelectionItem::Field { key, .. } | SelectionItem::Relationship { key, .. } => {
-                key.clone()
-            }
-        };
-        let existing = into.items.iter_mut().find(|i| match i {
-            SelectionItem::Field { key: k, .. } | SelectionItem::Relationship { key: k, .. } => {
-                *k == key
-            }
-        });
+        let existing = into.items.iter_mut().find(|i| i.key() == item.key());
         match (existing, item) {
             (None, item) => into.items.push(item),
             (

@@ -38,6 +38,11 @@ pub enum SelectionItem {
         /// The field.
         field: &'static FieldDef,
     },
+    /// `__typename`: the type's name, a constant.
+    TypeName {
+        /// Response key.
+        key: String,
+    },
     /// A relationship with its own arguments and selection.
     Relationship {
         /// Response key.
@@ -55,6 +60,17 @@ pub enum SelectionItem {
         /// What to select of each related row.
         selection: Selection,
     },
+}
+
+impl SelectionItem {
+    /// The response key.
+    pub fn key(&self) -> &str {
+        match self {
+            SelectionItem::Field { key, .. }
+            | SelectionItem::TypeName { key }
+            | SelectionItem::Relationship { key, .. } => key,
+        }
+    }
 }
 
 /// A root list field: `ecsTaskDefinitions(where, options | limit/offset/sort)`.
@@ -531,6 +547,10 @@ impl Writer {
                     check_key(key)?;
                     let value = json_value_sql(self.dialect, ty, alias, field);
                     self.push(&format!("'{key}', {value}"));
+                }
+                SelectionItem::TypeName { key } => {
+                    check_key(key)?;
+                    self.push(&format!("'{key}', '{}'", ty.name));
                 }
                 SelectionItem::Relationship {
                     key,
