@@ -81,16 +81,14 @@ fn bind_sqlite<'q>(
     }
 }
 
-/// Statements with more bound values than this are one-offs (`IN` lists of a batch's ARNs, whose
-/// length varies): they are not kept as prepared statements, so PostgreSQL plans each for its
-/// values. A cached generic plan made while the tables were small (the first batches of a first
+/// PostgreSQL statements with more bound values than this are one-offs (`IN` lists of a batch's
+/// ARNs, whose length varies): they are not kept as prepared statements, so PostgreSQL plans
+/// each for its values. (SQLite has no generic plans: its statements are always kept, which
+/// spares re-parsing the 2,000-parameter batch inserts.) A cached generic plan made while the tables were small (the first batches of a first
 /// sync) read every row for each 1,000-ARN lookup at 200,000 revisions.
 const MAX_PREPARED_VALUES: usize = 64;
 
-fn statement<'q, DB: sqlx::Database + sqlx::database::HasStatementCache>(
-    sql: &'q str,
-    values: &[Value],
-) -> Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>> {
+fn statement<'q>(sql: &'q str, values: &[Value]) -> Query<'q, Postgres, PgArguments> {
     sqlx::query(sql).persistent(values.len() <= MAX_PREPARED_VALUES)
 }
 
@@ -108,7 +106,7 @@ pub(crate) async fn execute(
             Ok(query.execute(c).await.map_err(err)?.rows_affected())
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(statement(sql, values), bind_sqlite);
+            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
             Ok(query.execute(c).await.map_err(err)?.rows_affected())
         }
     }
@@ -135,7 +133,7 @@ pub(crate) async fn fetch_text_rows(
                 .collect()
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(statement(sql, values), bind_sqlite);
+            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
             let rows = query.fetch_all(c).await.map_err(err)?;
             rows.iter()
                 .map(|row| {
@@ -167,7 +165,7 @@ pub(crate) async fn fetch_i64(
                 .map_err(err)
         }
         ConnRef::Sqlite(c) => {
-            let query = values.iter().fold(statement(sql, values), bind_sqlite);
+            let query = values.iter().fold(sqlx::query(sql), bind_sqlite);
             query
                 .fetch_one(c)
                 .await
