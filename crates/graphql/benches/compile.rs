@@ -138,18 +138,11 @@ fn bench(c: &mut Criterion) {
                 seen += 1;
                 let query = format!("{text}\n# {seen}\n");
                 runtime.block_on(async {
-                    let context = RequestContext {
-                        db: db.clone(),
-                        tenant: "default".to_owned(),
-                        controls: None,
-                        unpaged: true,
-                        row_level_security: false,
-                    };
                     let request = GraphQLRequest {
                         query,
                         ..GraphQLRequest::default()
                     };
-                    let (_, response) = engine.execute(request, None, context).await;
+                    let (_, response) = engine.execute(request, None, context(&db)).await;
                     assert!(response.errors.is_empty(), "{:?}", response.errors);
                 })
             })
@@ -165,24 +158,27 @@ fn bench(c: &mut Criterion) {
         group.bench_function(name.as_str(), |b| {
             b.iter(|| {
                 runtime.block_on(async {
-                    let context = RequestContext {
-                        db: db.clone(),
-                        tenant: "default".to_owned(),
-                        controls: None,
-                        unpaged: true,
-                        row_level_security: false,
-                    };
                     let request = GraphQLRequest {
                         query: text.clone(),
                         ..GraphQLRequest::default()
                     };
-                    let (_, response) = engine.execute(request, None, context).await;
+                    let (_, response) = engine.execute(request, None, context(&db)).await;
                     assert!(response.errors.is_empty(), "{:?}", response.errors);
                 })
             })
         });
     }
     group.finish();
+}
+
+fn context(db: &Database) -> RequestContext {
+    RequestContext {
+        db: db.clone(),
+        tenant: "default".to_owned(),
+        controls: None,
+        unpaged: true,
+        row_level_security: false,
+    }
 }
 
 fn tempfile_dir() -> PathBuf {

@@ -62,7 +62,7 @@ pub(crate) struct ConnectionShape {
 enum ShapeItem {
     Total,
     /// `aggregate { count { nodes } }`: the keys of `count` parts and, in each, of `nodes`.
-    Aggregate(Vec<(String, Vec<String>)>),
+    Aggregate(Vec<(String, Vec<(String, ())>)>),
     Edges(Vec<(String, EdgePart)>),
     PageInfo(Vec<(String, InfoPart)>),
 }
@@ -121,8 +121,7 @@ impl ConnectionShape {
             "totalCount" => Some(ShapeItem::Total),
             "aggregate" => parts(child, |count| {
                 (count.name() == "count").then_some(())?;
-                let leaves = parts(count, |leaf| (leaf.name() == "nodes").then_some(()))?;
-                Some(leaves.into_iter().map(|(key, ())| key).collect())
+                parts(count, |leaf| (leaf.name() == "nodes").then_some(()))
             })
             .map(ShapeItem::Aggregate),
             "edges" => parts(child, |part| match part.name() {
@@ -171,89 +170,71 @@ impl ConnectionShape {
             serde_json::to_string(&crate::resolve::cursor(offset))
         };
         let mut out = String::with_capacity(text.len() + 64 * nodes.len() + 64);
-        let key = |out: &mut String, key: &str| -> Result<(), serde_json::Error> {
-            out.push_str(&serde_json::to_string(key)?);
-            out.push(':');
-            Ok(())
-        };
-        out.push('{');
-        for (i, (name, item)) in self.items.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            key(&mut out, name)?;
+        write_object(&mut out, &self.items, |out, item| {
             match item {
                 ShapeItem::Total => out.push_str(total),
-                ShapeItem::Aggregate(counts) => {
-                    out.push('{');
-                    for (c, (count, leaves)) in counts.iter().enumerate() {
-                        if c > 0 {
-                            out.push(',');
-                        }
-                        key(&mut out, count)?;
-                        out.push('{');
-                        for (l, leaf) in leaves.iter().enumerate() {
-                            if l > 0 {
-                                out.push(',');
-                            }
-                            key(&mut out, leaf)?;
-                            out.push_str(total);
-                        }
-                        out.push('}');
-                    }
-                    out.push('}');
-                }
+                ShapeItem::Aggregate(counts) => write_object(out, counts, |out, leaves| {
+                    write_object(out, leaves, |out, ()| {
+                        out.push_str(total);
+                        Ok(())
+                    })
+                })?,
                 ShapeItem::Edges(parts) => {
                     out.push('[');
                     for (n, node) in nodes.iter().enumerate() {
                         if n > 0 {
                             out.push(',');
                         }
-                        out.push('{');
-                        for (p, (part, kind)) in parts.iter().enumerate() {
-                            if p > 0 {
-                                out.push(',');
-                            }
-                            key(&mut out, part)?;
+                        write_object(out, parts, |out, kind| {
                             match kind {
                                 EdgePart::Cursor => out.push_str(&cursor(n)?),
                                 EdgePart::Node => out.push_str(node.get()),
                             }
-                        }
-                        out.push('}');
+                            Ok(())
+                        })?;
                     }
                     out.push(']');
                 }
-                ShapeItem::PageInfo(parts) => {
-                    out.push('{');
-                    for (p, (part, kind)) in parts.iter().enumerate() {
-                        if p > 0 {
-                            out.push(',');
+                ShapeItem::PageInfo(parts) => write_object(out, parts, |out, kind| {
+                    match kind {
+                        InfoPart::HasNext => out.push_str(if has_next { "true" } else { "false" }),
+                        InfoPart::HasPrevious => {
+                            out.push_str(if self.start > 0 { "true" } else { "false" });
                         }
-                        key(&mut out, part)?;
-                        match kind {
-                            InfoPart::HasNext => {
-                                out.push_str(if has_next { "true" } else { "false" })
-                            }
-                            InfoPart::HasPrevious => {
-                                out.push_str(if self.start > 0 { "true" } else { "false" });
-                            }
-                            InfoPart::StartCursor if !nodes.is_empty() => {
-                                out.push_str(&cursor(0)?);
-                            }
-                            InfoPart::EndCursor if !nodes.is_empty() => {
-                                out.push_str(&cursor(nodes.len() - 1)?);
-                            }
-                            InfoPart::StartCursor | InfoPart::EndCursor => out.push_str("null"),
+                        InfoPart::StartCursor if !nodes.is_empty() => {
+                            out.push_str(&cursor(0)?);
                         }
+                        InfoPart::EndCursor if !nodes.is_empty() => {
+                            out.push_str(&cursor(nodes.len() - 1)?);
+                        }
+                        InfoPart::StartCursor | InfoPart::EndCursor => out.push_str("null"),
                     }
-                    out.push('}');
-                }
+                    Ok(())
+                })?,
             }
-        }
-        out.push('}');
+            Ok(())
+        })?;
         Ok(out)
     }
+}
+
+/// Writes `{"key": value, …}` for `entries`, each value by `value`.
+fn write_object<T>(
+    out: &mut String,
+    entries: &[(String, T)],
+    mut value: impl FnMut(&mut String, &T) -> Result<(), serde_json::Error>,
+) -> Result<(), serde_json::Error> {
+    out.push('{');
+    for (i, (key, entry)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key)?);
+        out.push(':');
+        value(out, entry)?;
+    }
+    out.push('}');
+    Ok(())
 }
 
 impl RawParts {

@@ -4,7 +4,8 @@
 use assetql_model::catalogue::{asset_types, Cardinality, TypeDef, ASSET_INTERFACE};
 use assetql_sql::{
     compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
-    CompileError, Filter, ListQuery, Selection, SelectionItem, SortKey, Syntax, TYPE_KEY,
+    CompileError, CompiledQuery, Filter, ListQuery, Selection, SelectionItem, SortKey, Syntax,
+    TYPE_KEY,
 };
 use assetql_store::{Database, StoreError};
 use async_graphql::dynamic::{FieldValue, ResolverContext};
@@ -401,22 +402,7 @@ pub(crate) async fn list<'a>(
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
     if let Some(raw) = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>() {
         // The database's JSON is the answer: no parse, no per-field resolution.
-        let text = run_text_for(
-            request,
-            &compiled.sql,
-            &compiled.params,
-            limits.query_timeout,
-        )
-        .await?;
-        raw.push(
-            crate::raw::PlannedField {
-                key: field.alias().unwrap_or(field.name()).to_owned(),
-                sql: compiled.sql,
-                params: compiled.params,
-                shape: None,
-            },
-            text,
-        );
+        run_raw(raw, request, &field, compiled, None, limits.query_timeout).await?;
         return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
     }
     let value = run_for(
@@ -427,6 +413,30 @@ pub(crate) async fn list<'a>(
     )
     .await?;
     Ok(Some(FieldValue::value(value)))
+}
+
+/// Runs a root field's statement and hands its answer, as text, to the request's raw parts
+/// (with the statement, for the plan cache).
+async fn run_raw(
+    raw: &crate::raw::RawParts,
+    request: &RequestContext,
+    field: &SelectionField<'_>,
+    compiled: CompiledQuery,
+    shape: Option<std::sync::Arc<crate::raw::ConnectionShape>>,
+    timeout: std::time::Duration,
+) -> Result<(), Error> {
+    let text = run_text_for(request, &compiled.sql, &compiled.params, timeout).await?;
+    let planned = crate::raw::PlannedField {
+        key: field.alias().unwrap_or(field.name()).to_owned(),
+        sql: compiled.sql,
+        params: compiled.params,
+        shape,
+    };
+    let answer = planned
+        .answer(text)
+        .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;
+    raw.push(planned, answer);
+    Ok(())
 }
 
 /// `ecsTaskDefinitionsAggregate(where) { count }` (legacy).
@@ -611,23 +621,8 @@ pub(crate) async fn connection<'a>(
     {
         // The answer is written around the database's node JSON, unparsed; the executor gets
         // an empty page of the same shape to resolve.
-        let text = run_text_for(
-            request,
-            &compiled.sql,
-            &compiled.params,
-            limits.query_timeout,
-        )
-        .await?;
-        let planned = crate::raw::PlannedField {
-            key: field.alias().unwrap_or(field.name()).to_owned(),
-            sql: compiled.sql,
-            params: compiled.params,
-            shape: Some(std::sync::Arc::new(shape)),
-        };
-        let answer = planned
-            .answer(text)
-            .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;
-        raw.push(planned, answer);
+        let shape = Some(std::sync::Arc::new(shape));
+        run_raw(raw, request, &field, compiled, shape, limits.query_timeout).await?;
         return Ok(Some(FieldValue::value(connection_object(
             &field,
             Value::from(0),
