@@ -178,3 +178,67 @@ on_both_databases! {
         assert_eq!(replayed.data()["ecsClusters"][0]["__typename"], "EcsCluster");
     }
 }
+
+on_both_databases! {
+    async fn a_planned_statement_answers_what_the_document_answers(test_db: TestDb) {
+        test_db
+            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
+            .await;
+        let engine = assetql_graphql::Engine::new().expect("schemas");
+        let context = || assetql_graphql::RequestContext {
+            db: test_db.db.clone(),
+            tenant: "default".to_owned(),
+            controls: None,
+            unpaged: false,
+            row_level_security: false,
+        };
+        let request = |query: &str| assetql_graphql::GraphQLRequest {
+            query: query.to_owned(),
+            ..Default::default()
+        };
+        let document = DOCUMENTS[0].replace("@DIRECTIVE", "");
+        let (syntax, statements) = engine
+            .plan(request(&document), None, context())
+            .await
+            .expect("the mission control plans");
+        assert_eq!(syntax, assetql_sql::Syntax::Legacy);
+        assert_eq!(statements.len(), 1);
+        assert_eq!(statements[0].field, "ecsTaskDefinitions");
+        assert!(
+            !statements[0].sql.contains("'host'"),
+            "values are parameters: {}",
+            statements[0].sql
+        );
+        let text = test_db
+            .db
+            .fetch_json_within(None, &statements[0].sql, &statements[0].params, std::time::Duration::from_secs(10))
+            .await
+            .expect("the planned statement runs");
+        let (_, answer) = engine.execute(request(&document), None, context()).await;
+        let answered = serde_json::to_value(&answer.data).expect("json");
+        let planned: serde_json::Value = serde_json::from_str(&text).expect("json text");
+        assert!(planned.as_array().is_some_and(|rows| !rows.is_empty()), "{planned}");
+        assert_eq!(answered["ecsTaskDefinitions"], planned);
+
+        // Documents that are not one statement per root field, and mutations, are not planned
+        // (and a mutation is not run).
+        for document in [
+            "{ assets { __typename } }",
+            "{ ecsTasks @include(if: true) { arn } }",
+            r#"mutation { revokeControlException(id: "x") }"#,
+        ] {
+            let refused = engine.plan(request(document), None, context()).await.expect_err(document);
+            assert_eq!(
+                refused.errors[0].extensions.as_ref().and_then(|e| e.get("code")),
+                Some(&async_graphql::Value::from("NOT_PLANNABLE")),
+                "{document}"
+            );
+        }
+        // A document with errors reports them.
+        let refused = engine
+            .plan(request("{ ecsTasks { nope } }"), None, context())
+            .await
+            .expect_err("invalid");
+        assert!(refused.errors[0].message.contains("nope"), "{:?}", refused.errors);
+    }
+}

@@ -2,6 +2,9 @@
 //!
 //! - `compile/<control>`: the compiler alone: the where-argument (as JSON) to filter IR to SQL
 //!   for PostgreSQL, with the AssetFragment selection.
+//! - `plan/<control>`: parse + validate + compile as the engine does them for a document it
+//!   has not seen ([`Engine::plan`]: parsing, AssetFragment injection, dialect choice,
+//!   validation, the executor's resolution and the compiler, nothing run on the database).
 //! - `first_seen/<control>`: the whole request path for a document the engine has not seen
 //!   (no plan-cache hit): parsing (once), AssetFragment injection, dialect choice (current
 //!   first, legacy fallback), validation, resolver, compile, and the statement on an empty
@@ -128,6 +131,31 @@ fn bench(c: &mut Criterion) {
         db
     });
     let engine = Arc::new(Engine::new().expect("schemas"));
+    // A document the engine has not seen each iteration (a numbered comment), so that neither
+    // the plan cache nor the dialect memo helps.
+    let mut group = c.benchmark_group("plan");
+    let mut planned = 0u64;
+    for (name, text) in &texts {
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                planned += 1;
+                let query = format!("{text}\n# {planned}\n");
+                runtime.block_on(async {
+                    let request = GraphQLRequest {
+                        query,
+                        ..GraphQLRequest::default()
+                    };
+                    let (_, statements) = engine
+                        .plan(request, None, context(&db))
+                        .await
+                        .expect("the control plans");
+                    assert_eq!(statements.len(), 1);
+                })
+            })
+        });
+    }
+    group.finish();
+
     // Each iteration a document the engine has not seen (a numbered comment), so nothing is
     // replayed from the plan cache: parse, validate, resolve and compile every time.
     let mut group = c.benchmark_group("first_seen");

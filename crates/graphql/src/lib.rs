@@ -7,9 +7,13 @@
 pub mod controls_api;
 mod fragment;
 mod limits;
+#[doc(hidden)]
+pub mod parse;
 mod raw;
 mod resolve;
 mod schema;
+#[doc(hidden)]
+pub mod validate;
 
 use std::sync::Arc;
 
@@ -26,6 +30,15 @@ pub use resolve::RequestContext;
 pub struct Engine {
     current: Schema,
     legacy: Schema,
+    /// The same schemas with async-graphql's validation skipped, for documents
+    /// [`validate::verdict`] has found valid.
+    current_prevalidated: Schema,
+    legacy_prevalidated: Schema,
+    current_required: validate::RequiredInputs,
+    legacy_required: validate::RequiredInputs,
+    /// Whether the engine's own parser and validator are used (off only for the reference
+    /// the differential tests compare the engine with).
+    fast_paths: bool,
     limits: Limits,
     /// The dialect each recently seen document validated in, so that a legacy document (a
     /// stored control, say) is not first rejected by the current schema on every request.
@@ -103,11 +116,21 @@ impl Engine {
 
     /// Generates both dialects' schemas, holding requests to `limits`.
     pub fn with_limits(limits: Limits) -> Result<Self, SchemaBuildError> {
-        let build =
-            |syntax| schema::build(syntax, &limits).map_err(|e| SchemaBuildError(e.to_string()));
+        let build = |syntax, mode| {
+            schema::build(syntax, &limits, mode).map_err(|e| SchemaBuildError(e.to_string()))
+        };
+        let strict = async_graphql::ValidationMode::Strict;
+        let fast = async_graphql::ValidationMode::Fast;
+        let current = build(Syntax::Current, strict)?;
+        let legacy = build(Syntax::Legacy, strict)?;
         Ok(Engine {
-            current: build(Syntax::Current)?,
-            legacy: build(Syntax::Legacy)?,
+            current_required: validate::RequiredInputs::of(current.registry()),
+            legacy_required: validate::RequiredInputs::of(legacy.registry()),
+            current,
+            legacy,
+            current_prevalidated: build(Syntax::Current, fast)?,
+            legacy_prevalidated: build(Syntax::Legacy, fast)?,
+            fast_paths: true,
             limits,
             dialects: raw::Bounded::new(DIALECT_MEMO_SIZE),
             plans: raw::PlanCache::default(),
@@ -137,6 +160,87 @@ impl Engine {
         }
     }
 
+    /// What [`validate::verdict`] says of `document` in `syntax`.
+    fn verdict_in(
+        &self,
+        syntax: Syntax,
+        document: &async_graphql::parser::types::ExecutableDocument,
+        operation: Option<&str>,
+    ) -> validate::Verdict {
+        let required = match syntax {
+            Syntax::Current => &self.current_required,
+            Syntax::Legacy => &self.legacy_required,
+        };
+        validate::verdict(
+            self.schema(syntax).registry(),
+            required,
+            document,
+            operation,
+        )
+    }
+
+    /// The schema to execute a document in: without async-graphql's validation when
+    /// [`validate::verdict`] found the document valid.
+    fn executing_schema(&self, syntax: Syntax, verdict: validate::Verdict) -> &Schema {
+        match (syntax, verdict) {
+            (Syntax::Current, validate::Verdict::Valid) => &self.current_prevalidated,
+            (Syntax::Legacy, validate::Verdict::Valid) => &self.legacy_prevalidated,
+            _ => self.schema(syntax),
+        }
+    }
+
+    /// The engine with every document parsed and validated by async-graphql (the reference
+    /// the differential tests compare the engine with).
+    #[doc(hidden)]
+    pub fn without_fast_paths(mut self) -> Self {
+        self.fast_paths = false;
+        self
+    }
+
+    /// What [`validate::verdict`] says of `query` in `syntax` (for the differential test
+    /// against async-graphql's own validation); `None` when the document does not parse.
+    #[doc(hidden)]
+    pub fn verdict(
+        &self,
+        query: &str,
+        operation: Option<&str>,
+        syntax: Syntax,
+    ) -> Option<validate::Verdict> {
+        let mut parsed = async_graphql::parser::parse_query(query).ok()?;
+        fragment::add_asset_fragment(&mut parsed);
+        Some(self.verdict_in(syntax, &parsed, operation))
+    }
+
+    /// Whether async-graphql's strict validation passes `request` in `syntax` (the reference
+    /// the differential test holds [`validate::verdict`] to). Runs the document when it does.
+    #[doc(hidden)]
+    pub async fn passes_strict_validation(
+        &self,
+        request: GraphQLRequest,
+        syntax: Syntax,
+        context: RequestContext,
+    ) -> bool {
+        let mut gql = Request::new(request.query.clone())
+            .data(context)
+            .data(self.limits.clone());
+        if let Ok(mut parsed) = async_graphql::parser::parse_query(&request.query) {
+            fragment::add_asset_fragment(&mut parsed);
+            gql.set_parsed_query(parsed);
+        }
+        if let Some(name) = request.operation_name {
+            gql = gql.operation_name(name);
+        }
+        let response = self.schema(syntax).execute(gql).await;
+        // Validation errors are the ones without a code (resolvers always give one).
+        !(matches!(response.data, Value::Null)
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| {
+                e.extensions
+                    .as_ref()
+                    .is_none_or(|x| x.get("code").is_none())
+            }))
+    }
+
     /// Runs `request` for `context`. With `forced`, only that dialect is tried; otherwise the
     /// current dialect first and, when the document does not validate against it, the legacy
     /// one, whose errors are then reported.
@@ -161,13 +265,57 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
     ) -> Executed {
+        self.run(request, forced, context, false).await
+    }
+
+    /// The statements `request` would run, one per root field in response order, compiled
+    /// (parsed, validated, planned) exactly as [`Engine::execute`] compiles them, without
+    /// running them. Documents that are not all root list or connection fields answered by
+    /// one statement each (`assets`, legacy aggregates, the controls API, directives) cannot
+    /// be planned: the error carries the code `NOT_PLANNABLE`, after any resolver of such a
+    /// field has run. Errors in the document are the response's errors.
+    pub async fn plan(
+        &self,
+        request: GraphQLRequest,
+        forced: Option<Syntax>,
+        context: RequestContext,
+    ) -> Result<(Syntax, Vec<PlannedStatement>), Response> {
+        let executed = self.run(request, forced, context, true).await;
+        if !executed.response.errors.is_empty() {
+            return Err(executed.response);
+        }
+        let Value::Object(data) = &executed.response.data else {
+            return Err(not_plannable());
+        };
+        let mut statements = Vec::with_capacity(data.len());
+        for key in data.keys() {
+            let Some((field, _)) = executed.raw.iter().find(|(f, _)| f.key == key.as_str()) else {
+                return Err(not_plannable());
+            };
+            statements.push(PlannedStatement {
+                field: field.key.clone(),
+                sql: field.sql.clone(),
+                params: field.params.clone(),
+            });
+        }
+        Ok((executed.syntax, statements))
+    }
+
+    async fn run(
+        &self,
+        request: GraphQLRequest,
+        forced: Option<Syntax>,
+        context: RequestContext,
+        dry_run: bool,
+    ) -> Executed {
         if let Err(error) = limits::check_nesting(&request.query, self.limits.max_depth) {
             return Executed::refused(error);
         }
-        let cacheable = request
-            .variables
-            .as_ref()
-            .is_none_or(|v| v.is_null() || v.as_object().is_some_and(|o| o.is_empty()));
+        let cacheable = !dry_run
+            && request
+                .variables
+                .as_ref()
+                .is_none_or(|v| v.is_null() || v.as_object().is_some_and(|o| o.is_empty()));
         let plan_key = cacheable.then(|| raw::PlanKey {
             query: request.query.clone(),
             operation: request.operation_name.clone(),
@@ -185,7 +333,11 @@ impl Engine {
         }
         // The document is parsed once here and handed to the executor; an unparsable one is
         // left to the executor, which reports the syntax error.
-        let mut parsed = async_graphql::parser::parse_query(&request.query).ok();
+        let mut parsed = if self.fast_paths {
+            parse::parse_query(&request.query).ok()
+        } else {
+            async_graphql::parser::parse_query(&request.query).ok()
+        };
         let mut raw_ok = false;
         if let Some(parsed) = &mut parsed {
             raw_ok = raw::qualifies(parsed);
@@ -211,6 +363,13 @@ impl Engine {
                 return Executed::refused(error);
             }
             fragment::add_asset_fragment(parsed);
+        }
+        if dry_run && !(raw_ok && parsed.as_ref().is_some_and(only_queries)) {
+            return Executed {
+                syntax: forced.unwrap_or(Syntax::Current),
+                response: not_plannable(),
+                raw: Vec::new(),
+            };
         }
         let build = |raw: Option<&Arc<raw::RawParts>>| {
             let mut gql = Request::new(request.query.clone())
@@ -241,9 +400,23 @@ impl Engine {
         let mut syntax = order[0];
         let mut response = Response::default();
         let mut parts = Vec::new();
-        for candidate in order {
-            let raw = raw_ok.then(|| Arc::new(raw::RawParts::default()));
-            response = self.schema(*candidate).execute(build(raw.as_ref())).await;
+        for (n, candidate) in order.iter().enumerate() {
+            let verdict = match &parsed {
+                Some(document) if self.fast_paths => {
+                    self.verdict_in(*candidate, document, request.operation_name.as_deref())
+                }
+                _ => validate::Verdict::Unsure,
+            };
+            // A dialect the document certainly does not validate in is skipped, unless it is
+            // the last one, whose validation errors are then reported.
+            if verdict == validate::Verdict::Invalid && n + 1 < order.len() {
+                continue;
+            }
+            let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run)));
+            response = self
+                .executing_schema(*candidate, verdict)
+                .execute(build(raw.as_ref()))
+                .await;
             syntax = *candidate;
             parts = raw.map(|r| r.take()).unwrap_or_default();
             if !is_rejected_before_execution(&response) {
@@ -314,6 +487,35 @@ impl Engine {
             raw: parts,
         })
     }
+}
+
+/// A root field's compiled statement (see [`Engine::plan`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStatement {
+    /// The root field's response key.
+    pub field: String,
+    /// The SQL text; every value is a parameter.
+    pub sql: String,
+    /// The parameters, `$1` first.
+    pub params: Vec<assetql_sql::Value>,
+}
+
+/// The `extensions.code` of [`Engine::plan`] for documents it cannot plan.
+pub const NOT_PLANNABLE: &str = "NOT_PLANNABLE";
+
+fn not_plannable() -> Response {
+    let error = resolve::coded(
+        "the document cannot be planned: only queries whose root fields are list or \
+         connection fields answered by one statement each, without directives, can",
+        NOT_PLANNABLE,
+    );
+    Response::from_errors(vec![error.into_server_error(async_graphql::Pos::default())])
+}
+
+fn only_queries(document: &async_graphql::parser::types::ExecutableDocument) -> bool {
+    document.operations.iter().all(|(_, operation)| {
+        operation.node.ty == async_graphql::parser::types::OperationType::Query
+    })
 }
 
 /// Whether the document does not fit the dialect: parse and validation errors (no data, no

@@ -157,34 +157,29 @@ pub(crate) fn check_document_literals(
     limits: &Limits,
 ) -> Result<(), Error> {
     use async_graphql::parser::types::{Selection, SelectionSet};
-    fn value(v: &async_graphql::Value, limits: &Limits) -> Result<(), Error> {
+    use async_graphql_value::Value;
+    fn value(v: &Value, limits: &Limits) -> Result<(), Error> {
         match v {
-            async_graphql::Value::String(s) if s.len() > limits.max_string_length => {
-                Err(limit_error(
-                    format!(
-                        "a string of {} bytes exceeds the limit of {}",
-                        s.len(),
-                        limits.max_string_length
-                    ),
-                    "STRING_TOO_LONG",
-                    as_u64(limits.max_string_length),
-                ))
-            }
-            async_graphql::Value::List(items) if items.len() > limits.max_list_length => {
-                Err(limit_error(
-                    format!(
-                        "a list of {} items exceeds the limit of {}",
-                        items.len(),
-                        limits.max_list_length
-                    ),
-                    "LIST_TOO_LONG",
-                    as_u64(limits.max_list_length),
-                ))
-            }
-            async_graphql::Value::List(items) => items.iter().try_for_each(|i| value(i, limits)),
-            async_graphql::Value::Object(fields) => {
-                fields.values().try_for_each(|f| value(f, limits))
-            }
+            Value::String(s) if s.len() > limits.max_string_length => Err(limit_error(
+                format!(
+                    "a string of {} bytes exceeds the limit of {}",
+                    s.len(),
+                    limits.max_string_length
+                ),
+                "STRING_TOO_LONG",
+                as_u64(limits.max_string_length),
+            )),
+            Value::List(items) if items.len() > limits.max_list_length => Err(limit_error(
+                format!(
+                    "a list of {} items exceeds the limit of {}",
+                    items.len(),
+                    limits.max_list_length
+                ),
+                "LIST_TOO_LONG",
+                as_u64(limits.max_list_length),
+            )),
+            Value::List(items) => items.iter().try_for_each(|i| value(i, limits)),
+            Value::Object(fields) => fields.values().try_for_each(|f| value(f, limits)),
             _ => Ok(()),
         }
     }
@@ -192,10 +187,7 @@ pub(crate) fn check_document_literals(
         set.items.iter().try_for_each(|item| match &item.node {
             Selection::Field(f) => {
                 for (_, argument) in &f.node.arguments {
-                    value(
-                        &argument.node.clone().into_const().unwrap_or_default(),
-                        limits,
-                    )?;
+                    value(&argument.node, limits)?;
                 }
                 walk(&f.node.selection_set.node, limits)
             }

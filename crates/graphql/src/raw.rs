@@ -21,9 +21,13 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Response, Value};
 
 /// The JSON text of root list fields, by response key, collected during one execution, with
-/// the statement that produced each.
+/// the statement that produced each. When `dry_run`, statements are compiled and collected but
+/// not run (each text is empty): [`crate::Engine::plan`].
 #[derive(Debug, Default)]
-pub(crate) struct RawParts(Mutex<Vec<(PlannedField, String)>>);
+pub(crate) struct RawParts {
+    parts: Mutex<Vec<(PlannedField, String)>>,
+    pub(crate) dry_run: bool,
+}
 
 /// A root list field's compiled statement, replayable for the same document and tenant.
 #[derive(Debug, Clone)]
@@ -238,14 +242,21 @@ fn write_object<T>(
 }
 
 impl RawParts {
+    pub(crate) fn new(dry_run: bool) -> Self {
+        RawParts {
+            parts: Mutex::default(),
+            dry_run,
+        }
+    }
+
     pub(crate) fn push(&self, field: PlannedField, json: String) {
-        if let Ok(mut parts) = self.0.lock() {
+        if let Ok(mut parts) = self.parts.lock() {
             parts.push((field, json));
         }
     }
 
     pub(crate) fn take(&self) -> Vec<(PlannedField, String)> {
-        self.0
+        self.parts
             .lock()
             .map(|mut p| std::mem::take(&mut *p))
             .unwrap_or_default()

@@ -425,13 +425,17 @@ async fn run_raw(
     shape: Option<std::sync::Arc<crate::raw::ConnectionShape>>,
     timeout: std::time::Duration,
 ) -> Result<(), Error> {
-    let text = run_text_for(request, &compiled.sql, &compiled.params, timeout).await?;
     let planned = crate::raw::PlannedField {
         key: field.alias().unwrap_or(field.name()).to_owned(),
         sql: compiled.sql,
         params: compiled.params,
         shape,
     };
+    if raw.dry_run {
+        raw.push(planned, String::new());
+        return Ok(());
+    }
+    let text = run_text_for(request, &planned.sql, &planned.params, timeout).await?;
     let answer = planned
         .answer(text)
         .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;

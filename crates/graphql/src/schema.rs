@@ -183,7 +183,11 @@ fn object_type(ty: &'static TypeDef, syntax: Syntax) -> Object {
 }
 
 /// Builds the schema of one dialect.
-pub fn build(syntax: Syntax, limits: &crate::Limits) -> Result<Schema, SchemaError> {
+pub fn build(
+    syntax: Syntax,
+    limits: &crate::Limits,
+    validation: async_graphql::ValidationMode,
+) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query");
     let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
 
@@ -434,7 +438,8 @@ pub fn build(syntax: Syntax, limits: &crate::Limits) -> Result<Schema, SchemaErr
     let query = crate::controls_api::queries(query, syntax);
     let mut builder = Schema::build("Query", Some("Mutation"), None)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+        .limit_complexity(limits.max_complexity)
+        .validation_mode(validation);
     for ty in builder_types {
         builder = builder.register(ty);
     }

@@ -1,0 +1,428 @@
+//! A fast, conservative validator for the documents assetql sees most: queries without
+//! variables or directives over the generated schemas (the stored controls, dashboards, ad hoc
+//! filters).
+//!
+//! async-graphql's validation checks each input-object literal by walking every field the
+//! input type declares and hashing its name; the generated where-types declare hundreds (every
+//! field times every operator), so validating one control took ~100 µs, most of a first-seen
+//! request. This validator walks the document instead: each literal key is looked up once.
+//!
+//! It answers [`Verdict::Valid`] only when every rule async-graphql's strict validation applies
+//! is certain to pass; the executor then runs the document with validation skipped
+//! (`ValidationMode::Fast`). [`Verdict::Invalid`] means the strict validation is certain to
+//! fail, for the exact reasons that tell the dialects apart (an unknown field, argument or
+//! input field), so the engine need not try that dialect. Anything else is
+//! [`Verdict::Unsure`], and the strict validation decides and reports, as before. The
+//! differential test `tests/tests/validation.rs` holds the two to that contract.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::{Name, Positioned};
+use async_graphql_value::Value;
+
+/// What the strict validation would say about a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It would pass.
+    Valid,
+    /// It would fail: the document names a field, argument or input field the schema lacks.
+    Invalid,
+    /// Not decided here.
+    Unsure,
+}
+
+type Checked = Result<(), Verdict>;
+
+/// The input-object types of a schema with a field that must be given (non-null, no
+/// default), worked out once per schema so a literal's type is not searched for them.
+#[derive(Debug, Default)]
+pub struct RequiredInputs(HashSet<String>);
+
+impl RequiredInputs {
+    /// The input types of `registry` with a required field.
+    pub fn of(registry: &Registry) -> Self {
+        RequiredInputs(
+            registry
+                .types
+                .values()
+                .filter_map(|ty| match ty {
+                    MetaType::InputObject {
+                        name, input_fields, ..
+                    } if input_fields
+                        .values()
+                        .any(|f| is_required(&f.ty) && f.default_value.is_none()) =>
+                    {
+                        Some(name.clone())
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The strict validation's outcome for `document` against `registry` (whose
+/// [`RequiredInputs`] are `required`), where this validator is certain of it. `Valid` also
+/// means the executor finds the operation to run (`operation`, or the only one).
+pub fn verdict(
+    registry: &Registry,
+    required: &RequiredInputs,
+    document: &ExecutableDocument,
+    operation: Option<&str>,
+) -> Verdict {
+    let found = match (&document.operations, operation) {
+        (DocumentOperations::Single(_), None) => true,
+        (DocumentOperations::Multiple(operations), None) => operations.len() == 1,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.contains_key(name),
+        (DocumentOperations::Single(_), Some(_)) => false,
+    };
+    match check_document(registry, required, document) {
+        Ok(()) if !found => Verdict::Unsure,
+        Ok(()) => Verdict::Valid,
+        Err(verdict) => verdict,
+    }
+}
+
+fn check_document(
+    registry: &Registry,
+    required: &RequiredInputs,
+    document: &ExecutableDocument,
+) -> Checked {
+    let query = registry
+        .types
+        .get(&registry.query_type)
+        .ok_or(Verdict::Unsure)?;
+    let walker = Walker {
+        registry,
+        required,
+        fragments: &document.fragments,
+    };
+    let mut used = HashSet::new();
+    for (_, operation) in document.operations.iter() {
+        let operation = &operation.node;
+        if operation.ty != OperationType::Query
+            || !operation.variable_definitions.is_empty()
+            || !operation.directives.is_empty()
+        {
+            return Err(Verdict::Unsure);
+        }
+        walker.selection_set(query, &operation.selection_set.node)?;
+        walker.spread_fragments(&operation.selection_set.node, &mut used, &mut Vec::new())?;
+    }
+    for (name, fragment) in &document.fragments {
+        // Unused fragments are an error.
+        if !used.contains(name.as_str()) {
+            return Err(Verdict::Unsure);
+        }
+        let fragment = &fragment.node;
+        if !fragment.directives.is_empty() {
+            return Err(Verdict::Unsure);
+        }
+        let ty = walker.composite(fragment.type_condition.node.on.node.as_str())?;
+        walker.selection_set(ty, &fragment.selection_set.node)?;
+    }
+    Ok(())
+}
+
+struct Walker<'a> {
+    registry: &'a Registry,
+    required: &'a RequiredInputs,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+}
+
+impl<'a> Walker<'a> {
+    /// The object, interface or union type named `name`.
+    fn composite(&self, name: &str) -> Result<&'a MetaType, Verdict> {
+        match self.registry.types.get(name) {
+            Some(
+                ty
+                @ (MetaType::Object { .. } | MetaType::Interface { .. } | MetaType::Union { .. }),
+            ) if !has_visibility(ty) => Ok(ty),
+            _ => Err(Verdict::Unsure),
+        }
+    }
+
+    /// Records the fragments `set` spreads, directly or through other fragments, in `used`;
+    /// a cycle (`path` is the chain of spreads being followed) is left to the strict rules.
+    fn spread_fragments(
+        &self,
+        set: &'a SelectionSet,
+        used: &mut HashSet<&'a str>,
+        path: &mut Vec<&'a str>,
+    ) -> Checked {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    self.spread_fragments(&field.node.selection_set.node, used, path)?;
+                }
+                Selection::InlineFragment(inline) => {
+                    self.spread_fragments(&inline.node.selection_set.node, used, path)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if path.contains(&name) {
+                        return Err(Verdict::Unsure);
+                    }
+                    let fragment = self.fragments.get(name).ok_or(Verdict::Unsure)?;
+                    if used.insert(name) {
+                        path.push(name);
+                        self.spread_fragments(&fragment.node.selection_set.node, used, path)?;
+                        path.pop();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn selection_set(&self, parent: &'a MetaType, set: &'a SelectionSet) -> Checked {
+        self.no_conflicts(set)?;
+        for item in &set.items {
+            if !item.node.directives().is_empty() {
+                return Err(Verdict::Unsure);
+            }
+            match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let name = field.name.node.as_str();
+                    if name == "__typename" {
+                        if !field.arguments.is_empty() || !field.selection_set.node.items.is_empty()
+                        {
+                            return Err(Verdict::Unsure);
+                        }
+                        continue;
+                    }
+                    if name.starts_with("__") {
+                        return Err(Verdict::Unsure);
+                    }
+                    let fields = match parent {
+                        MetaType::Object { fields, .. } | MetaType::Interface { fields, .. } => {
+                            fields
+                        }
+                        _ => return Err(Verdict::Unsure),
+                    };
+                    let meta = fields.get(name).ok_or(Verdict::Invalid)?;
+                    if meta.visible.is_some() {
+                        return Err(Verdict::Unsure);
+                    }
+                    let mut seen: Vec<&str> = Vec::with_capacity(field.arguments.len());
+                    for (argument, value) in &field.arguments {
+                        let argument = argument.node.as_str();
+                        if seen.contains(&argument) {
+                            return Err(Verdict::Unsure);
+                        }
+                        seen.push(argument);
+                        let input = meta.args.get(argument).ok_or(Verdict::Invalid)?;
+                        if input.visible.is_some() {
+                            return Err(Verdict::Unsure);
+                        }
+                        self.value(&input.ty, &value.node)?;
+                    }
+                    let missing = meta.args.values().any(|input| {
+                        is_required(&input.ty)
+                            && input.default_value.is_none()
+                            && !seen.contains(&input.name.as_str())
+                    });
+                    if missing {
+                        return Err(Verdict::Unsure);
+                    }
+                    let ty = self
+                        .registry
+                        .concrete_type_by_name(&meta.ty)
+                        .ok_or(Verdict::Unsure)?;
+                    let children = &field.selection_set.node;
+                    if ty.is_leaf() != children.items.is_empty() || has_visibility(ty) {
+                        return Err(Verdict::Unsure);
+                    }
+                    if !ty.is_leaf() {
+                        self.selection_set(ty, children)?;
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    let fragment = self
+                        .fragments
+                        .get(spread.node.fragment_name.node.as_str())
+                        .ok_or(Verdict::Unsure)?;
+                    let on = self.composite(fragment.node.type_condition.node.on.node.as_str())?;
+                    if !parent.type_overlap(on) {
+                        return Err(Verdict::Unsure);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let on = match &inline.node.type_condition {
+                        Some(condition) => {
+                            let on = self.composite(condition.node.on.node.as_str())?;
+                            if !parent.type_overlap(on) {
+                                return Err(Verdict::Unsure);
+                            }
+                            on
+                        }
+                        None => parent,
+                    };
+                    self.selection_set(on, &inline.node.selection_set.node)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fields that share a response key in one selection set (fragments included) merge only
+    /// when they are the same leaf field without arguments; anything else is left to the
+    /// strict rules.
+    fn no_conflicts(&self, set: &'a SelectionSet) -> Checked {
+        let mut keys: Vec<(&'a str, &'a str)> = Vec::new();
+        let mut visited: Vec<&'a str> = Vec::new();
+        self.collect_keys(set, &mut keys, &mut visited)?;
+        keys.sort_unstable();
+        for pair in keys.windows(2) {
+            if pair[0].0 == pair[1].0 && pair[0].1 != pair[1].1 {
+                return Err(Verdict::Unsure);
+            }
+        }
+        Ok(())
+    }
+
+    /// The (response key, field name) of each field `set` selects, fragments included; a
+    /// repeated key that is not a plain leaf field without arguments is `Unsure`, marked here
+    /// by a name no field has.
+    fn collect_keys(
+        &self,
+        set: &'a SelectionSet,
+        keys: &mut Vec<(&'a str, &'a str)>,
+        visited: &mut Vec<&'a str>,
+    ) -> Checked {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let key = field.alias.as_ref().unwrap_or(&field.name).node.as_str();
+                    let plain =
+                        field.arguments.is_empty() && field.selection_set.node.items.is_empty();
+                    // A field with arguments or a selection may repeat its key only if the
+                    // strict rules say so.
+                    let name = if plain { field.name.node.as_str() } else { "" };
+                    if keys
+                        .iter()
+                        .any(|(k, n)| *k == key && (n.is_empty() || name.is_empty()))
+                    {
+                        return Err(Verdict::Unsure);
+                    }
+                    keys.push((key, name));
+                }
+                Selection::InlineFragment(inline) => {
+                    self.collect_keys(&inline.node.selection_set.node, keys, visited)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if visited.contains(&name) {
+                        continue;
+                    }
+                    visited.push(name);
+                    let fragment = self.fragments.get(name).ok_or(Verdict::Unsure)?;
+                    self.collect_keys(&fragment.node.selection_set.node, keys, visited)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the literal `value` fits the input type `ty`, by async-graphql's rules
+    /// (`is_valid_input_value`), walking the literal rather than the type.
+    /// Variables are left to the strict rules.
+    fn value(&self, ty: &str, value: &Value) -> Checked {
+        if matches!(value, Value::Variable(_)) {
+            return Err(Verdict::Unsure);
+        }
+        match MetaTypeName::create(ty) {
+            MetaTypeName::NonNull(inner) => match value {
+                Value::Null => Err(Verdict::Unsure),
+                _ => self.value(inner, value),
+            },
+            MetaTypeName::List(inner) => match value {
+                Value::List(items) => items.iter().try_for_each(|item| self.value(inner, item)),
+                Value::Null => Ok(()),
+                _ => self.value(inner, value),
+            },
+            MetaTypeName::Named(name) => {
+                if matches!(value, Value::Null) {
+                    return Ok(());
+                }
+                let ty = self.registry.types.get(name).ok_or(Verdict::Unsure)?;
+                if has_visibility(ty) {
+                    return Err(Verdict::Unsure);
+                }
+                match ty {
+                    MetaType::Scalar { is_valid, .. } => match is_valid {
+                        Some(is_valid) => {
+                            let value = value.clone().into_const().ok_or(Verdict::Unsure)?;
+                            if is_valid(&value) {
+                                Ok(())
+                            } else {
+                                Err(Verdict::Unsure)
+                            }
+                        }
+                        None => Ok(()),
+                    },
+                    MetaType::Enum { enum_values, .. } => match value {
+                        Value::Enum(item) if enum_values.contains_key(item.as_str()) => Ok(()),
+                        Value::String(item) if enum_values.contains_key(item.as_str()) => Ok(()),
+                        _ => Err(Verdict::Unsure),
+                    },
+                    MetaType::InputObject {
+                        input_fields,
+                        oneof,
+                        ..
+                    } => match value {
+                        Value::Object(entries) => {
+                            if *oneof {
+                                return Err(Verdict::Unsure);
+                            }
+                            for (key, entry) in entries {
+                                let field =
+                                    input_fields.get(key.as_str()).ok_or(Verdict::Invalid)?;
+                                if field.visible.is_some() {
+                                    return Err(Verdict::Unsure);
+                                }
+                                self.value(&field.ty, entry)?;
+                            }
+                            let missing = self.required.0.contains(name)
+                                && input_fields.values().any(|field| {
+                                    is_required(&field.ty)
+                                        && field.default_value.is_none()
+                                        && !entries.contains_key(field.name.as_str())
+                                });
+                            if missing {
+                                return Err(Verdict::Unsure);
+                            }
+                            Ok(())
+                        }
+                        // async-graphql's validation lets a non-object through to the
+                        // resolver, which reports it.
+                        _ => Ok(()),
+                    },
+                    _ => Err(Verdict::Unsure),
+                }
+            }
+        }
+    }
+}
+
+fn is_required(ty: &str) -> bool {
+    ty.ends_with('!')
+}
+
+fn has_visibility(ty: &MetaType) -> bool {
+    match ty {
+        MetaType::Scalar { visible, .. }
+        | MetaType::Object { visible, .. }
+        | MetaType::Interface { visible, .. }
+        | MetaType::Union { visible, .. }
+        | MetaType::Enum { visible, .. }
+        | MetaType::InputObject { visible, .. } => visible.is_some(),
+    }
+}

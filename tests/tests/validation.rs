@@ -1,0 +1,282 @@
+//! The engine's own validator (`assetql_graphql::validate`) against async-graphql's strict
+//! validation, which it lets the engine skip: for every document of a corpus (the stored
+//! controls, documents from the other tests, and documents breaking each validation rule), in
+//! each dialect,
+//! - a `Valid` verdict means the strict validation passes (and the executor finds the
+//!   operation to run), an `Invalid` one that it fails;
+//! - the engine answers exactly what an engine that parses and validates every document with
+//!   async-graphql answers (data, errors, messages, positions, codes), forced to either
+//!   dialect or choosing one itself.
+
+use std::collections::BTreeMap;
+
+use assetql_graphql::validate::Verdict;
+use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_sql::Syntax;
+use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::{Backend, TestDb};
+
+/// Documents, with the operation to run when there are several.
+const DOCUMENTS: &[(&str, Option<&str>)] = &[
+    // Valid in one dialect or both.
+    (
+        r#"{ ecsTaskDefinitions(where: {networkMode: "host", task_NOT: null}) { ...AssetFragment } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions(where: {AND: [{networkMode: {eq: "host"}}, {task: null}]}) { arn } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions(where: {containerSpecs_SOME: {environment_SOME: {name_IN: ["AWS_SECRET_ACCESS_KEY"]}}}) { arn } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions(where: {networkMode_NOT: "host"}) { arn } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions(where: {networkMode: 5}) { arn } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions(where: {NOT: {task: null}, containerSpecs_SOME: {user_CONTAINS: "root"}}) { arn containerSpecs { user } } }"#,
+        None,
+    ),
+    (
+        r#"query Q { defs: ecsTaskDefinitions(sort: [{arn: DESC}], limit: 5) {
+         arn family ...F rev: revision networkMode
+         containerSpecs(where: {privileged: true}) { name user privileged readOnly: readOnlyRootFS }
+         task { arn lastStatus } tags { key value } }
+       }
+       fragment F on EcsTaskDefinition { arn status containerSpecs { image } }"#,
+        None,
+    ),
+    (
+        r#"{ a: ecsServices { name platformVersion hasECSServiceNetworkConfigurations { assignPublicIP } }
+         b: ecsClusters { name hasECSSettings { key value } } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTasks { ... on EcsTask { arn lastStatus } ... on Asset { identifier internalName } } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitionsConnection(first: 2, sort: [{arn: ASC}]) {
+         totalCount edges { cursor node { arn family containerSpecs { name user } task { arn } } }
+         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsServicesConnection { aggregate { count { nodes } } edges { node { name status } } } }"#,
+        None,
+    ),
+    (
+        r#"{ __typename ecsTaskDefinitions(limit: 3) { __typename arn t: __typename containerSpecs { __typename name } } }"#,
+        None,
+    ),
+    (r#"{ ecsTasks { arn arn } }"#, None),
+    (
+        r#"{ ecsTasks { ...A ...A } } fragment A on EcsTask { arn }"#,
+        None,
+    ),
+    (r#"{ ecsTaskDefinitions(sort: {arn: ASC}) { arn } }"#, None),
+    (
+        r#"{ ecsTaskDefinitions(sort: [{arn: "ASC"}]) { arn } }"#,
+        None,
+    ),
+    (r#"{ ecsTaskDefinitions(limit: -1) { arn } }"#, None),
+    (
+        r#"{ ecsTaskDefinitions(where: {containerSpecs_SOME: null}) { arn } }"#,
+        None,
+    ),
+    (
+        r#"{ assets(where: {internalName_STARTS_WITH: "web"}) { __typename ... on EcsTaskDefinition { arn } ... on EcsCluster { name } } }"#,
+        None,
+    ),
+    (
+        r#"query A { ecsTasks { arn } } query B { ecsClusters { name } }"#,
+        Some("B"),
+    ),
+    (
+        r#"{ ecsTasks { ...Outer } } fragment Outer on EcsTask { ...Inner } fragment Inner on Asset { identifier }"#,
+        None,
+    ),
+    // An unknown name: certainly invalid.
+    (r#"{ ecsTaskDefinitions(where: {nope: 1}) { arn } }"#, None),
+    (r#"{ ecsTaskDefinitions { nope } }"#, None),
+    (r#"{ ecsTaskDefinitions(bogus: 1) { arn } }"#, None),
+    (
+        r#"{ ecsTasks { ...F } } fragment F on EcsTask { nope }"#,
+        None,
+    ),
+    // Each other rule broken (or a construct the validator leaves to the strict rules).
+    (r#"{ ecsTaskDefinitions { containerSpecs } }"#, None),
+    (r#"{ ecsTaskDefinitions { arn { x } } }"#, None),
+    (r#"{ ecsTaskDefinitions(limit: "x") { arn } }"#, None),
+    (r#"{ ecsTaskDefinitions(sort: [{arn: UP}]) { arn } }"#, None),
+    (r#"{ ecsTaskDefinitions(sort: [null]) { arn } }"#, None),
+    (r#"{ ecsTasks(limit: 1, limit: 2) { arn } }"#, None),
+    (r#"{ ecsTasks { ...Nope } }"#, None),
+    (
+        r#"{ ecsTasks { arn } } fragment F on EcsTask { arn }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTasks { ...A } } fragment A on EcsTask { ...B } fragment B on EcsTask { ...A }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTasks { ...F } } fragment F on EcsCluster { name }"#,
+        None,
+    ),
+    (r#"{ ecsTasks { ... on EcsCluster { name } } }"#, None),
+    (r#"{ ecsTasks { ... on Nope { name } } }"#, None),
+    (r#"{ ecsTasks { x: arn x: lastStatus } }"#, None),
+    (
+        r#"{ ecsTaskDefinitions { containerSpecs { name } containerSpecs { user } } }"#,
+        None,
+    ),
+    (
+        r#"{ ecsTaskDefinitions { c: containerSpecs(limit: 1) { name } c: containerSpecs(limit: 2) { name } } }"#,
+        None,
+    ),
+    (
+        r#"query ($n: Int) { ecsTaskDefinitions(limit: $n) { arn } }"#,
+        None,
+    ),
+    (r#"{ ecsTasks @skip(if: false) { arn } }"#, None),
+    (r#"{ ecsTasks { arn @include(if: true) } }"#, None),
+    (r#"{ __schema { queryType { name } } }"#, None),
+    (r#"{ ecsTasks { __typename(x: 1) } }"#, None),
+    (r#"{ findings { controlId } }"#, None),
+    (r#"{ findings(controlId: null) { controlId } }"#, None),
+    (r#"{ controlRuns(sort: [null]) { id } }"#, None),
+    (
+        r#"query A { ecsTasks { arn } } query B { ecsClusters { name } }"#,
+        None,
+    ),
+    (r#"mutation { revokeControlException(id: "x") }"#, None),
+    (r#"{ ecsTasks { arn "#, None),
+];
+
+fn request(query: &str, operation: Option<&str>) -> GraphQLRequest {
+    GraphQLRequest {
+        query: query.to_owned(),
+        variables: None,
+        operation_name: operation.map(str::to_owned),
+    }
+}
+
+/// The response as JSON, root fields in key order (the executor orders them by completion).
+fn normalised(response: &async_graphql::Response) -> String {
+    let mut json = serde_json::to_value(response).expect("response serialises");
+    if let Some(data) = json.get_mut("data").and_then(|d| d.as_object_mut()) {
+        let sorted: BTreeMap<String, serde_json::Value> =
+            std::mem::take(data).into_iter().collect();
+        data.extend(sorted);
+    }
+    json.to_string()
+}
+
+#[tokio::test]
+async fn the_engines_validator_agrees_with_async_graphqls() {
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    test_db
+        .seed(
+            &fixtures::scope(ACCOUNT, REGION),
+            &fixtures::control_inventory(ACCOUNT, REGION),
+            at(0),
+        )
+        .await;
+    let engine = Engine::new().expect("schemas");
+    let reference = Engine::new().expect("schemas").without_fast_paths();
+    let context = || RequestContext {
+        db: test_db.db.clone(),
+        tenant: "default".to_owned(),
+        controls: None,
+        unpaged: false,
+        row_level_security: false,
+    };
+    let mut verdicts = BTreeMap::new();
+    for (document, operation) in DOCUMENTS {
+        for syntax in [Syntax::Current, Syntax::Legacy] {
+            let verdict = engine.verdict(document, *operation, syntax);
+            let valid = reference
+                .passes_strict_validation(request(document, *operation), syntax, context())
+                .await;
+            match verdict {
+                Some(Verdict::Valid) => assert!(
+                    valid,
+                    "{syntax:?}: judged valid, but async-graphql rejects {document}"
+                ),
+                Some(Verdict::Invalid) => assert!(
+                    !valid,
+                    "{syntax:?}: judged invalid, but async-graphql accepts {document}"
+                ),
+                Some(Verdict::Unsure) | None => {}
+            }
+            *verdicts.entry(format!("{verdict:?}")).or_insert(0) += 1;
+        }
+        for forced in [None, Some(Syntax::Current), Some(Syntax::Legacy)] {
+            let (ours, answer) = engine
+                .execute(request(document, *operation), forced, context())
+                .await;
+            let (theirs, expected) = reference
+                .execute(request(document, *operation), forced, context())
+                .await;
+            assert_eq!(ours, theirs, "dialect of {document} ({forced:?})");
+            assert_eq!(
+                normalised(&answer),
+                normalised(&expected),
+                "answer to {document} ({forced:?})"
+            );
+        }
+    }
+    // The corpus exercises every verdict (a validator that always said `Unsure` would pass the
+    // checks above and skip nothing).
+    for verdict in ["Some(Valid)", "Some(Invalid)", "Some(Unsure)", "None"] {
+        assert!(
+            verdicts.contains_key(verdict),
+            "no {verdict} in {verdicts:?}"
+        );
+    }
+}
+
+/// The stored controls are what the validator is for: each is judged valid in its dialect, and
+/// a legacy control that names a legacy-only filter (`_NOT` suffixes) certainly invalid in the
+/// current one, which the engine then does not try.
+#[test]
+fn every_stored_control_is_prevalidated_in_its_dialect() {
+    let engine = Engine::new().expect("schemas");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cyscale-ecs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("control fixtures") {
+        let path = entry.expect("entry").path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("control text");
+        let syntax = if name.ends_with(".legacy.graphql") {
+            Syntax::Legacy
+        } else if name.ends_with(".current.graphql") {
+            Syntax::Current
+        } else {
+            continue;
+        };
+        assert_eq!(
+            engine.verdict(&text, None, syntax),
+            Some(Verdict::Valid),
+            "{name}"
+        );
+        if syntax == Syntax::Legacy && text.contains("_NOT:") {
+            assert_eq!(
+                engine.verdict(&text, None, Syntax::Current),
+                Some(Verdict::Invalid),
+                "{name} in the current dialect"
+            );
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 16);
+}
