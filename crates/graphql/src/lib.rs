@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use assetql_sql::Syntax;
 use async_graphql::dynamic::Schema;
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
 
 pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
@@ -301,6 +302,18 @@ impl Engine {
         Ok((executed.syntax, statements))
     }
 
+    /// `query` parsed, with the AssetFragment definition added when it spreads it; `None`
+    /// when it does not parse (the executor then reports the syntax error).
+    fn parse_document(&self, query: &str) -> Option<ExecutableDocument> {
+        let mut document = if self.fast_paths {
+            parse::parse_query(query).ok()?
+        } else {
+            async_graphql::parser::parse_query(query).ok()?
+        };
+        fragment::add_asset_fragment(&mut document);
+        Some(document)
+    }
+
     async fn run(
         &self,
         request: GraphQLRequest,
@@ -333,11 +346,7 @@ impl Engine {
         }
         // The document is parsed once here and handed to the executor; an unparsable one is
         // left to the executor, which reports the syntax error.
-        let mut parsed = if self.fast_paths {
-            parse::parse_query(&request.query).ok()
-        } else {
-            async_graphql::parser::parse_query(&request.query).ok()
-        };
+        let mut parsed = self.parse_document(&request.query);
         let mut raw_ok = false;
         if let Some(parsed) = &mut parsed {
             raw_ok = raw::qualifies(parsed);
@@ -362,7 +371,6 @@ impl Engine {
                 );
                 return Executed::refused(error);
             }
-            fragment::add_asset_fragment(parsed);
         }
         if dry_run && !(raw_ok && parsed.as_ref().is_some_and(only_queries)) {
             return Executed {
@@ -371,12 +379,12 @@ impl Engine {
                 raw: Vec::new(),
             };
         }
-        let build = |raw: Option<&Arc<raw::RawParts>>| {
+        let build = |raw: Option<&Arc<raw::RawParts>>, document: Option<ExecutableDocument>| {
             let mut gql = Request::new(request.query.clone())
                 .data(context.clone())
                 .data(self.limits.clone());
-            if let Some(parsed) = &parsed {
-                gql.set_parsed_query(parsed.clone());
+            if let Some(document) = document {
+                gql.set_parsed_query(document);
             }
             if let Some(raw) = raw {
                 gql = gql.data(Arc::clone(raw));
@@ -400,7 +408,12 @@ impl Engine {
         let mut syntax = order[0];
         let mut response = Response::default();
         let mut parts = Vec::new();
+        let was_parsed = parsed.is_some();
         for (n, candidate) in order.iter().enumerate() {
+            // The executor takes the document; a second dialect (rare) parses it again.
+            if parsed.is_none() && was_parsed {
+                parsed = self.parse_document(&request.query);
+            }
             let verdict = match &parsed {
                 Some(document) if self.fast_paths => {
                     self.verdict_in(*candidate, document, request.operation_name.as_deref())
@@ -415,7 +428,7 @@ impl Engine {
             let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run)));
             response = self
                 .executing_schema(*candidate, verdict)
-                .execute(build(raw.as_ref()))
+                .execute(build(raw.as_ref(), parsed.take()))
                 .await;
             syntax = *candidate;
             parts = raw.map(|r| r.take()).unwrap_or_default();

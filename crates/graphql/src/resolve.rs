@@ -72,8 +72,24 @@ pub(crate) fn arguments(field: &SelectionField<'_>) -> Result<Args, Error> {
         .collect())
 }
 
+/// `value` as JSON (enum values as strings), without copying it first.
 fn json_of(value: &Value) -> serde_json::Value {
-    value.clone().into_json().unwrap_or(serde_json::Value::Null)
+    use serde_json::Value as Json;
+    match value {
+        Value::Null => Json::Null,
+        Value::Number(n) => Json::Number(n.clone()),
+        Value::String(s) => Json::String(s.clone()),
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::Enum(name) => Json::String(name.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(json_of).collect()),
+        Value::Object(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), json_of(v)))
+                .collect(),
+        ),
+        Value::Binary(_) => value.clone().into_json().unwrap_or(Json::Null),
+    }
 }
 
 fn filter_arg(

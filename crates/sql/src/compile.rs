@@ -147,6 +147,13 @@ impl Writer {
         self.sql.push_str(text);
     }
 
+    /// Appends formatted text without an intermediate `String`.
+    fn push_fmt(&mut self, text: std::fmt::Arguments<'_>) {
+        use std::fmt::Write as _;
+        // Writing to a `String` cannot fail.
+        let _ = self.sql.write_fmt(text);
+    }
+
     fn param(&mut self, value: Value) {
         self.params.push(value);
         self.dialect
@@ -281,7 +288,7 @@ impl Writer {
             Filter::Const(false) => self.push("(1 = 0)"),
             Filter::IsNull { field, negated } => {
                 let expr = field_sql(ty, alias, field);
-                self.push(&format!(
+                self.push_fmt(format_args!(
                     "({expr} IS {}NULL)",
                     if *negated { "NOT " } else { "" }
                 ));
@@ -322,12 +329,12 @@ impl Writer {
                     ScalarOp::Gt => ">",
                     _ => ">=",
                 };
-                self.push(&format!("({expr} {symbol} "));
+                self.push_fmt(format_args!("({expr} {symbol} "));
                 self.param(first);
                 self.push(")");
             }
             ScalarOp::In => {
-                self.push(&format!("({expr} IN ("));
+                self.push_fmt(format_args!("({expr} IN ("));
                 for (i, value) in values.iter().enumerate() {
                     if i > 0 {
                         self.push(", ");
@@ -343,41 +350,41 @@ impl Writer {
                     ScalarOp::StartsWith => format!("{needle}%"),
                     _ => format!("%{needle}"),
                 };
-                self.push(&format!("({expr} LIKE "));
+                self.push_fmt(format_args!("({expr} LIKE "));
                 self.param(Value::Text(Some(pattern)));
                 self.push(" ESCAPE '\\')");
             }
             ScalarOp::Contains => {
-                self.push(&format!("(instr({expr}, "));
+                self.push_fmt(format_args!("(instr({expr}, "));
                 self.param(first);
                 self.push(") > 0)");
             }
             ScalarOp::StartsWith => {
                 self.params.push(first);
                 let n = self.params.len();
-                self.push(&format!("(substr({expr}, 1, length(${n})) = ${n})"));
+                self.push_fmt(format_args!("(substr({expr}, 1, length(${n})) = ${n})"));
             }
             ScalarOp::EndsWith => {
                 self.params.push(first);
                 let n = self.params.len();
-                self.push(&format!(
+                self.push_fmt(format_args!(
                     "(length({expr}) >= length(${n}) AND substr({expr}, length({expr}) - length(${n}) + 1) = ${n})"
                 ));
             }
             ScalarOp::Matches => {
                 let pattern = anchor_regex(&text_of(&first));
                 let operator = if postgres { "~" } else { "REGEXP" };
-                self.push(&format!("({expr} {operator} "));
+                self.push_fmt(format_args!("({expr} {operator} "));
                 self.param(Value::Text(Some(pattern)));
                 self.push(")");
             }
             ScalarOp::Includes if postgres => {
                 self.push("(");
                 self.param(first);
-                self.push(&format!(" = ANY({expr}))"));
+                self.push_fmt(format_args!(" = ANY({expr}))"));
             }
             ScalarOp::Includes => {
-                self.push(&format!(
+                self.push_fmt(format_args!(
                     "(CASE WHEN {expr} IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM json_each({expr}) WHERE json_each.value = "
                 ));
                 self.param(first);
@@ -396,7 +403,7 @@ impl Writer {
     ) {
         let target = TypeDef::target(relationship);
         let child = self.alias();
-        self.push(&format!(
+        self.push_fmt(format_args!(
             "EXISTS (SELECT 1 FROM {} {child} WHERE {}",
             target.table,
             join_sql(relationship, parent, &child)
@@ -437,7 +444,7 @@ impl Writer {
             Quantifier::Single => {
                 let target = TypeDef::target(relationship);
                 let child = self.alias();
-                self.push(&format!(
+                self.push_fmt(format_args!(
                     "((SELECT count(*) FROM (SELECT 1 FROM {} {child} WHERE {}",
                     target.table,
                     join_sql(relationship, parent, &child)
@@ -536,7 +543,7 @@ impl Writer {
             Dialect::Sqlite => "json_object(",
         });
         if tagged {
-            self.push(&format!("'{TYPE_KEY}', '{}'", ty.name));
+            self.push_fmt(format_args!("'{TYPE_KEY}', '{}'", ty.name));
         }
         for (i, item) in selection.items.iter().enumerate() {
             if i > 0 || tagged {
@@ -546,11 +553,11 @@ impl Writer {
                 SelectionItem::Field { key, field } => {
                     check_key(key)?;
                     let value = json_value_sql(self.dialect, ty, alias, field);
-                    self.push(&format!("'{key}', {value}"));
+                    self.push_fmt(format_args!("'{key}', {value}"));
                 }
                 SelectionItem::TypeName { key } => {
                     check_key(key)?;
-                    self.push(&format!("'{key}', '{}'", ty.name));
+                    self.push_fmt(format_args!("'{key}', '{}'", ty.name));
                 }
                 SelectionItem::Relationship {
                     key,
@@ -562,7 +569,7 @@ impl Writer {
                     selection,
                 } => {
                     check_key(key)?;
-                    self.push(&format!("'{key}', "));
+                    self.push_fmt(format_args!("'{key}', "));
                     self.nested(
                         alias,
                         relationship,
@@ -609,7 +616,7 @@ impl Writer {
         if many {
             self.push(" AS j");
         }
-        self.push(&format!(
+        self.push_fmt(format_args!(
             " FROM {} {child} WHERE {}",
             target.table,
             join_sql(relationship, parent, &child)
@@ -633,7 +640,7 @@ impl Writer {
     }
 
     fn root_where(&mut self, ty: &'static TypeDef, alias: &str, filter: Option<&Filter>) {
-        self.push(&format!(
+        self.push_fmt(format_args!(
             " FROM {} {alias} WHERE {alias}.tenant_id = $1",
             ty.table
         ));
