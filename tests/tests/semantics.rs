@@ -375,6 +375,18 @@ on_both_databases! {
 
         let bad = server.graphql(r#"{ ecsTaskDefinitionsConnection(first: 1, after: "nope") { totalCount } }"#, None).await;
         assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
+
+        // A single sort object is a one-item list; a sort item that is not an object is an
+        // error, not ignored.
+        let single = server.graphql("{ ecsTaskDefinitions(sort: {family: DESC}) { family } }", None).await;
+        let families: Vec<&str> = single.data()["ecsTaskDefinitions"].as_array().expect("rows").iter()
+            .map(|r| r["family"].as_str().expect("family")).collect();
+        let mut descending = families.clone();
+        descending.sort_unstable_by(|a, b| b.cmp(a));
+        assert!(families.len() > 1 && families == descending, "{families:?}");
+        let bad_sort = server.graphql(r#"{ ecsTaskDefinitions(sort: ["family"]) { family } }"#, None).await;
+        assert_eq!(codes(&bad_sort), ["BAD_USER_INPUT"]);
+        assert!(bad_sort.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("sort")), "{}", bad_sort.body);
     }
 
     async fn nested_selections_come_back_in_one_answer(test_db: TestDb) {

@@ -86,6 +86,11 @@ const DOCUMENTS: &[(&str, Option<&str>)] = &[
         None,
     ),
     (r#"{ ecsTaskDefinitions(limit: -1) { arn } }"#, None),
+    (r#"{ ecsTaskDefinitions(sort: ["arn"]) { arn } }"#, None),
+    (
+        r#"{ ecsTaskDefinitions { containerSpecs(where: {privileged: true}, sort: [{name: ASC}]) { name } } }"#,
+        None,
+    ),
     (
         r#"{ ecsTaskDefinitions(where: {containerSpecs_SOME: null}) { arn } }"#,
         None,
@@ -210,6 +215,24 @@ async fn the_engines_validator_agrees_with_async_graphqls() {
                     valid,
                     "{syntax:?}: judged valid, but async-graphql rejects {document}"
                 ),
+                Some(Verdict::ScalarFilter) => {
+                    assert!(
+                        valid,
+                        "{syntax:?}: judged valid, but async-graphql rejects {document}"
+                    );
+                    let (_, answer) = reference
+                        .execute(request(document, *operation), Some(syntax), context())
+                        .await;
+                    let codes: Vec<_> = answer
+                        .errors
+                        .iter()
+                        .filter_map(|e| e.extensions.as_ref()?.get("code").cloned())
+                        .collect();
+                    assert!(
+                        codes.contains(&async_graphql::Value::from("GRAPHQL_VALIDATION_FAILED")),
+                        "{syntax:?}: a scalar filter, but the resolver accepts {document}: {codes:?}"
+                    );
+                }
                 Some(Verdict::Invalid) => assert!(
                     !valid,
                     "{syntax:?}: judged invalid, but async-graphql accepts {document}"
@@ -235,7 +258,13 @@ async fn the_engines_validator_agrees_with_async_graphqls() {
     }
     // The corpus exercises every verdict (a validator that always said `Unsure` would pass the
     // checks above and skip nothing).
-    for verdict in ["Some(Valid)", "Some(Invalid)", "Some(Unsure)", "None"] {
+    for verdict in [
+        "Some(Valid)",
+        "Some(ScalarFilter)",
+        "Some(Invalid)",
+        "Some(Unsure)",
+        "None",
+    ] {
         assert!(
             verdicts.contains_key(verdict),
             "no {verdict} in {verdicts:?}"
@@ -244,8 +273,9 @@ async fn the_engines_validator_agrees_with_async_graphqls() {
 }
 
 /// The stored controls are what the validator is for: each is judged valid in its dialect, and
-/// a legacy control that names a legacy-only filter (`_NOT` suffixes) certainly invalid in the
-/// current one, which the engine then does not try.
+/// each legacy control that differs from its current text certainly not fit for the current one (a legacy-only filter such as
+/// `task_NOT`, or a plain value where the current dialect expects `{eq: …}`), which the engine
+/// then does not try.
 #[test]
 fn every_stored_control_is_prevalidated_in_its_dialect() {
     let engine = Engine::new().expect("schemas");
@@ -269,11 +299,14 @@ fn every_stored_control_is_prevalidated_in_its_dialect() {
             Some(Verdict::Valid),
             "{name}"
         );
-        if syntax == Syntax::Legacy && text.contains("_NOT:") {
-            assert_eq!(
-                engine.verdict(&text, None, Syntax::Current),
-                Some(Verdict::Invalid),
-                "{name} in the current dialect"
+        let current_text =
+            std::fs::read_to_string(path.with_file_name(name.replace(".legacy.", ".current.")))
+                .expect("each control has both texts");
+        if syntax == Syntax::Legacy && text != current_text {
+            let verdict = engine.verdict(&text, None, Syntax::Current);
+            assert!(
+                matches!(verdict, Some(Verdict::Invalid | Verdict::ScalarFilter)),
+                "{name} in the current dialect: {verdict:?}"
             );
         }
         seen += 1;

@@ -183,9 +183,10 @@ impl Engine {
     /// The schema to execute a document in: without async-graphql's validation when
     /// [`validate::verdict`] found the document valid.
     fn executing_schema(&self, syntax: Syntax, verdict: validate::Verdict) -> &Schema {
+        use validate::Verdict::{ScalarFilter, Valid};
         match (syntax, verdict) {
-            (Syntax::Current, validate::Verdict::Valid) => &self.current_prevalidated,
-            (Syntax::Legacy, validate::Verdict::Valid) => &self.legacy_prevalidated,
+            (Syntax::Current, Valid | ScalarFilter) => &self.current_prevalidated,
+            (Syntax::Legacy, Valid | ScalarFilter) => &self.legacy_prevalidated,
             _ => self.schema(syntax),
         }
     }
@@ -420,9 +421,13 @@ impl Engine {
                 }
                 _ => validate::Verdict::Unsure,
             };
-            // A dialect the document certainly does not validate in is skipped, unless it is
-            // the last one, whose validation errors are then reported.
-            if verdict == validate::Verdict::Invalid && n + 1 < order.len() {
+            // A dialect the document certainly does not fit is skipped, unless it is the last
+            // one, whose errors are then reported.
+            let mismatch = matches!(
+                verdict,
+                validate::Verdict::Invalid | validate::Verdict::ScalarFilter
+            );
+            if mismatch && n + 1 < order.len() {
                 continue;
             }
             let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run)));

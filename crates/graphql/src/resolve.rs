@@ -129,15 +129,21 @@ fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Er
     }
 }
 
-/// Sort keys from `[{field: ASC|DESC}]`; several keys in one object apply in schema field order.
+/// Sort keys from `[{field: ASC|DESC}]` (a single object stands for a one-item list, as
+/// GraphQL's input coercion has it); several keys in one object apply in schema field order.
 fn sort_arg(ty: &'static TypeDef, value: Option<&Value>) -> Result<Vec<SortKey>, Error> {
-    let Some(Value::List(items)) = value else {
-        return Ok(Vec::new());
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::List(items)) => items.as_slice(),
+        Some(single) => std::slice::from_ref(single),
     };
     let mut keys = Vec::new();
     for item in items {
         let Value::Object(object) = item else {
-            continue;
+            return Err(compile_error(CompileError::BadArgument {
+                argument: "sort".to_owned(),
+                reason: format!("each item must be an object such as {{arn: ASC}}, not {item}"),
+            }));
         };
         for field in ty.all_fields() {
             let Some(direction) = object.get(field.name) else {

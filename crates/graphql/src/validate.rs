@@ -15,6 +15,7 @@
 //! [`Verdict::Unsure`], and the strict validation decides and reports, as before. The
 //! differential test `tests/tests/validation.rs` holds the two to that contract.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
@@ -30,6 +31,11 @@ use async_graphql_value::Value;
 pub enum Verdict {
     /// It would pass.
     Valid,
+    /// It would pass, but a where-filter gives a plain value where this dialect expects an
+    /// operator object (`networkMode: "host"` in the current dialect, whose filter is
+    /// `networkMode: {eq: "host"}`): async-graphql lets that through and the resolver refuses
+    /// it with `GRAPHQL_VALIDATION_FAILED`, so the engine tries another dialect first.
+    ScalarFilter,
     /// It would fail: the document names a field, argument or input field the schema lacks.
     Invalid,
     /// Not decided here.
@@ -82,17 +88,19 @@ pub fn verdict(
         (DocumentOperations::Single(_), Some(_)) => false,
     };
     match check_document(registry, required, document) {
-        Ok(()) if !found => Verdict::Unsure,
-        Ok(()) => Verdict::Valid,
+        Ok(_) if !found => Verdict::Unsure,
+        Ok(true) => Verdict::ScalarFilter,
+        Ok(false) => Verdict::Valid,
         Err(verdict) => verdict,
     }
 }
 
+/// `Ok(true)` when a where-filter has a plain value where an operator object is expected.
 fn check_document(
     registry: &Registry,
     required: &RequiredInputs,
     document: &ExecutableDocument,
-) -> Checked {
+) -> Result<bool, Verdict> {
     let query = registry
         .types
         .get(&registry.query_type)
@@ -101,6 +109,8 @@ fn check_document(
         registry,
         required,
         fragments: &document.fragments,
+        in_where: Cell::new(false),
+        scalar_filter: Cell::new(false),
     };
     let mut used = HashSet::new();
     for (_, operation) in document.operations.iter() {
@@ -126,12 +136,16 @@ fn check_document(
         let ty = walker.composite(fragment.type_condition.node.on.node.as_str())?;
         walker.selection_set(ty, &fragment.selection_set.node)?;
     }
-    Ok(())
+    Ok(walker.scalar_filter.get())
 }
 
 struct Walker<'a> {
     registry: &'a Registry,
     required: &'a RequiredInputs,
+    /// Whether the value being checked is (inside) a `where` argument.
+    in_where: Cell<bool>,
+    /// Whether a `where` argument has a plain value where an input object is expected.
+    scalar_filter: Cell<bool>,
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
 }
 
@@ -221,6 +235,7 @@ impl<'a> Walker<'a> {
                         if input.visible.is_some() {
                             return Err(Verdict::Unsure);
                         }
+                        self.in_where.set(argument == "where");
                         self.value(&input.ty, &value.node)?;
                     }
                     let missing = meta.args.values().any(|input| {
@@ -403,7 +418,12 @@ impl<'a> Walker<'a> {
                         }
                         // async-graphql's validation lets a non-object through to the
                         // resolver, which reports it.
-                        _ => Ok(()),
+                        _ => {
+                            if self.in_where.get() {
+                                self.scalar_filter.set(true);
+                            }
+                            Ok(())
+                        }
                     },
                     _ => Err(Verdict::Unsure),
                 }
