@@ -176,6 +176,26 @@ on_both_databases! {
         assert_eq!(plan_hits(&server).await, 6);
         assert_eq!(first_typed.data().to_string(), replayed.data().to_string());
         assert_eq!(replayed.data()["ecsClusters"][0]["__typename"], "EcsCluster");
+
+        // With variables, a plan is kept per variable values: a dashboard paging with
+        // variables replays each page it asked for before, and never another page's plan.
+        let paged = "query Page($first: Int, $after: String) { ecsClustersConnection(first: $first, after: $after, sort: [{name: ASC}]) { edges { node { name } } } }";
+        let ask = |variables: serde_json::Value| {
+            server.graphql_with(serde_json::json!({"query": paged, "variables": variables}), None)
+        };
+        let names = |response: &assetql_tests::server::GraphQLResponse| -> Vec<String> {
+            response.data()["ecsClustersConnection"]["edges"].as_array().expect("edges").iter()
+                .map(|e| e["node"]["name"].as_str().expect("name").to_owned()).collect()
+        };
+        let page_one = ask(serde_json::json!({"first": 1})).await;
+        let page_two = ask(serde_json::json!({"first": 1, "after": "YXJyYXljb25uZWN0aW9uOjA="})).await;
+        assert_eq!(plan_hits(&server).await, 6, "different variables, different plans");
+        assert_ne!(names(&page_one), names(&page_two));
+        let page_one_again = ask(serde_json::json!({"first": 1})).await;
+        let page_two_again = ask(serde_json::json!({"first": 1, "after": "YXJyYXljb25uZWN0aW9uOjA="})).await;
+        assert_eq!(plan_hits(&server).await, 8);
+        assert_eq!(names(&page_one_again), names(&page_one));
+        assert_eq!(names(&page_two_again), names(&page_two));
     }
 }
 

@@ -1,7 +1,8 @@
 //! Parse + validate + compile of the 16 stored control texts.
 //!
-//! - `compile/<control>`: the compiler alone: the where-argument (as JSON) to filter IR to SQL
-//!   for PostgreSQL, with the AssetFragment selection.
+//! - `compile/<control>`: the text parsed (the engine's parser), then the compiler alone: the
+//!   where-argument (as JSON) to filter IR to SQL for PostgreSQL, with the AssetFragment
+//!   selection. No validation.
 //! - `plan/<control>`: parse + validate + compile as the engine does them for a document it
 //!   has not seen ([`Engine::plan`]: parsing, AssetFragment injection, dialect choice,
 //!   validation, the executor's resolution and the compiler, nothing run on the database).
@@ -48,7 +49,7 @@ fn controls() -> Vec<(String, String)> {
 
 /// The root field's type and where-argument of a control text, as JSON.
 fn root_where(text: &str) -> (&'static TypeDef, serde_json::Value) {
-    let document = async_graphql::parser::parse_query(text).expect("control parses");
+    let document = assetql_graphql::parse::parse_query(text).expect("control parses");
     let (_, operation) = document.operations.iter().next().expect("one operation");
     let Some(item) = operation.node.selection_set.node.items.first() else {
         panic!("no field")

@@ -325,14 +325,17 @@ impl Engine {
         if let Err(error) = limits::check_nesting(&request.query, self.limits.max_depth) {
             return Executed::refused(error);
         }
-        let cacheable = !dry_run
-            && request
-                .variables
-                .as_ref()
-                .is_none_or(|v| v.is_null() || v.as_object().is_some_and(|o| o.is_empty()));
-        let plan_key = cacheable.then(|| raw::PlanKey {
+        // Variables are part of the key: a dashboard paging with variables replays the plan of
+        // each page it has asked for before.
+        let variables = match &request.variables {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::Object(map)) if map.is_empty() => String::new(),
+            Some(v) => v.to_string(),
+        };
+        let plan_key = (!dry_run).then(|| raw::PlanKey {
             query: request.query.clone(),
             operation: request.operation_name.clone(),
+            variables,
             tenant: context.tenant.clone(),
             unpaged: context.unpaged,
         });

@@ -290,6 +290,8 @@ pub(crate) struct Plan {
 pub(crate) struct PlanKey {
     pub(crate) query: String,
     pub(crate) operation: Option<String>,
+    /// The variables as JSON text (empty without variables).
+    pub(crate) variables: String,
     pub(crate) tenant: String,
     pub(crate) unpaged: bool,
 }
