@@ -167,6 +167,7 @@ impl Engine {
         syntax: Syntax,
         document: &async_graphql::parser::types::ExecutableDocument,
         operation: Option<&str>,
+        variables: Option<&Variables>,
     ) -> validate::Verdict {
         let required = match syntax {
             Syntax::Current => &self.current_required,
@@ -177,6 +178,7 @@ impl Engine {
             required,
             document,
             operation,
+            variables,
         )
     }
 
@@ -202,15 +204,16 @@ impl Engine {
     /// What [`validate::verdict`] says of `query` in `syntax` (for the differential test
     /// against async-graphql's own validation); `None` when the document does not parse.
     #[doc(hidden)]
-    pub fn verdict(
-        &self,
-        query: &str,
-        operation: Option<&str>,
-        syntax: Syntax,
-    ) -> Option<validate::Verdict> {
-        let mut parsed = async_graphql::parser::parse_query(query).ok()?;
+    pub fn verdict(&self, request: &GraphQLRequest, syntax: Syntax) -> Option<validate::Verdict> {
+        let mut parsed = async_graphql::parser::parse_query(&request.query).ok()?;
         fragment::add_asset_fragment(&mut parsed);
-        Some(self.verdict_in(syntax, &parsed, operation))
+        let variables = request.variables.clone().map(Variables::from_json);
+        Some(self.verdict_in(
+            syntax,
+            &parsed,
+            request.operation_name.as_deref(),
+            variables.as_ref(),
+        ))
     }
 
     /// Whether async-graphql's strict validation passes `request` in `syntax` (the reference
@@ -231,6 +234,9 @@ impl Engine {
         }
         if let Some(name) = request.operation_name {
             gql = gql.operation_name(name);
+        }
+        if let Some(variables) = request.variables {
+            gql = gql.variables(Variables::from_json(variables));
         }
         let response = self.schema(syntax).execute(gql).await;
         // Validation errors are the ones without a code (resolvers always give one).
@@ -413,15 +419,19 @@ impl Engine {
         let mut response = Response::default();
         let mut parts = Vec::new();
         let was_parsed = parsed.is_some();
+        let variables = request.variables.clone().map(Variables::from_json);
         for (n, candidate) in order.iter().enumerate() {
             // The executor takes the document; a second dialect (rare) parses it again.
             if parsed.is_none() && was_parsed {
                 parsed = self.parse_document(&request.query);
             }
             let verdict = match &parsed {
-                Some(document) if self.fast_paths => {
-                    self.verdict_in(*candidate, document, request.operation_name.as_deref())
-                }
+                Some(document) if self.fast_paths => self.verdict_in(
+                    *candidate,
+                    document,
+                    request.operation_name.as_deref(),
+                    variables.as_ref(),
+                ),
                 _ => validate::Verdict::Unsure,
             };
             // A dialect the document certainly does not fit is skipped, unless it is the last

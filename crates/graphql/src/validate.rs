@@ -1,6 +1,6 @@
 //! A fast, conservative validator for the documents assetql sees most: queries without
-//! variables or directives over the generated schemas (the stored controls, dashboards, ad hoc
-//! filters).
+//! directives over the generated schemas (the stored controls, dashboards, ad hoc filters),
+//! with or without variables.
 //!
 //! async-graphql's validation checks each input-object literal by walking every field the
 //! input type declares and hashing its name; the generated where-types declare hundreds (every
@@ -15,15 +15,15 @@
 //! [`Verdict::Unsure`], and the strict validation decides and reports, as before. The
 //! differential test `tests/tests/validation.rs` holds the two to that contract.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationType, Selection,
-    SelectionSet,
+    BaseType, DocumentOperations, ExecutableDocument, FragmentDefinition, OperationType, Selection,
+    SelectionSet, VariableDefinition,
 };
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{Name, Positioned};
+use async_graphql::{Name, Positioned, Variables};
 use async_graphql_value::Value;
 
 /// What the strict validation would say about a document.
@@ -72,14 +72,16 @@ impl RequiredInputs {
     }
 }
 
-/// The strict validation's outcome for `document` against `registry` (whose
-/// [`RequiredInputs`] are `required`), where this validator is certain of it. `Valid` also
-/// means the executor finds the operation to run (`operation`, or the only one).
+/// The strict validation's outcome for `document` with the request's `variables` against
+/// `registry` (whose [`RequiredInputs`] are `required`), where this validator is certain of
+/// it. `Valid` also means the executor finds the operation to run (`operation`, or the only
+/// one).
 pub fn verdict(
     registry: &Registry,
     required: &RequiredInputs,
     document: &ExecutableDocument,
     operation: Option<&str>,
+    variables: Option<&Variables>,
 ) -> Verdict {
     let found = match (&document.operations, operation) {
         (DocumentOperations::Single(_), None) => true,
@@ -87,7 +89,7 @@ pub fn verdict(
         (DocumentOperations::Multiple(operations), Some(name)) => operations.contains_key(name),
         (DocumentOperations::Single(_), Some(_)) => false,
     };
-    match check_document(registry, required, document) {
+    match check_document(registry, required, document, variables) {
         Ok(_) if !found => Verdict::Unsure,
         Ok(true) => Verdict::ScalarFilter,
         Ok(false) => Verdict::Valid,
@@ -100,25 +102,37 @@ fn check_document(
     registry: &Registry,
     required: &RequiredInputs,
     document: &ExecutableDocument,
+    variables: Option<&Variables>,
 ) -> Result<bool, Verdict> {
     let query = registry
         .types
         .get(&registry.query_type)
         .ok_or(Verdict::Unsure)?;
+    // Variables only in a document of one operation: each fragment then sees its definitions.
+    let mut definitions: &[Positioned<VariableDefinition>] = &[];
+    for (_, operation) in document.operations.iter() {
+        if !operation.node.variable_definitions.is_empty() {
+            if document.operations.iter().count() > 1 {
+                return Err(Verdict::Unsure);
+            }
+            definitions = &operation.node.variable_definitions;
+        }
+    }
     let walker = Walker {
         registry,
         required,
         fragments: &document.fragments,
         in_where: Cell::new(false),
         scalar_filter: Cell::new(false),
+        definitions,
+        variables,
+        used: RefCell::new(Vec::new()),
     };
+    walker.variable_definitions()?;
     let mut used = HashSet::new();
     for (_, operation) in document.operations.iter() {
         let operation = &operation.node;
-        if operation.ty != OperationType::Query
-            || !operation.variable_definitions.is_empty()
-            || !operation.directives.is_empty()
-        {
+        if operation.ty != OperationType::Query || !operation.directives.is_empty() {
             return Err(Verdict::Unsure);
         }
         walker.selection_set(query, &operation.selection_set.node)?;
@@ -136,6 +150,14 @@ fn check_document(
         let ty = walker.composite(fragment.type_condition.node.on.node.as_str())?;
         walker.selection_set(ty, &fragment.selection_set.node)?;
     }
+    // Unused variables are an error.
+    let used = walker.used.borrow();
+    if definitions
+        .iter()
+        .any(|d| !used.contains(&d.node.name.node.as_str()))
+    {
+        return Err(Verdict::Unsure);
+    }
     Ok(walker.scalar_filter.get())
 }
 
@@ -146,6 +168,12 @@ struct Walker<'a> {
     in_where: Cell<bool>,
     /// Whether a `where` argument has a plain value where an input object is expected.
     scalar_filter: Cell<bool>,
+    /// The operation's variable definitions.
+    definitions: &'a [Positioned<VariableDefinition>],
+    /// The request's variable values.
+    variables: Option<&'a Variables>,
+    /// The variables the document uses.
+    used: RefCell<Vec<&'a str>>,
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
 }
 
@@ -236,7 +264,7 @@ impl<'a> Walker<'a> {
                             return Err(Verdict::Unsure);
                         }
                         self.in_where.set(argument == "where");
-                        self.value(&input.ty, &value.node)?;
+                        self.argument(&input.ty, &value.node)?;
                     }
                     let missing = meta.args.values().any(|input| {
                         is_required(&input.ty)
@@ -346,6 +374,117 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// Unique variables of input types, with defaults that fit them.
+    fn variable_definitions(&self) -> Checked {
+        for (n, definition) in self.definitions.iter().enumerate() {
+            let definition = &definition.node;
+            let name = definition.name.node.as_str();
+            if !definition.directives.is_empty()
+                || self.definitions[..n]
+                    .iter()
+                    .any(|d| d.node.name.node.as_str() == name)
+            {
+                return Err(Verdict::Unsure);
+            }
+            let mut base = &definition.var_type.node.base;
+            while let BaseType::List(inner) = base {
+                base = &inner.base;
+            }
+            let BaseType::Named(type_name) = base else {
+                return Err(Verdict::Unsure);
+            };
+            match self.registry.types.get(type_name.as_str()) {
+                Some(
+                    ty @ (MetaType::Scalar { .. }
+                    | MetaType::Enum { .. }
+                    | MetaType::InputObject { .. }),
+                ) if !has_visibility(ty) => {}
+                _ => return Err(Verdict::Unsure),
+            }
+            if let Some(default) = &definition.default_value {
+                self.in_where.set(false);
+                let ty = definition.var_type.node.to_string();
+                self.value(&ty, &default.node.clone().into_value())
+                    .map_err(|_| Verdict::Unsure)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// An argument's value: its variables where they may stand, then the value with the
+    /// request's variables in place, checked as async-graphql checks it (which it does not
+    /// when the request lacks one of them).
+    fn argument(&self, ty: &str, value: &'a Value) -> Checked {
+        if !has_variables(value) {
+            return self.value(ty, value);
+        }
+        self.variables_in(ty, value)?;
+        let given = value.clone().into_const_with(|name| {
+            self.variables
+                .and_then(|variables| variables.get(&name))
+                .cloned()
+                .ok_or(())
+        });
+        match given {
+            Ok(given) => self.value(ty, &given.into_value()),
+            Err(()) => Ok(()),
+        }
+    }
+
+    /// The variables in `value` (at a position of type `ty`): defined, and of a type the
+    /// position accepts (async-graphql's `VariableInAllowedPosition`, with its notion of a
+    /// variable's position).
+    fn variables_in(&self, ty: &str, value: &'a Value) -> Checked {
+        let position = MetaTypeName::create(ty);
+        match value {
+            Value::Variable(name) => {
+                let definition = self
+                    .definitions
+                    .iter()
+                    .find(|d| d.node.name.node == *name)
+                    .ok_or(Verdict::Unsure)?;
+                self.used.borrow_mut().push(name.as_str());
+                let defined = &definition.node;
+                let expected = if defined.var_type.node.nullable && defined.default_value.is_some()
+                {
+                    format!("{}!", defined.var_type.node)
+                } else {
+                    defined.var_type.node.to_string()
+                };
+                if position.is_subtype(&MetaTypeName::create(&expected)) {
+                    Ok(())
+                } else {
+                    Err(Verdict::Unsure)
+                }
+            }
+            Value::List(items) => match position.unwrap_non_null() {
+                MetaTypeName::List(inner) => items
+                    .iter()
+                    .try_for_each(|item| self.variables_in(inner, item)),
+                _ if has_variables(value) => Err(Verdict::Unsure),
+                _ => Ok(()),
+            },
+            Value::Object(entries) => {
+                let fields = match position.unwrap_non_null() {
+                    MetaTypeName::Named(name) => match self.registry.types.get(name) {
+                        Some(MetaType::InputObject { input_fields, .. }) => Some(input_fields),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                for (key, entry) in entries {
+                    match fields.and_then(|fields| fields.get(key.as_str())) {
+                        Some(field) => self.variables_in(&field.ty, entry)?,
+                        None if has_variables(entry) => return Err(Verdict::Unsure),
+                        None => {}
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the literal `value` fits the input type `ty`, by async-graphql's rules
     /// (`is_valid_input_value`), walking the literal rather than the type.
     /// Variables are left to the strict rules.
@@ -429,6 +568,15 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+    }
+}
+
+fn has_variables(value: &Value) -> bool {
+    match value {
+        Value::Variable(_) => true,
+        Value::List(items) => items.iter().any(has_variables),
+        Value::Object(entries) => entries.values().any(has_variables),
+        _ => false,
     }
 }
 
