@@ -6,6 +6,8 @@
 //! - `plan/<control>`: parse + validate + compile as the engine does them for a document it
 //!   has not seen ([`Engine::plan`]: parsing, AssetFragment injection, dialect choice,
 //!   validation, the executor's resolution and the compiler, nothing run on the database).
+//! - `plan_dashboard/{variables,literal}`: the same for a dashboard page sent with variables,
+//!   and with the values written in.
 //! - `first_seen/<control>`: the whole request path for a document the engine has not seen
 //!   (no plan-cache hit): parsing (once), AssetFragment injection, dialect choice (current
 //!   first, legacy fallback), validation, resolver, compile, and the statement on an empty
@@ -150,6 +152,46 @@ fn bench(c: &mut Criterion) {
                         .plan(request, None, context(&db))
                         .await
                         .expect("the control plans");
+                    assert_eq!(statements.len(), 1);
+                })
+            })
+        });
+    }
+    group.finish();
+
+    // A dashboard page as a frontend sends it: the document with variables. A new document
+    // each iteration, as above; `literal` is the same page with the values written in.
+    let mut group = c.benchmark_group("plan_dashboard");
+    let with_variables =
+        "query Page($first: Int, $after: String, $where: EcsTaskDefinitionWhere) { \
+        ecsTaskDefinitionsConnection(first: $first, after: $after, \
+        sort: [{registeredAt: DESC}, {arn: ASC}], where: $where) { totalCount edges { cursor \
+        node { arn family revision status containerSpecs { name image privileged user } } } \
+        pageInfo { hasNextPage endCursor } } }";
+    let variables = serde_json::json!({"first": 50, "where": {
+        "networkMode": {"eq": "awsvpc"}, "cloudAccountID": {"eq": "100000000001"}}});
+    let literal = "{ ecsTaskDefinitionsConnection(first: 50, \
+        sort: [{registeredAt: DESC}, {arn: ASC}], \
+        where: {networkMode: {eq: \"awsvpc\"}, cloudAccountID: {eq: \"100000000001\"}}) { \
+        totalCount edges { cursor node { arn family revision status \
+        containerSpecs { name image privileged user } } } pageInfo { hasNextPage endCursor } } }";
+    for (name, text, variables) in [
+        ("variables", with_variables, Some(variables)),
+        ("literal", literal, None),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                planned += 1;
+                runtime.block_on(async {
+                    let request = GraphQLRequest {
+                        query: format!("{text}\n# {planned}\n"),
+                        variables: variables.clone(),
+                        operation_name: None,
+                    };
+                    let (_, statements) = engine
+                        .plan(request, None, context(&db))
+                        .await
+                        .expect("the page plans");
                     assert_eq!(statements.len(), 1);
                 })
             })
