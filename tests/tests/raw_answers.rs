@@ -8,7 +8,7 @@ use assetql_tests::on_both_databases;
 use assetql_tests::server::TestServer;
 
 /// Documents with the placeholder `@DIRECTIVE` where the root field's directive goes.
-const DOCUMENTS: [&str; 10] = [
+const DOCUMENTS: [&str; 13] = [
     // A stored control: the injected AssetFragment.
     r#"{ ecsTaskDefinitions(where: {networkMode: "host", task_NOT: null}) @DIRECTIVE { ...AssetFragment } }"#,
     // Aliases, a field selected twice (directly and through a fragment), nested relationships
@@ -45,6 +45,14 @@ const DOCUMENTS: [&str; 10] = [
          ... on Asset { __typename identifier } } }"#,
     r#"{ ecsClustersConnection(first: 2) @DIRECTIVE {
          totalCount edges { cursor node { __typename name hasECSSettings { __typename key } } } } }"#,
+    // `assets` with interface fields only: every type answers the same keys, `__typename`
+    // each row's own (directly, through `... on Asset` and the AssetFragment) ...
+    r#"{ assets(sort: [{identifier: ASC}]) @DIRECTIVE {
+         __typename identifier ... on Asset { internalName t: __typename } internalAssetType } }"#,
+    r#"{ a: assets(where: {typename_IN: [EcsCluster, EcsService]}, options: {limit: 3}) @DIRECTIVE { ...AssetFragment }
+         b: ecsClusters @DIRECTIVE { name } }"#,
+    // ... and with a type condition, left to the executor, which applies it.
+    r#"{ assets(sort: [{identifier: DESC}]) @DIRECTIVE { identifier ... on EcsCluster { name } ... on EcsTask { lastStatus } } }"#,
 ];
 
 on_both_databases! {
@@ -196,6 +204,18 @@ on_both_databases! {
         assert_eq!(plan_hits(&server).await, 8);
         assert_eq!(names(&page_one_again), names(&page_one));
         assert_eq!(names(&page_two_again), names(&page_two));
+
+        // `assets` selecting interface fields only is answered raw, so it has a plan; with a
+        // type condition it is the executor's (no plan).
+        let interface = "{ assets(limit: 3) { __typename identifier internalName } }";
+        let first_assets = server.graphql(interface, None).await;
+        let replayed = server.graphql(interface, None).await;
+        assert_eq!(plan_hits(&server).await, 9);
+        assert_eq!(first_assets.data().to_string(), replayed.data().to_string());
+        let conditioned = "{ assets(limit: 3) { identifier ... on EcsCluster { name } } }";
+        server.graphql(conditioned, None).await;
+        server.graphql(conditioned, None).await;
+        assert_eq!(plan_hits(&server).await, 9);
     }
 }
 
@@ -243,7 +263,7 @@ on_both_databases! {
         // Documents that are not one statement per root field, and mutations, are not planned
         // (and a mutation is not run).
         for document in [
-            "{ assets { __typename } }",
+            "{ assets { identifier ... on EcsCluster { name } } }",
             "{ ecsTasks @include(if: true) { arn } }",
             r#"mutation { revokeControlException(id: "x") }"#,
         ] {

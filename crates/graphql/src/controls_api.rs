@@ -371,6 +371,7 @@ async fn findings(
             sort: Vec::new(),
             limit: None,
             offset: None,
+            tagged: true,
         };
         let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
         if let Value::List(items) = run_for(

@@ -419,6 +419,9 @@ impl Engine {
         let mut response = Response::default();
         let mut parts = Vec::new();
         let was_parsed = parsed.is_some();
+        let interface_only = parsed.as_ref().map_or_else(Vec::new, |document| {
+            raw::interface_only_keys(document, request.operation_name.as_deref())
+        });
         let variables = request.variables.clone().map(Variables::from_json);
         for (n, candidate) in order.iter().enumerate() {
             // The executor takes the document; a second dialect (rare) parses it again.
@@ -443,7 +446,7 @@ impl Engine {
             if mismatch && n + 1 < order.len() {
                 continue;
             }
-            let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run)));
+            let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run, interface_only.clone())));
             response = self
                 .executing_schema(*candidate, verdict)
                 .execute(build(raw.as_ref(), parsed.take()))

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_graphql::parser::types::{
-    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Response, Value};
 
@@ -27,6 +27,9 @@ use async_graphql::{Name, Positioned, Response, Value};
 pub(crate) struct RawParts {
     parts: Mutex<Vec<(PlannedField, String)>>,
     pub(crate) dry_run: bool,
+    /// Root fields (response keys) whose selection has no type condition but the `Asset`
+    /// interface's ([`interface_only_keys`]).
+    interface_only: Vec<String>,
 }
 
 /// A root list field's compiled statement, replayable for the same document and tenant.
@@ -242,11 +245,17 @@ fn write_object<T>(
 }
 
 impl RawParts {
-    pub(crate) fn new(dry_run: bool) -> Self {
+    pub(crate) fn new(dry_run: bool, interface_only: Vec<String>) -> Self {
         RawParts {
             parts: Mutex::default(),
             dry_run,
+            interface_only,
         }
+    }
+
+    /// Whether the root field `key` selects the same fields of every asset type.
+    pub(crate) fn interface_only(&self, key: &str) -> bool {
+        self.interface_only.iter().any(|k| k == key)
     }
 
     pub(crate) fn push(&self, field: PlannedField, json: String) {
@@ -367,6 +376,75 @@ pub(crate) fn qualifies(document: &ExecutableDocument) -> bool {
                         Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
                     }
             })
+    })
+}
+
+/// The response keys of the root fields of the operation to run whose selection applies no
+/// type condition other than the `Asset` interface's (directly, through inline fragments or
+/// fragments spread): each asset type then answers the same keys. A key the operation repeats
+/// is left out (the executor merges those).
+pub(crate) fn interface_only_keys(
+    document: &ExecutableDocument,
+    operation: Option<&str>,
+) -> Vec<String> {
+    let operation = match (&document.operations, operation) {
+        (DocumentOperations::Single(single), None) => &single.node,
+        (DocumentOperations::Multiple(map), Some(name)) => match map.get(name) {
+            Some(operation) => &operation.node,
+            None => return Vec::new(),
+        },
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => match map.values().next() {
+            Some(operation) => &operation.node,
+            None => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let fields: Vec<&async_graphql::parser::types::Field> = operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .filter_map(|item| match &item.node {
+            Selection::Field(field) => Some(&field.node),
+            _ => None,
+        })
+        .collect();
+    let key = |field: &async_graphql::parser::types::Field| {
+        field.alias.as_ref().unwrap_or(&field.name).node.to_string()
+    };
+    fields
+        .iter()
+        .filter(|field| {
+            let k = key(field);
+            fields.iter().filter(|other| key(other) == k).count() == 1
+                && on_interface_only(&field.selection_set.node, &document.fragments, 0)
+        })
+        .map(|field| key(field))
+        .collect()
+}
+
+fn on_interface_only(
+    set: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    set.items.iter().all(|item| match &item.node {
+        Selection::Field(_) => true,
+        Selection::InlineFragment(inline) => {
+            inline.node.type_condition.as_ref().is_none_or(|c| {
+                c.node.on.node.as_str() == assetql_model::catalogue::ASSET_INTERFACE.name
+            }) && on_interface_only(&inline.node.selection_set.node, fragments, depth + 1)
+        }
+        Selection::FragmentSpread(spread) => fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|f| {
+                f.node.type_condition.node.on.node.as_str()
+                    == assetql_model::catalogue::ASSET_INTERFACE.name
+                    && on_interface_only(&f.node.selection_set.node, fragments, depth + 1)
+            }),
     })
 }
 

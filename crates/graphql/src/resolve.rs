@@ -537,6 +537,11 @@ pub(crate) async fn assets<'a>(
         // applies the type conditions when it shapes the response.
         types.push((ty, selection(ty, syntax, limits, field.selection_set())?));
     }
+    // A selection with no type condition but the interface's is the same on every type, so
+    // the database's JSON rows are the answer as they are (`__typename` compiled per type).
+    let raw = ctx
+        .data_opt::<std::sync::Arc<crate::raw::RawParts>>()
+        .filter(|raw| raw.interface_only(field.alias().unwrap_or(field.name())));
     let query = AssetsQuery {
         types,
         tenant: request.tenant.clone(),
@@ -544,8 +549,13 @@ pub(crate) async fn assets<'a>(
         sort: paging.sort,
         limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
         offset: paging.offset,
+        tagged: raw.is_none(),
     };
     let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
+    if let Some(raw) = raw {
+        run_raw(raw, request, &field, compiled, None, limits.query_timeout).await?;
+        return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
+    }
     let Value::List(items) = run_for(
         request,
         &compiled.sql,

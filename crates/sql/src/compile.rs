@@ -120,6 +120,9 @@ pub struct AssetsQuery {
     pub limit: Option<u64>,
     /// Rows skipped.
     pub offset: Option<u64>,
+    /// Whether each object carries its type name under a private key (for a caller that
+    /// types the rows itself); without it, the objects are the response's as they are.
+    pub tagged: bool,
 }
 
 /// Most keys one JSON object may have (PostgreSQL's function-argument limit is 100).
@@ -730,7 +733,7 @@ pub fn compile_assets(
         }
         let alias = w.alias();
         w.push("SELECT ");
-        w.object_tagged(ty, &alias, selection, true)?;
+        w.object_tagged(ty, &alias, selection, query.tagged)?;
         w.push(" AS j");
         for (n, key) in query.sort.iter().enumerate() {
             w.push(&format!(", {} AS s{n}", field_sql(ty, &alias, key.field)));

@@ -371,6 +371,7 @@ fn the_assets_interface_is_one_union() {
         }],
         limit: Some(10),
         offset: None,
+        tagged: true,
     };
     for dialect in [Dialect::Postgres, Dialect::Sqlite] {
         let compiled = compile_assets(dialect, &query).expect("compiles");
