@@ -279,9 +279,9 @@ impl Engine {
     /// The statements `request` would run, one per root field in response order, compiled
     /// (parsed, validated, planned) exactly as [`Engine::execute`] compiles them, without
     /// running them. Documents that are not all root list or connection fields answered by
-    /// one statement each (`assets`, legacy aggregates, the controls API, directives) cannot
-    /// be planned: the error carries the code `NOT_PLANNABLE`, after any resolver of such a
-    /// field has run. Errors in the document are the response's errors.
+    /// one statement each (`assets` with type conditions, legacy aggregates, the controls API,
+    /// directives) cannot be planned: the error carries the code `NOT_PLANNABLE`, after any
+    /// resolver of such a field has run. Errors in the document are the response's errors.
     pub async fn plan(
         &self,
         request: GraphQLRequest,
