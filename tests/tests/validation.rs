@@ -366,3 +366,178 @@ fn every_stored_control_is_prevalidated_in_its_dialect() {
     }
     assert_eq!(seen, 16);
 }
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % u64::try_from(n).expect("small")).expect("small")
+    }
+}
+
+/// Names and values swapped into documents: fields and operators of both dialects, names no
+/// type has, and values of every kind.
+const NAMES: &[&str] = &[
+    "arn",
+    "family",
+    "networkMode",
+    "task",
+    "task_NOT",
+    "containerSpecs",
+    "containerSpecs_SOME",
+    "containerSpecs_NONE",
+    "privileged",
+    "user",
+    "user_CONTAINS",
+    "eq",
+    "in",
+    "contains",
+    "NOT",
+    "AND",
+    "OR",
+    "limit",
+    "sort",
+    "where",
+    "first",
+    "after",
+    "options",
+    "nope",
+    "__typename",
+    "AssetFragment",
+    "EcsTask",
+    "EcsCluster",
+    "Asset",
+    "ASC",
+    "DESC",
+    "name",
+    "platformVersion_IN",
+    "hasECSServiceNetworkConfigurations_SOME",
+    "assignPublicIP",
+    "containerInsights",
+    "ecsTasks",
+    "ecsClusters",
+    "assets",
+    "typename_IN",
+];
+const VALUES: &[&str] = &[
+    "true",
+    "null",
+    "1",
+    "-1",
+    "\"x\"",
+    "\"host\"",
+    "[]",
+    "[\"a\"]",
+    "{}",
+    "{eq: \"x\"}",
+    "ASC",
+    "[{arn: DESC}]",
+    "{privileged: true}",
+    "$v",
+];
+
+/// One random edit of `source`: a name replaced by another, or a value by another.
+fn mutate(source: &str, rng: &mut Rng) -> String {
+    let bytes = source.as_bytes();
+    let names: Vec<(usize, usize)> = {
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'#' {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            } else if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                spans.push((start, i));
+            } else {
+                i += 1;
+            }
+        }
+        spans
+    };
+    if names.is_empty() {
+        return source.to_owned();
+    }
+    let (start, end) = names[rng.below(names.len())];
+    let replacement = if rng.below(2) == 0 {
+        NAMES[rng.below(NAMES.len())]
+    } else {
+        VALUES[rng.below(VALUES.len())]
+    };
+    format!("{}{replacement}{}", &source[..start], &source[end..])
+}
+
+/// The validator's certainty holds on thousands of documents near the ones it is for: each
+/// stored control and corpus document edited once or twice (names swapped for fields and
+/// operators of either dialect or unknown ones, values for values of other kinds), in both
+/// dialects. `Valid` must mean async-graphql's validation passes, `Invalid` that it fails.
+#[tokio::test]
+async fn edited_documents_never_contradict_async_graphqls_validation() {
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    let engine = Engine::new().expect("schemas");
+    let reference = Engine::new().expect("schemas").without_fast_paths();
+    let context = || RequestContext {
+        db: test_db.db.clone(),
+        tenant: "default".to_owned(),
+        controls: None,
+        unpaged: false,
+        row_level_security: false,
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cyscale-ecs");
+    let mut sources: Vec<GraphQLRequest> = std::fs::read_dir(dir)
+        .expect("control fixtures")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "graphql"))
+        .map(|path| request(&std::fs::read_to_string(path).expect("text"), None))
+        .collect();
+    sources.sort_by(|a, b| a.query.cmp(&b.query));
+    sources.extend(corpus());
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut judged = BTreeMap::new();
+    for source in &sources {
+        for _ in 0..60 {
+            let mut edited = source.clone();
+            for _ in 0..=rng.below(2) {
+                edited.query = mutate(&edited.query, &mut rng);
+            }
+            if edited.query.contains("$v") && edited.variables.is_none() {
+                edited.variables = Some(serde_json::json!({"v": "x"}));
+            }
+            for syntax in [Syntax::Current, Syntax::Legacy] {
+                let verdict = engine.verdict(&edited, syntax);
+                if matches!(verdict, Some(Verdict::Unsure) | None) {
+                    continue;
+                }
+                let valid = reference
+                    .passes_strict_validation(edited.clone(), syntax, context())
+                    .await;
+                let query = &edited.query;
+                match verdict {
+                    Some(Verdict::Valid | Verdict::ScalarFilter) => {
+                        assert!(
+                            valid,
+                            "{syntax:?}: judged valid, async-graphql rejects {query}"
+                        );
+                    }
+                    _ => assert!(
+                        !valid,
+                        "{syntax:?}: judged invalid, async-graphql accepts {query}"
+                    ),
+                }
+                *judged.entry(format!("{verdict:?}")).or_insert(0) += 1;
+            }
+        }
+    }
+    // Many edits are still judged here, both ways (the checks above are not vacuous).
+    let count = |verdict: &str| judged.get(verdict).copied().unwrap_or(0);
+    assert!(count("Some(Valid)") >= 200, "{judged:?}");
+    assert!(count("Some(Invalid)") >= 1000, "{judged:?}");
+}
