@@ -63,7 +63,33 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// A small deterministic generator (xorshift) for the tests that edit documents at random,
+/// so that a failure reproduces.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % u64::try_from(n).expect("small")).expect("small")
+    }
+}
+
 impl TestDb {
+    /// The engine's request context on this database for the default tenant, paged, without
+    /// row-level security (what `assetql serve` gives an unauthenticated request).
+    pub fn request_context(&self) -> assetql_graphql::RequestContext {
+        assetql_graphql::RequestContext {
+            db: self.db.clone(),
+            tenant: "default".to_owned(),
+            controls: None,
+            unpaged: false,
+            row_level_security: false,
+        }
+    }
+
     /// A fresh, migrated database on `backend`.
     pub async fn new(backend: Backend) -> Self {
         let test_db = Self::unmigrated(backend).await;

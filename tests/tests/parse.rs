@@ -6,6 +6,7 @@
 //! positions included. It must read every stored control and the plain documents itself.
 
 use assetql_graphql::parse::parse;
+use assetql_tests::Rng;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 
 /// Documents this parser must read itself.
@@ -134,18 +135,6 @@ fn corners_of_the_grammar_are_declined_or_read_the_same() {
     for depth in [60, 64, 65, 70] {
         let source = format!("{}{}", "{a".repeat(depth), "}".repeat(depth));
         agree(&source);
-    }
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % u64::try_from(n).expect("small")).expect("small")
     }
 }
 

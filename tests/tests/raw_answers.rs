@@ -225,13 +225,7 @@ on_both_databases! {
             .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
             .await;
         let engine = assetql_graphql::Engine::new().expect("schemas");
-        let context = || assetql_graphql::RequestContext {
-            db: test_db.db.clone(),
-            tenant: "default".to_owned(),
-            controls: None,
-            unpaged: false,
-            row_level_security: false,
-        };
+        let context = || test_db.request_context();
         let request = |query: &str| assetql_graphql::GraphQLRequest {
             query: query.to_owned(),
             ..Default::default()

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use assetql_graphql::validate::Verdict;
-use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
+use assetql_graphql::{Engine, GraphQLRequest};
 use assetql_sql::Syntax;
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
-use assetql_tests::{Backend, TestDb};
+use assetql_tests::{Backend, Rng, TestDb};
 
 /// Documents, with the operation to run when there are several.
 const DOCUMENTS: &[(&str, Option<&str>)] = &[
@@ -241,13 +241,7 @@ async fn the_engines_validator_agrees_with_async_graphqls() {
         .await;
     let engine = Engine::new().expect("schemas");
     let reference = Engine::new().expect("schemas").without_fast_paths();
-    let context = || RequestContext {
-        db: test_db.db.clone(),
-        tenant: "default".to_owned(),
-        controls: None,
-        unpaged: false,
-        row_level_security: false,
-    };
+    let context = || test_db.request_context();
     let mut verdicts = BTreeMap::new();
     for request in corpus() {
         let document = request.query.as_str();
@@ -367,18 +361,6 @@ fn every_stored_control_is_prevalidated_in_its_dialect() {
     assert_eq!(seen, 16);
 }
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % u64::try_from(n).expect("small")).expect("small")
-    }
-}
-
 /// Names and values swapped into documents: fields and operators of both dialects, names no
 /// type has, and values of every kind.
 const NAMES: &[&str] = &[
@@ -484,13 +466,7 @@ async fn edited_documents_never_contradict_async_graphqls_validation() {
     let test_db = TestDb::new(Backend::Sqlite).await;
     let engine = Engine::new().expect("schemas");
     let reference = Engine::new().expect("schemas").without_fast_paths();
-    let context = || RequestContext {
-        db: test_db.db.clone(),
-        tenant: "default".to_owned(),
-        controls: None,
-        unpaged: false,
-        row_level_security: false,
-    };
+    let context = || test_db.request_context();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cyscale-ecs");
     let mut sources: Vec<GraphQLRequest> = std::fs::read_dir(dir)
         .expect("control fixtures")

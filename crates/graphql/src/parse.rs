@@ -381,24 +381,12 @@ impl<'a> Parser<'a> {
         if self.bytes[self.at..].starts_with(b"...") {
             self.at += 3;
             self.skip_ignored();
-            if let Some(type_condition) = self.type_condition().ok()? {
+            let type_condition = self.type_condition().ok()?;
+            if type_condition.is_some() || matches!(self.peek()?, b'{' | b'@') {
                 let directives = self.directives()?;
                 let selection_set = self.nested_selection_set(depth)?;
                 let inline = InlineFragment {
-                    type_condition: Some(type_condition),
-                    directives,
-                    selection_set,
-                };
-                return Some(Positioned::new(
-                    Selection::InlineFragment(Positioned::new(inline, pos)),
-                    pos,
-                ));
-            }
-            if matches!(self.peek()?, b'{' | b'@') {
-                let directives = self.directives()?;
-                let selection_set = self.nested_selection_set(depth)?;
-                let inline = InlineFragment {
-                    type_condition: None,
+                    type_condition,
                     directives,
                     selection_set,
                 };

@@ -388,16 +388,13 @@ pub(crate) fn interface_only_keys(
     operation: Option<&str>,
 ) -> Vec<String> {
     let operation = match (&document.operations, operation) {
-        (DocumentOperations::Single(single), None) => &single.node,
-        (DocumentOperations::Multiple(map), Some(name)) => match map.get(name) {
-            Some(operation) => &operation.node,
-            None => return Vec::new(),
-        },
-        (DocumentOperations::Multiple(map), None) if map.len() == 1 => match map.values().next() {
-            Some(operation) => &operation.node,
-            None => return Vec::new(),
-        },
-        _ => return Vec::new(),
+        (DocumentOperations::Single(single), None) => Some(single),
+        (DocumentOperations::Multiple(map), Some(name)) => map.get(name),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => map.values().next(),
+        _ => None,
+    };
+    let Some(operation) = operation.map(|o| &o.node) else {
+        return Vec::new();
     };
     let fields: Vec<&async_graphql::parser::types::Field> = operation
         .selection_set
