@@ -138,24 +138,21 @@ fn bench(c: &mut Criterion) {
     // the plan cache nor the dialect memo helps.
     let mut group = c.benchmark_group("plan");
     let mut planned = 0u64;
+    // Plans `text` made new by a numbered comment, with `variables`.
+    let mut plan_new = |text: &str, variables: Option<serde_json::Value>| {
+        planned += 1;
+        let request = GraphQLRequest {
+            query: format!("{text}\n# {planned}\n"),
+            variables,
+            operation_name: None,
+        };
+        let (_, statements) = runtime
+            .block_on(engine.plan(request, None, context(&db)))
+            .expect("the document plans");
+        assert_eq!(statements.len(), 1);
+    };
     for (name, text) in &texts {
-        group.bench_function(name.as_str(), |b| {
-            b.iter(|| {
-                planned += 1;
-                let query = format!("{text}\n# {planned}\n");
-                runtime.block_on(async {
-                    let request = GraphQLRequest {
-                        query,
-                        ..GraphQLRequest::default()
-                    };
-                    let (_, statements) = engine
-                        .plan(request, None, context(&db))
-                        .await
-                        .expect("the control plans");
-                    assert_eq!(statements.len(), 1);
-                })
-            })
-        });
+        group.bench_function(name.as_str(), |b| b.iter(|| plan_new(text, None)));
     }
     group.finish();
 
@@ -179,23 +176,7 @@ fn bench(c: &mut Criterion) {
         ("variables", with_variables, Some(variables)),
         ("literal", literal, None),
     ] {
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                planned += 1;
-                runtime.block_on(async {
-                    let request = GraphQLRequest {
-                        query: format!("{text}\n# {planned}\n"),
-                        variables: variables.clone(),
-                        operation_name: None,
-                    };
-                    let (_, statements) = engine
-                        .plan(request, None, context(&db))
-                        .await
-                        .expect("the page plans");
-                    assert_eq!(statements.len(), 1);
-                })
-            })
-        });
+        group.bench_function(name, |b| b.iter(|| plan_new(text, variables.clone())));
     }
     group.finish();
 

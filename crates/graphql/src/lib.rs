@@ -389,6 +389,8 @@ impl Engine {
                 raw: Vec::new(),
             };
         }
+        // Converted once: the validator reads them, and each dialect tried gets a copy.
+        let variables = request.variables.clone().map(Variables::from_json);
         let build = |raw: Option<&Arc<raw::RawParts>>, document: Option<ExecutableDocument>| {
             let mut gql = Request::new(request.query.clone())
                 .data(context.clone())
@@ -399,8 +401,8 @@ impl Engine {
             if let Some(raw) = raw {
                 gql = gql.data(Arc::clone(raw));
             }
-            if let Some(variables) = &request.variables {
-                gql = gql.variables(Variables::from_json(variables.clone()));
+            if let Some(variables) = &variables {
+                gql = gql.variables(variables.clone());
             }
             if let Some(name) = &request.operation_name {
                 gql = gql.operation_name(name.clone());
@@ -422,7 +424,6 @@ impl Engine {
         let interface_only = parsed.as_ref().map_or_else(Vec::new, |document| {
             raw::interface_only_keys(document, request.operation_name.as_deref())
         });
-        let variables = request.variables.clone().map(Variables::from_json);
         for (n, candidate) in order.iter().enumerate() {
             // The executor takes the document; a second dialect (rare) parses it again.
             if parsed.is_none() && was_parsed {

@@ -431,18 +431,24 @@ fn on_interface_only(
     set.items.iter().all(|item| match &item.node {
         Selection::Field(_) => true,
         Selection::InlineFragment(inline) => {
-            inline.node.type_condition.as_ref().is_none_or(|c| {
-                c.node.on.node.as_str() == assetql_model::catalogue::ASSET_INTERFACE.name
-            }) && on_interface_only(&inline.node.selection_set.node, fragments, depth + 1)
+            inline
+                .node
+                .type_condition
+                .as_ref()
+                .is_none_or(|c| is_asset_interface(&c.node))
+                && on_interface_only(&inline.node.selection_set.node, fragments, depth + 1)
         }
         Selection::FragmentSpread(spread) => fragments
             .get(&spread.node.fragment_name.node)
             .is_some_and(|f| {
-                f.node.type_condition.node.on.node.as_str()
-                    == assetql_model::catalogue::ASSET_INTERFACE.name
+                is_asset_interface(&f.node.type_condition.node)
                     && on_interface_only(&f.node.selection_set.node, fragments, depth + 1)
             }),
     })
+}
+
+fn is_asset_interface(condition: &async_graphql::parser::types::TypeCondition) -> bool {
+    condition.on.node.as_str() == assetql_model::catalogue::ASSET_INTERFACE.name
 }
 
 /// No directive, and no meta field but `__typename`, in `set` or the fragments it spreads.
