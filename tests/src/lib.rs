@@ -87,6 +87,7 @@ impl TestDb {
             controls: None,
             unpaged: false,
             row_level_security: false,
+            gate: Default::default(),
         }
     }
 

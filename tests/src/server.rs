@@ -107,6 +107,8 @@ impl TestServer {
                 metrics,
                 row_level_security,
                 read_db,
+                metrics_access: http::MetricsAccess::Open,
+                connections: http::ConnectionLimits::default(),
             },
             async move {
                 let _ = stopped.await;

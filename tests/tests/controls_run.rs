@@ -9,6 +9,7 @@ use std::sync::Arc;
 use assetql_controls::{new_exception, render, Catalogue, ExceptionError, Format, Runner};
 use assetql_graphql::Engine;
 use assetql_model::TenantId;
+use assetql_store::ControlStatus;
 use assetql_tests::fixtures::{self, at, Inventory, ACCOUNT, REGION};
 use assetql_tests::on_both_databases;
 use chrono::{Duration, Utc};
@@ -73,7 +74,7 @@ on_both_databases! {
             let got: BTreeSet<&str> = run.findings.iter().map(|f| f.asset_identifier.as_str()).collect();
             let want: BTreeSet<&str> = violating.iter().map(|n| names[*n].as_str()).collect();
             assert_eq!(got, want, "{control}");
-            assert_eq!(run.status, if want.is_empty() { "pass" } else { "fail" }, "{control}");
+            assert_eq!(run.status, if want.is_empty() { ControlStatus::Pass } else { ControlStatus::Fail }, "{control}");
             assert!(run.findings.iter().all(|f| f.id_from_provider.as_deref() == Some(f.asset_identifier.as_str())));
         }
         let history = test_db.db.control_runs(&tenant, Some("aws-ecs-4-containers-not-privileged"), 10).await.expect("history");
@@ -96,7 +97,7 @@ on_both_databases! {
 
         let runs = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
         let run = &runs[0];
-        assert_eq!(run.status, "fail", "two other assets still fail");
+        assert_eq!(run.status, ControlStatus::Fail, "two other assets still fail");
         let failing: BTreeSet<&str> = run.failing().map(|f| f.asset_identifier.as_str()).collect();
         assert_eq!(failing, BTreeSet::from([names["host-privileged:1"].as_str(), names["host-inactive-running:1"].as_str()]));
         let excepted: Vec<&str> = run.findings.iter().filter(|f| f.excepted).map(|f| f.asset_identifier.as_str()).collect();
@@ -140,7 +141,8 @@ on_both_databases! {
         let history = test_db.db.control_runs(&TenantId::default_tenant(), None, 100).await.expect("history");
         assert!(history.iter().all(|r| r.sync_run_id == Some(sync_run.0)), "runs name the sync they followed");
         let empty = test_db.db.control_runs(&TenantId::parse("empty").expect("tenant"), None, 100).await.expect("history");
-        assert!(empty.iter().all(|r| r.status == "pass"), "a tenant with no assets passes");
+        // A tenant that was never synced has no data: nothing passes.
+        assert!(!empty.is_empty() && empty.iter().all(|r| r.status == ControlStatus::NoData), "a never-synced tenant is no_data, not pass");
         // The next round runs again.
         let next = a.scheduled_round(&catalogue, &tenants, round + Duration::minutes(15), "a").await.expect("next round");
         assert_eq!(next.len(), 22);
@@ -156,7 +158,7 @@ on_both_databases! {
         // One excepted finding and one erroring control, so suppressions and notifications are
         // validated too.
         runs[0].findings[0].excepted = true;
-        runs[1].status = "error".to_owned();
+        runs[1].status = ControlStatus::Error;
         runs[1].error = Some("boom".to_owned());
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("report.sarif");
@@ -175,7 +177,7 @@ on_both_databases! {
         let control = catalogue.get("aws-ecs-2-service-assign-public-ip-disabled").expect("control");
         let tenant = TenantId::default_tenant();
         let first = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
-        assert_eq!(first[0].status, "fail");
+        assert_eq!(first[0].status, ControlStatus::Fail);
         for service in &mut inventory.services {
             if let Some(network) = &mut service.network_configuration {
                 network.assign_public_ip = Some(false);
@@ -183,7 +185,7 @@ on_both_databases! {
         }
         test_db.seed(&scope, &inventory, at(60)).await;
         let second = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
-        assert_eq!(second[0].status, "pass");
+        assert_eq!(second[0].status, ControlStatus::Pass);
         assert!(second[0].findings.is_empty());
     }
 }
@@ -277,7 +279,7 @@ fn reports_render_for_people_scripts_and_ci() {
     let run = |id: &str, status: &str, findings: Vec<Finding>, error: Option<&str>| ControlRun {
         id: 1,
         control_id: id.to_owned(),
-        status: status.to_owned(),
+        status: ControlStatus::parse(status).expect("a status"),
         started_at: Utc::now(),
         duration_ms: 12,
         error: error.map(str::to_owned),
@@ -304,13 +306,20 @@ fn reports_render_for_people_scripts_and_ci() {
             vec![],
             Some("boom"),
         ),
+        run(
+            "aws-ecs-2-service-assign-public-ip-disabled",
+            "no_data",
+            vec![],
+            Some("no successful sync of AWS::ECS::Service for tenant default yet"),
+        ),
     ];
     let json: serde_json::Value =
         serde_json::from_str(&render(Format::Json, &catalogue, &runs)).expect("JSON");
     assert_eq!(
         json["summary"],
-        serde_json::json!({"pass": 1, "fail": 1, "error": 1})
+        serde_json::json!({"pass": 1, "fail": 1, "error": 1, "no_data": 1})
     );
+    assert_eq!(json["controls"][3]["status"], "no_data");
     assert_eq!(json["controls"][0]["failing"][0]["identifier"], "arn:a<&>");
     assert_eq!(
         json["controls"][0]["excepted"][0]["idFromProvider"],
@@ -332,9 +341,16 @@ fn reports_render_for_people_scripts_and_ci() {
         sarif["runs"][0]["invocations"][0]["executionSuccessful"],
         false
     );
+    // No data is no result, but a notification a reader sees.
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(notifications.iter().any(|n| n["level"] == "warning"
+        && n["associatedRule"]["id"] == "aws-ecs-2-service-assign-public-ip-disabled"));
 
     let junit = render(Format::Junit, &catalogue, &runs);
-    assert!(junit.contains("tests=\"3\" failures=\"1\" errors=\"1\""));
+    assert!(junit.contains("tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\""));
+    assert!(junit.contains("<skipped message=\"no successful sync"));
     assert!(junit.contains("arn:a&lt;&amp;&gt;"), "XML is escaped");
     assert!(junit.contains("<error message=\"boom\"/>"));
     let table = render(Format::Table, &catalogue, &runs);
@@ -342,4 +358,5 @@ fn reports_render_for_people_scripts_and_ci() {
         .lines()
         .nth(1)
         .is_some_and(|l| l.contains("fail") && l.contains(" 1 ")));
+    assert!(table.lines().nth(4).is_some_and(|l| l.contains("no_data")));
 }

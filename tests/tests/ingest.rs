@@ -273,8 +273,13 @@ on_both_databases! {
         assert_eq!(dump(&test_db).await, before);
         let runs = test_db.dump("sync_runs").await;
         let failed_runs: Vec<&Json> = runs.iter().filter(|r| r["status"] == "failed").collect();
-        assert_eq!(failed_runs.len(), 1);
-        assert!(failed_runs[0]["error"].as_str().is_some_and(|e| e.contains("ListClusters")));
+        // The unreachable endpoint's three scopes (their STS call failed) and the bad region.
+        assert_eq!(failed_runs.len(), 4, "{runs:?}");
+        let listing: Vec<&&Json> = failed_runs.iter().filter(|r| r["error"].as_str().is_some_and(|e| e.contains("ListClusters"))).collect();
+        assert_eq!(listing.len(), 1);
+        assert_eq!(listing[0]["region"], "xx-nowhere-1");
+        let identity = failed_runs.iter().filter(|r| r["error"].as_str().is_some_and(|e| e.contains("GetCallerIdentity failed"))).count();
+        assert_eq!(identity, 3, "a failed STS call is recorded for each of the account's scopes");
     }
 
     async fn two_workers_in_one_round_sync_every_scope_exactly_once(test_db: TestDb) {

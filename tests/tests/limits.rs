@@ -118,15 +118,15 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
         )
         .await;
     assert_eq!(bad.error_codes(), ["BAD_FILTER"]);
-    // Control runs started through the API count like the worker's: an empty inventory passes
-    // the built-in clusters control.
+    // Control runs started through the API count like the worker's: a never-synced inventory
+    // has no data for the built-in clusters control (never a pass).
     let run = server
         .graphql(
             r#"mutation { runControls(controlId: "aws-ecs-12-clusters-should-use-insights") { status } }"#,
             None,
         )
         .await;
-    assert_eq!(run.data()["runControls"][0]["status"], "pass");
+    assert_eq!(run.data()["runControls"][0]["status"], "no_data");
     let (status, text) = server.get("/metrics").await;
     assert_eq!(status, 200);
     assert!(
@@ -138,7 +138,7 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
         "{text}"
     );
     assert!(
-        text.contains("assetql_control_runs_total{status=\"pass\"} 1"),
+        text.contains("assetql_control_runs_total{status=\"no_data\"} 1"),
         "{text}"
     );
     assert!(
@@ -166,4 +166,86 @@ async fn configured_limits_apply_to_nested_relationship_filters_too() {
         server.graphql(small, Some("legacy")).await.data()["ecsTaskDefinitions"],
         json!([])
     );
+}
+
+on_both_databases! {
+    async fn documents_are_bounded_before_any_walk_follows_a_fragment(test_db: TestDb) {
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0)).await;
+        let limits = Limits::default();
+        let server = TestServer::start_with(test_db.db.clone(), false, limits.clone()).await;
+
+        // 10,000 chained fragments overflowed the stack and killed the process.
+        let chain: String = (0..10_000)
+            .map(|i| format!("fragment F{i} on EcsCluster {{ arn ...F{} }} ", i + 1))
+            .collect::<String>()
+            + "fragment F10000 on EcsCluster { arn }";
+        let response = server.graphql(&format!("{{ ecsClusters {{ ...F0 }} }} {chain}"), None).await;
+        assert_eq!(code_and_limit(&response), ("FRAGMENTS_TOO_DEEP".to_owned(), json!(limits.max_fragment_depth)), "{}", response.body);
+        still_serving(&server).await;
+        // A chain within the limit still runs.
+        let short: String = (0..5).map(|i| format!("fragment G{i} on EcsCluster {{ name ...G{} }} ", i + 1)).collect::<String>()
+            + "fragment G5 on EcsCluster { arn }";
+        let response = server.graphql(&format!("{{ ecsClusters(limit: 1) {{ ...G0 }} }} {short}"), None).await;
+        assert_eq!(response.data()["ecsClusters"].as_array().map(Vec::len), Some(1));
+
+        // Quadratic validation cost: 20,000 identical selections.
+        let wide = format!("{{ {} }}", "__typename ".repeat(20_000));
+        let response = server.graphql(&wide, None).await;
+        assert_eq!(code_and_limit(&response), ("TOO_MANY_SELECTIONS".to_owned(), json!(limits.max_selections)));
+        // Fragments spread twice per level: small text, 2^30 selections once expanded.
+        let doubling: String = (0..30)
+            .map(|i| format!("fragment D{i} on EcsCluster {{ ...D{n} ...D{n} }} ", n = i + 1))
+            .collect::<String>()
+            + "fragment D30 on EcsCluster { arn }";
+        let response = server.graphql(&format!("{{ ecsClusters {{ ...D0 }} }} {doubling}"), None).await;
+        assert_eq!(code_and_limit(&response).0, "TOO_MANY_SELECTIONS", "{}", response.body);
+        still_serving(&server).await;
+
+        // NUL bytes are refused alike on both databases, in literals and in variables.
+        let response = server.graphql(r#"{ ecsClusters(where: {name: "a\u0000b"}) { arn } }"#, None).await;
+        assert_eq!(response.error_codes(), ["BAD_USER_INPUT"], "{}", response.body);
+        let response = server
+            .graphql_with(json!({"query": "query($n: String) { ecsClusters(where: {name: $n}) { arn } }", "variables": {"n": "x\u{0}"}}), None)
+            .await;
+        assert_eq!(response.error_codes(), ["BAD_USER_INPUT"], "{}", response.body);
+        let response = server.graphql(r#"{ findings(controlId: "a\u0000") { assetIdentifier } }"#, None).await;
+        assert_eq!(response.error_codes(), ["BAD_USER_INPUT"], "{}", response.body);
+
+        // A page of 0 rows is 0 rows, not the default page; an Int past 32 bits is refused.
+        for query in ["{ ecsClusters(limit: 0) { arn } }", "{ ecsClusters(options: {limit: 0}) { arn } }"] {
+            let dialect = if query.contains("options") { "legacy" } else { "current" };
+            let response = server.graphql(query, Some(dialect)).await;
+            assert_eq!(response.data()["ecsClusters"], json!([]), "{query}");
+        }
+        let response = server.graphql("{ ecsClustersConnection(first: 0) { totalCount edges { node { arn } } } }", None).await;
+        assert_eq!(response.data()["ecsClustersConnection"]["edges"], json!([]));
+        assert_eq!(response.data()["ecsClustersConnection"]["totalCount"], json!(4));
+        let response = server.graphql("{ ecsClusters(limit: 9007199254740992) { arn } }", None).await;
+        assert_eq!(response.error_codes(), ["BAD_USER_INPUT"], "{}", response.body);
+        let response = server.graphql("{ ecsTaskDefinitions(where: {revision: {gt: 9007199254740992}}) { arn } }", None).await;
+        assert!(!response.error_codes().is_empty(), "{}", response.body);
+
+        // An unknown operation name is reported as such, in the current dialect, not as the
+        // other dialect's complaint about the document.
+        let response = server
+            .graphql_with(json!({"query": "query A { ecsClusters(limit: 1) { arn } }", "operationName": "B"}), None)
+            .await;
+        let message = response.body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("Unknown operation named \"B\""), "{}", response.body);
+        assert_eq!(response.dialect.as_deref(), Some("current"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_requests_statements_take_turns_and_leave_connections_to_others() {
+    let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Sqlite).await;
+    test_db.seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0)).await;
+    let limits = Limits { max_concurrent_statements: 1, ..Limits::default() };
+    let server = TestServer::start_with(test_db.db.clone(), false, limits).await;
+    // Eight aliased root fields run one after another (each answers; none is lost).
+    let aliases: String = (0..8).map(|i| format!("a{i}: ecsClusters(limit: 1) {{ arn }} ")).collect();
+    let response = server.graphql(&format!("{{ {aliases} }}"), None).await;
+    for i in 0..8 {
+        assert_eq!(response.data()[format!("a{i}")].as_array().map(Vec::len), Some(1), "{}", response.body);
+    }
 }

@@ -492,8 +492,15 @@ on_both_databases! {
         assert_eq!(codes(&date), ["BAD_FILTER"]);
         assert!(date.body.to_string().contains("registeredAt"));
 
-        let regex = server.graphql(r#"{ ecsTaskDefinitions(where: {pidMode_MATCHES: "a*+"}) { arn } }"#, None).await;
-        assert_eq!(codes(&regex), ["BAD_FILTER"]);
+        // Patterns both databases cannot read alike, or that escape the whole-string anchoring
+        // (`x)|(.*` matched every row before), are BAD_USER_INPUT naming the pattern.
+        for pattern in ["a*+", "x)|(.*", "(.{0,100}){0,100}x", "(unclosed"] {
+            let query = format!(r#"{{ ecsTaskDefinitions(where: {{pidMode_MATCHES: {pattern:?}}}) {{ arn }} }}"#);
+            let regex = server.graphql(&query, None).await;
+            assert_eq!(codes(&regex), ["BAD_USER_INPUT"], "{pattern}: {}", regex.body);
+            let message = regex.body["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(&format!("{pattern:?}")), "{message}");
+        }
 
         let syntax = server.graphql("{ ecsTaskDefinitions(where: { ", None).await;
         assert_eq!(syntax.status, 200);

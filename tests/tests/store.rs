@@ -93,7 +93,7 @@ on_both_databases! {
         assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
         assert!(matches!(
             test_db.db.migration_state().await.expect("state"),
-            MigrationState::UpToDate { version: 3 }
+            MigrationState::UpToDate { version: 4 }
         ));
     }
 
@@ -370,7 +370,7 @@ async fn an_unmigrated_database_reports_pending_migrations() {
             test_db.db.migration_state().await.expect("state"),
             MigrationState::Pending {
                 applied: 0,
-                expected: 3
+                expected: 4
             },
             "{backend:?}"
         );

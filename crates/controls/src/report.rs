@@ -1,7 +1,7 @@
 //! Rendering control runs: a table for people, JSON for scripts, SARIF 2.1.0 and JUnit XML for
 //! CI systems.
 
-use assetql_store::ControlRun;
+use assetql_store::{ControlRun, ControlStatus};
 use serde_json::json;
 
 use crate::catalogue::{Catalogue, Severity};
@@ -59,9 +59,14 @@ fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value 
             })
         })
         .collect();
-    let count = |status: &str| runs.iter().filter(|r| r.status == status).count();
+    let count = |status: ControlStatus| runs.iter().filter(|r| r.status == status).count();
     json!({
-        "summary": { "pass": count("pass"), "fail": count("fail"), "error": count("error") },
+        "summary": {
+            "pass": count(ControlStatus::Pass),
+            "fail": count(ControlStatus::Fail),
+            "error": count(ControlStatus::Error),
+            "no_data": count(ControlStatus::NoData),
+        },
         "controls": controls,
     })
 }
@@ -94,8 +99,15 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
     for run in runs {
         let control = catalogue.get(&run.control_id);
         if let Some(error) = &run.error {
+            // No data is not an execution failure, but a reader must see it: SARIF has no
+            // result for "not evaluated", so it is a notification.
+            let level = if run.status == ControlStatus::NoData {
+                "warning"
+            } else {
+                "error"
+            };
             notifications.push(json!({
-                "level": "error",
+                "level": level,
                 "message": { "text": format!("{}: {error}", run.control_id) },
                 "associatedRule": { "id": run.control_id },
             }));
@@ -131,7 +143,7 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
             }},
             "results": results,
             "invocations": [{
-                "executionSuccessful": runs.iter().all(|r| r.error.is_none()),
+                "executionSuccessful": runs.iter().all(|r| r.status != ControlStatus::Error),
                 "toolExecutionNotifications": notifications,
             }],
         }],
@@ -139,17 +151,21 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
 }
 
 fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
-    let failures = runs.iter().filter(|r| r.status == "fail").count();
-    let errors = runs.iter().filter(|r| r.status == "error").count();
+    let count = |status: ControlStatus| runs.iter().filter(|r| r.status == status).count();
+    let (failures, errors, skipped) = (
+        count(ControlStatus::Fail),
+        count(ControlStatus::Error),
+        count(ControlStatus::NoData),
+    );
     let total_ms: i64 = runs.iter().map(|r| r.duration_ms).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"assetql controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{:.3}\">\n",
+        "<testsuites name=\"assetql controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n",
         runs.len(),
         total_ms as f64 / 1000.0
     ));
     out.push_str(&format!(
-        "  <testsuite name=\"assetql.controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">\n",
+        "  <testsuite name=\"assetql.controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
         runs.len()
     ));
     for run in runs {
@@ -169,18 +185,22 @@ fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
                     .unwrap_or_else(|| f.asset_identifier.clone())
             })
             .collect();
-        match run.status.as_str() {
-            "fail" => out.push_str(&format!(
+        match run.status {
+            ControlStatus::Fail => out.push_str(&format!(
                 "      <failure message=\"{} failing asset(s): {}\">{}</failure>\n",
                 failing.len(),
                 xml_escape(title),
                 xml_escape(&failing.join("\n"))
             )),
-            "error" => out.push_str(&format!(
+            ControlStatus::Error => out.push_str(&format!(
                 "      <error message=\"{}\"/>\n",
                 xml_escape(run.error.as_deref().unwrap_or("error"))
             )),
-            _ => {}
+            ControlStatus::NoData => out.push_str(&format!(
+                "      <skipped message=\"{}\"/>\n",
+                xml_escape(run.error.as_deref().unwrap_or("no data"))
+            )),
+            ControlStatus::Pass => {}
         }
         out.push_str("    </testcase>\n");
     }
@@ -190,7 +210,7 @@ fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
 
 fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
     let mut out = format!(
-        "{:<45} {:<6} {:>7} {:>8}  title\n",
+        "{:<45} {:<7} {:>7} {:>8}  title\n",
         "control", "status", "failing", "excepted"
     );
     for run in runs {
@@ -199,9 +219,9 @@ fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
             .get(&run.control_id)
             .map_or("", |c| c.title.as_str());
         out.push_str(&format!(
-            "{:<45} {:<6} {:>7} {:>8}  {}\n",
+            "{:<45} {:<7} {:>7} {:>8}  {}\n",
             run.control_id,
-            run.status,
+            run.status.as_str(),
             failing,
             run.findings.len() - failing,
             run.error.as_deref().unwrap_or(title)

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
 use assetql_model::TenantId;
-use assetql_store::{ControlException, ControlRun, Database, Finding, StoreError};
+use assetql_store::{ControlException, ControlRun, ControlStatus, Database, Finding, StoreError};
 use async_graphql::Value;
 use chrono::{DateTime, Utc};
 
@@ -139,12 +139,13 @@ impl Runner {
             unpaged: true,
             // The runner uses the writer database, which row-level security does not restrict.
             row_level_security: false,
+            gate: Default::default(),
         };
         let (_, response) = self.engine.execute(request, None, context).await;
         let mut run = ControlRun {
             id: 0,
             control_id: control.id.clone(),
-            status: "error".to_owned(),
+            status: ControlStatus::Error,
             started_at: now,
             duration_ms: 0,
             error: None,
@@ -170,7 +171,11 @@ impl Runner {
                             Comparator::Eq => !failing,
                             Comparator::Neq => failing,
                         };
-                        run.status = if pass { "pass" } else { "fail" }.to_owned();
+                        run.status = if pass {
+                            ControlStatus::Pass
+                        } else {
+                            ControlStatus::Fail
+                        };
                         run.findings = findings;
                     }
                     None => {
@@ -186,7 +191,11 @@ impl Runner {
                             Comparator::Eq => equal,
                             Comparator::Neq => !equal,
                         };
-                        run.status = if pass { "pass" } else { "fail" }.to_owned();
+                        run.status = if pass {
+                            ControlStatus::Pass
+                        } else {
+                            ControlStatus::Fail
+                        };
                     }
                     _ => {
                         run.error = Some(
@@ -212,9 +221,35 @@ impl Runner {
         let exceptions = self.db.control_exceptions(tenant).await?;
         let now = Utc::now();
         self.db.ensure_tenant(tenant, tenant.as_str()).await?;
+        // Asset types with at least one successful sync for the tenant: a control over types
+        // never synced has nothing to say, and an empty answer must not read as compliant.
+        let synced = self.db.synced_asset_types(tenant).await?;
         let mut runs = Vec::with_capacity(controls.len());
         for control in controls.iter().filter(|c| c.enabled && c.is_supported()) {
-            let mut run = self.evaluate(tenant, control, &exceptions, now).await;
+            let unsynced: Vec<&str> = control
+                .asset_types
+                .iter()
+                .map(String::as_str)
+                .filter(|t| !synced.contains(*t))
+                .collect();
+            let mut run = if unsynced.is_empty() {
+                self.evaluate(tenant, control, &exceptions, now).await
+            } else {
+                ControlRun {
+                    id: 0,
+                    control_id: control.id.clone(),
+                    status: ControlStatus::NoData,
+                    started_at: now,
+                    duration_ms: 0,
+                    error: Some(format!(
+                        "no successful sync of {} for tenant {tenant} yet: run `assetql sync` \
+                         (or the worker) first",
+                        unsynced.join(", ")
+                    )),
+                    sync_run_id: None,
+                    findings: Vec::new(),
+                }
+            };
             run.sync_run_id = sync_run_id;
             run.id = self.db.record_control_run(tenant, &run).await?;
             runs.push(run);
@@ -386,6 +421,26 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 Utc::now(),
             )
             .map_err(|e| api_error(e.to_string(), "BAD_USER_INPUT"))?;
+            // An exception for an asset the tenant does not have (a typo, another tenant's
+            // ARN) would silence nothing now and something unexpected later.
+            let exists = self
+                .runner
+                .db
+                .asset_exists(tenant, asset_identifier)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot look the asset up");
+                    api_error("internal error while checking the asset", "INTERNAL")
+                })?;
+            if !exists {
+                return Err(api_error(
+                    format!(
+                        "no asset {asset_identifier:?} in this tenant's inventory; an exception \
+                         names the identifier (ARN) of an inventoried asset"
+                    ),
+                    "BAD_USER_INPUT",
+                ));
+            }
             exception.id = self
                 .runner
                 .db

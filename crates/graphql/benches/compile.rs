@@ -230,6 +230,7 @@ fn context(db: &Database) -> RequestContext {
         controls: None,
         unpaged: true,
         row_level_security: false,
+        gate: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use assetql_model::catalogue::{asset_types, ASSET_INTERFACE};
 use assetql_model::TenantId;
 use assetql_sql::{compile_assets, AssetsQuery, Filter, ScalarOp, Syntax, TYPE_KEY};
-use assetql_store::{ControlException, ControlRun, Finding};
+use assetql_store::{ControlException, ControlRun, ControlStatus, Finding};
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
@@ -110,7 +110,7 @@ fn run_value(run: &ControlRun) -> Value {
     object(vec![
         ("id", Value::String(run.id.to_string())),
         ("controlId", Value::String(run.control_id.clone())),
-        ("status", Value::String(run.status.clone())),
+        ("status", Value::Enum(async_graphql::Name::new(run.status.as_str()))),
         ("startedAt", time(&run.started_at)),
         ("durationMs", Value::from(run.duration_ms)),
         ("failingCount", Value::from(failing)),
@@ -284,7 +284,7 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
                 .map(|(key, descending)| {
                     let order = match key.as_str() {
                         "controlId" => a.control_id.cmp(&b.control_id),
-                        "status" => a.status.cmp(&b.status),
+                        "status" => a.status.as_str().cmp(b.status.as_str()),
                         "durationMs" => a.duration_ms.cmp(&b.duration_ms),
                         "failingCount" => a.failing().count().cmp(&b.failing().count()),
                         _ => (a.started_at, a.id).cmp(&(b.started_at, b.id)),
@@ -477,8 +477,8 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
                     .and_then(|arn| arn.split(':').nth(4))
                     .is_some_and(|a| a == account)
             });
-            if run.status == "fail" && run.failing().next().is_none() {
-                run.status = "pass".to_owned();
+            if run.status == ControlStatus::Fail && run.failing().next().is_none() {
+                run.status = ControlStatus::Pass;
             }
         }
     }
@@ -491,7 +491,16 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
 pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
     let field = |name: &str, ty: TypeRef| Field::new(name, ty, by_name);
     let direction = || TypeRef::named("SortDirection");
+    let status = ControlStatus::ALL.into_iter().fold(
+        async_graphql::dynamic::Enum::new("ControlStatus").description(
+            "How a control run ended: pass, fail, error (the query could not be answered), or \
+             no_data (no successful sync of the control's asset types for the tenant yet: an \
+             empty answer would mean not looked, not compliant).",
+        ),
+        |e, s| e.item(s.as_str()),
+    );
     vec![
+        status.into(),
         async_graphql::dynamic::InputObject::new("ControlRunSort")
             .description("Sort control runs by one or more fields.")
             .field(InputValue::new("startedAt", direction()))
@@ -516,7 +525,7 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
             .description("One evaluation of one control.")
             .field(field("id", TypeRef::named_nn("ID")))
             .field(field("controlId", TypeRef::named_nn("String")))
-            .field(field("status", TypeRef::named_nn("String")))
+            .field(field("status", TypeRef::named_nn("ControlStatus")))
             .field(field("startedAt", TypeRef::named_nn("DateTime")))
             .field(field("durationMs", TypeRef::named_nn("Int")))
             .field(field("failingCount", TypeRef::named_nn("Int")))

@@ -25,7 +25,7 @@ use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value,
 pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
 pub use limits::{Limits, MAX_NESTING};
-pub use resolve::RequestContext;
+pub use resolve::{RequestContext, StatementGate};
 
 /// Builds schemas and executes requests.
 pub struct Engine {
@@ -46,6 +46,8 @@ pub struct Engine {
     dialects: raw::Bounded<Syntax>,
     plans: raw::PlanCache,
     plan_hits: std::sync::atomic::AtomicU64,
+    /// Each tenant's share of the database connections (see [`StatementGate`]).
+    tenant_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
 
 /// An executed request: the dialect it ran in, the response, and the JSON text of the root
@@ -136,6 +138,7 @@ impl Engine {
             dialects: raw::Bounded::new(DIALECT_MEMO_SIZE),
             plans: raw::PlanCache::default(),
             plan_hits: std::sync::atomic::AtomicU64::new(0),
+            tenant_turns: std::sync::Mutex::default(),
         })
     }
 
@@ -321,13 +324,32 @@ impl Engine {
         Some(document)
     }
 
+    /// The statement turns of one request of `tenant`.
+    fn gate(&self, tenant: &str) -> StatementGate {
+        let share = {
+            // A poisoned lock only means another request panicked while inserting; the map
+            // is still whole.
+            let mut turns = self
+                .tenant_turns
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(turns.entry(tenant.to_owned()).or_insert_with(|| {
+                Arc::new(tokio::sync::Semaphore::new(
+                    self.limits.max_tenant_statements.max(1),
+                ))
+            }))
+        };
+        StatementGate::new(self.limits.max_concurrent_statements, share)
+    }
+
     async fn run(
         &self,
         request: GraphQLRequest,
         forced: Option<Syntax>,
-        context: RequestContext,
+        mut context: RequestContext,
         dry_run: bool,
     ) -> Executed {
+        context.gate = self.gate(&context.tenant);
         if let Err(error) = limits::check_nesting(&request.query, self.limits.max_depth) {
             return Executed::refused(error);
         }
@@ -354,12 +376,24 @@ impl Engine {
                 }
             }
         }
+        let uncached = self.run_uncached(request, forced, context, dry_run, plan_key);
+        off_runtime(uncached).await
+    }
+
+    /// Parses, checks, validates and executes a document the plan cache could not answer.
+    async fn run_uncached(
+        &self,
+        request: GraphQLRequest,
+        forced: Option<Syntax>,
+        context: RequestContext,
+        dry_run: bool,
+        plan_key: Option<raw::PlanKey>,
+    ) -> Executed {
         // The document is parsed once here and handed to the executor; an unparsable one is
         // left to the executor, which reports the syntax error.
         let mut parsed = self.parse_document(&request.query);
         let mut raw_ok = false;
         if let Some(parsed) = &mut parsed {
-            raw_ok = raw::qualifies(parsed);
             let oversized = limits::check_document_literals(parsed, &self.limits).and_then(|()| {
                 request
                     .variables
@@ -381,6 +415,11 @@ impl Engine {
                 );
                 return Executed::refused(error);
             }
+            // Before anything that follows fragment spreads (everything below).
+            if let Err(error) = limits::check_fragments(parsed, &self.limits) {
+                return Executed::refused(error);
+            }
+            raw_ok = raw::qualifies(parsed);
         }
         if dry_run && !(raw_ok && parsed.as_ref().is_some_and(only_queries)) {
             return Executed {
@@ -424,6 +463,11 @@ impl Engine {
         let interface_only = parsed.as_ref().map_or_else(Vec::new, |document| {
             raw::interface_only_keys(document, request.operation_name.as_deref())
         });
+        // Dialects whose errors were not reported: when every dialect rejects the document,
+        // the one with the fewest errors is reported (the current one on a tie), not whichever
+        // ran last.
+        let mut skipped: Vec<Syntax> = Vec::new();
+        let mut rejected: Vec<(Syntax, Response)> = Vec::new();
         for (n, candidate) in order.iter().enumerate() {
             // The executor takes the document; a second dialect (rare) parses it again.
             if parsed.is_none() && was_parsed {
@@ -445,6 +489,7 @@ impl Engine {
                 validate::Verdict::Invalid | validate::Verdict::ScalarFilter
             );
             if mismatch && n + 1 < order.len() {
+                skipped.push(*candidate);
                 continue;
             }
             let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run, interface_only.clone())));
@@ -460,6 +505,23 @@ impl Engine {
                 }
                 break;
             }
+            if n + 1 < order.len() {
+                rejected.push((syntax, std::mem::take(&mut response)));
+            }
+        }
+        if is_rejected_before_execution(&response) && !(rejected.is_empty() && skipped.is_empty())
+        {
+            for candidate in skipped {
+                let document = self.parse_document(&request.query);
+                let answer = self.schema(candidate).execute(build(None, document)).await;
+                rejected.push((candidate, answer));
+            }
+            rejected.push((syntax, std::mem::take(&mut response)));
+            rejected.sort_by_key(|(candidate, answer)| {
+                (answer.errors.len(), *candidate != Syntax::Current)
+            });
+            let (best, answer) = rejected.swap_remove(0);
+            (syntax, response, parts) = (best, answer, Vec::new());
         }
         for error in &mut response.errors {
             add_code(error, &self.limits);
@@ -521,6 +583,21 @@ impl Engine {
             response: Response::new(Value::Object(data)),
             raw: parts,
         })
+    }
+}
+
+/// Runs `work` off the async worker threads when the runtime has several: parsing,
+/// validating and resolving a new document costs CPU in proportion to its size (bounded by the
+/// limits), and on an async worker it would hold up every other request scheduled there, health
+/// checks included. `block_in_place` hands the worker's other tasks to another thread for the
+/// duration. On a current-thread runtime (tests) it simply awaits.
+async fn off_runtime<T>(work: impl std::future::Future<Output = T>) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(move || handle.block_on(work))
+        }
+        _ => work.await,
     }
 }
 

@@ -28,6 +28,19 @@ pub struct Limits {
     pub max_page_size: u64,
     /// Longest time one root field's statement may run (`TIMEOUT`).
     pub query_timeout: Duration,
+    /// Longest chain of fragment spreads (`...A` inside `A` spreading `...B`, …)
+    /// (`FRAGMENTS_TOO_DEEP`).
+    pub max_fragment_depth: usize,
+    /// Most selections (fields, inline fragments, spreads) of the document with every fragment
+    /// spread replaced by the fragment's selections (`TOO_MANY_SELECTIONS`).
+    pub max_selections: usize,
+    /// Most statements one request runs at the same time (more wait their turn).
+    pub max_concurrent_statements: usize,
+    /// Most statements one tenant's requests run at the same time, so that others always find
+    /// a free connection (the server sets it to three quarters of its pool).
+    pub max_tenant_statements: usize,
+    /// Longest `_MATCHES` pattern, in bytes (`STRING_TOO_LONG`).
+    pub max_regex_length: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +55,11 @@ impl Default for Limits {
             default_page_size: 1_000,
             max_page_size: 10_000,
             query_timeout: Duration::from_secs(30),
+            max_fragment_depth: 32,
+            max_selections: 2_000,
+            max_concurrent_statements: 2,
+            max_tenant_statements: 6,
+            max_regex_length: 512,
         }
     }
 }
@@ -58,9 +76,18 @@ fn as_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
-/// Checks the strings and lists of a where-input before it is parsed.
+/// A string with a NUL byte: PostgreSQL cannot store or compare one, so it is refused on both
+/// databases alike, before it reaches either.
+fn nul_error() -> Error {
+    Error::new("a string value contains a NUL byte (U+0000), which no asset field can hold")
+        .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+}
+
+/// Checks the strings and lists of a where-input (or of a request's variables) before it is
+/// parsed.
 pub(crate) fn check_input(input: &Json, limits: &Limits) -> Result<(), Error> {
     match input {
+        Json::String(s) if s.contains('\0') => Err(nul_error()),
         Json::String(s) if s.len() > limits.max_string_length => Err(limit_error(
             format!(
                 "a filter string of {} bytes exceeds the limit of {}",
@@ -160,6 +187,7 @@ pub(crate) fn check_document_literals(
     use async_graphql_value::Value;
     fn value(v: &Value, limits: &Limits) -> Result<(), Error> {
         match v {
+            Value::String(s) if s.contains('\0') => Err(nul_error()),
             Value::String(s) if s.len() > limits.max_string_length => Err(limit_error(
                 format!(
                     "a string of {} bytes exceeds the limit of {}",
@@ -202,6 +230,121 @@ pub(crate) fn check_document_literals(
         .fragments
         .values()
         .try_for_each(|f| walk(&f.node.selection_set.node, limits))
+}
+
+/// Refuses a document whose fragment spreads chain deeper than `max_fragment_depth`
+/// (`FRAGMENTS_TOO_DEEP`), spread each other (a cycle, `GRAPHQL_VALIDATION_FAILED`), or that
+/// has more than `max_selections` selections once every spread is replaced by its fragment
+/// (`TOO_MANY_SELECTIONS`). Runs before anything else follows a fragment spread: it walks the
+/// fragment graph with an explicit stack, and the selection sets within one definition nest at
+/// most [`MAX_NESTING`] deep (checked on the text), so no walk after it can recurse without
+/// bound or meet a cycle, and its cost is linear in the document's size.
+pub(crate) fn check_fragments(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    limits: &Limits,
+) -> Result<(), Error> {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    use std::collections::{HashMap, HashSet};
+
+    /// Selections of one definition (spreads counted, not followed) and the fragments it spreads.
+    struct Definition<'a> {
+        own: u64,
+        spreads: Vec<&'a str>,
+    }
+    fn collect<'a>(set: &'a SelectionSet, into: &mut Definition<'a>) {
+        for item in &set.items {
+            into.own += 1;
+            match &item.node {
+                Selection::Field(f) => collect(&f.node.selection_set.node, into),
+                Selection::InlineFragment(i) => collect(&i.node.selection_set.node, into),
+                Selection::FragmentSpread(s) => into.spreads.push(s.node.fragment_name.node.as_str()),
+            }
+        }
+    }
+    fn definition(set: &SelectionSet) -> Definition<'_> {
+        let mut d = Definition {
+            own: 0,
+            spreads: Vec::new(),
+        };
+        collect(set, &mut d);
+        d
+    }
+    let fragments: HashMap<&str, Definition<'_>> = document
+        .fragments
+        .iter()
+        .map(|(name, f)| (name.as_str(), definition(&f.node.selection_set.node)))
+        .collect();
+    let too_deep = || {
+        limit_error(
+            format!(
+                "fragment spreads chain more than {} deep",
+                limits.max_fragment_depth
+            ),
+            "FRAGMENTS_TOO_DEEP",
+            as_u64(limits.max_fragment_depth),
+        )
+    };
+    // Selections of each fragment with its spreads expanded, computed children first with an
+    // explicit stack (a chain of 10,000 fragments overflowed recursive walks).
+    let mut expanded: HashMap<&str, u64> = HashMap::with_capacity(fragments.len());
+    let mut names: Vec<&str> = fragments.keys().copied().collect();
+    names.sort_unstable();
+    for root in names {
+        if expanded.contains_key(root) {
+            continue;
+        }
+        let mut on_path: HashSet<&str> = HashSet::from([root]);
+        let mut stack: Vec<(&str, usize)> = vec![(root, 0)];
+        while let Some((name, next)) = stack.last_mut() {
+            let current = &fragments[*name];
+            if let Some(child) = current.spreads.get(*next).copied() {
+                *next += 1;
+                if expanded.contains_key(child) || !fragments.contains_key(child) {
+                    continue;
+                }
+                if on_path.contains(child) {
+                    return Err(Error::new(format!(
+                        "fragment \"{child}\" spreads itself through its own selections"
+                    ))
+                    .extend_with(|_, e| e.set("code", "GRAPHQL_VALIDATION_FAILED")));
+                }
+                if stack.len() >= limits.max_fragment_depth {
+                    return Err(too_deep());
+                }
+                on_path.insert(child);
+                stack.push((child, 0));
+            } else {
+                let total = current.spreads.iter().fold(current.own, |sum, child| {
+                    sum.saturating_add(expanded.get(child).copied().unwrap_or(0))
+                });
+                let name = *name;
+                expanded.insert(name, total);
+                on_path.remove(name);
+                stack.pop();
+            }
+        }
+    }
+    let operations = document.operations.iter().fold(0u64, |sum, (_, op)| {
+        let d = definition(&op.node.selection_set.node);
+        let spread: u64 = d
+            .spreads
+            .iter()
+            .fold(0u64, |s, c| s.saturating_add(expanded.get(c).copied().unwrap_or(0)));
+        sum.saturating_add(d.own).saturating_add(spread)
+    });
+    let selections = expanded.values().copied().fold(operations, u64::max);
+    if selections > as_u64(limits.max_selections) {
+        return Err(limit_error(
+            format!(
+                "the document has {selections} selections with its fragments expanded; the limit \
+                 is {}",
+                limits.max_selections
+            ),
+            "TOO_MANY_SELECTIONS",
+            as_u64(limits.max_selections),
+        ));
+    }
+    Ok(())
 }
 
 /// Deepest bracket nesting (`{`, `[`, `(`) a document may have. Checked on the text before

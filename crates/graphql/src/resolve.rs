@@ -28,6 +28,45 @@ pub struct RequestContext {
     /// Name the tenant to the database for its row-level security (a read-only role is subject
     /// to it); costs a transaction per statement on PostgreSQL.
     pub row_level_security: bool,
+    /// How many of the request's statements may run at once; the engine sets it for each
+    /// request (see [`StatementGate`]), so callers leave it at its default.
+    pub gate: StatementGate,
+}
+
+/// Takes turns for statements: at most a few of one request's statements at a time, and at
+/// most a share of the connection pool for one tenant's requests, so that one request (eight
+/// aliased root fields with costly filters, say) cannot hold every connection while other
+/// tenants' requests wait.
+#[derive(Clone, Default)]
+pub struct StatementGate {
+    request: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    tenant: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+}
+
+impl StatementGate {
+    pub(crate) fn new(
+        per_request: usize,
+        tenant: std::sync::Arc<tokio::sync::Semaphore>,
+    ) -> Self {
+        StatementGate {
+            request: Some(std::sync::Arc::new(tokio::sync::Semaphore::new(
+                per_request.max(1),
+            ))),
+            tenant: Some(tenant),
+        }
+    }
+
+    /// Waits for a turn; the turn ends when the returned value is dropped.
+    pub(crate) async fn enter(&self) -> Vec<tokio::sync::SemaphorePermit<'_>> {
+        let mut turns = Vec::with_capacity(2);
+        for semaphore in [&self.request, &self.tenant].into_iter().flatten() {
+            // The semaphores are never closed, so acquiring fails only if one were.
+            if let Ok(permit) = semaphore.acquire().await {
+                turns.push(permit);
+            }
+        }
+        turns
+    }
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -113,9 +152,12 @@ fn filter_arg(
 fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Error> {
     match value {
         None | Some(Value::Null) => Ok(None),
+        // GraphQL's Int is 32 bits: a larger number is refused, not clamped. 0 asks for no rows.
         Some(Value::Number(n)) => match n.as_i64() {
-            // The library treats 0 as "no limit".
-            Some(0) if argument.ends_with("limit") || argument == "first" => Ok(None),
+            Some(n) if n > i64::from(i32::MAX) => Err(compile_error(CompileError::BadArgument {
+                argument: argument.to_owned(),
+                reason: format!("{n} is larger than GraphQL's Int allows ({})", i32::MAX),
+            })),
             Some(n) if n >= 0 => Ok(Some(n.unsigned_abs())),
             _ => Err(compile_error(CompileError::BadArgument {
                 argument: argument.to_owned(),
@@ -285,7 +327,7 @@ pub(crate) async fn run_for(
     let tenant = request
         .row_level_security
         .then_some(request.tenant.as_str());
-    run_as(&request.db, tenant, sql, params, timeout).await
+    run_as(request, tenant, sql, params, timeout).await
 }
 
 /// How long after the database's own deadline the client stops waiting.
@@ -301,11 +343,11 @@ pub(crate) async fn run_text_for(
     let tenant = request
         .row_level_security
         .then_some(request.tenant.as_str());
-    fetch_text(&request.db, tenant, sql, params, timeout).await
+    fetch_text(request, tenant, sql, params, timeout).await
 }
 
 async fn fetch_text(
-    db: &Database,
+    request: &RequestContext,
     tenant: Option<&str>,
     sql: &str,
     params: &[assetql_sql::Value],
@@ -320,7 +362,12 @@ async fn fetch_text(
     };
     // The database stops the statement at `timeout` (statement_timeout, SQLite interrupt); the
     // client-side limit, a little later, covers waiting for a connection or a stuck network.
-    let fetch = db.fetch_json_within(tenant, sql, params, timeout);
+    // Waiting for a turn counts toward the limit too.
+    let db = &request.db;
+    let fetch = async {
+        let _turn = request.gate.enter().await;
+        db.fetch_json_within(tenant, sql, params, timeout).await
+    };
     let started = std::time::Instant::now();
     let text = match tokio::time::timeout(timeout + CLIENT_GRACE, fetch).await {
         Ok(Ok(text)) => text,
@@ -382,13 +429,13 @@ fn top_level_items(json: &str) -> usize {
 }
 
 async fn run_as(
-    db: &Database,
+    request: &RequestContext,
     tenant: Option<&str>,
     sql: &str,
     params: &[assetql_sql::Value],
     timeout: std::time::Duration,
 ) -> Result<Value, Error> {
-    let text = fetch_text(db, tenant, sql, params, timeout).await?;
+    let text = fetch_text(request, tenant, sql, params, timeout).await?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         tracing::error!(error = %e, "the database returned invalid JSON");
         coded("internal error while reading the result", "INTERNAL")
@@ -768,6 +815,32 @@ fn connection_object(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_tenant_takes_at_most_its_share_and_a_request_its_turns() {
+        use std::sync::Arc;
+        use std::time::Duration;
+        let busy = Arc::new(tokio::sync::Semaphore::new(2));
+        let other = Arc::new(tokio::sync::Semaphore::new(2));
+        let first = StatementGate::new(8, Arc::clone(&busy));
+        let second = StatementGate::new(8, Arc::clone(&busy));
+        let held = (first.enter().await, first.enter().await);
+        let wait = Duration::from_millis(50);
+        assert!(
+            tokio::time::timeout(wait, second.enter()).await.is_err(),
+            "the tenant's share is taken"
+        );
+        let elsewhere = StatementGate::new(8, other);
+        assert!(tokio::time::timeout(wait, elsewhere.enter()).await.is_ok());
+        drop(held);
+        assert!(tokio::time::timeout(wait, second.enter()).await.is_ok());
+        // One request: one turn at a time.
+        let single = StatementGate::new(1, Arc::new(tokio::sync::Semaphore::new(8)));
+        let turn = single.enter().await;
+        assert!(tokio::time::timeout(wait, single.enter()).await.is_err());
+        drop(turn);
+        assert!(tokio::time::timeout(wait, single.enter()).await.is_ok());
+    }
 
     #[test]
     fn cursors_are_relay_offset_cursors() {

@@ -154,16 +154,29 @@ pub async fn sync_with_progress(
             Err(error) => {
                 let message = aws_sdk_sts::error::DisplayErrorContext(&error).to_string();
                 tracing::warn!(account = account.name.as_deref().unwrap_or("default"), error = %message, "cannot resolve the account");
+                // Recorded like any failed scope, under the account the role names (or
+                // `unknown`), so that the failure shows in the sync history and a control
+                // never reads the missing data as compliant.
+                let account_id = account
+                    .role_arn
+                    .as_deref()
+                    .and_then(|arn| arn.split(':').nth(4))
+                    .filter(|id| !id.is_empty())
+                    .unwrap_or("unknown")
+                    .to_owned();
                 for region in &account.regions {
                     let scope = Scope {
                         tenant: account.tenant.clone(),
-                        cloud_account_id: String::new(),
+                        cloud_account_id: account_id.clone(),
                         region: region.clone(),
                     };
-                    let mut outcome = empty_outcome(scope, account.name.clone(), "failed");
-                    outcome.error = Some(format!("GetCallerIdentity failed: {message}"));
-                    outcome.api_calls = calls.snapshot();
-                    jobs.spawn(std::future::ready(outcome));
+                    let error = format!("GetCallerIdentity failed: {message}");
+                    let db = db.clone();
+                    let name = account.name.clone();
+                    let calls = calls.snapshot();
+                    jobs.spawn(async move {
+                        record_unreachable(&db, scope, name, error, calls).await
+                    });
                 }
                 continue;
             }
@@ -219,6 +232,38 @@ pub async fn sync_with_progress(
         ))
     });
     report
+}
+
+/// Records a failed run for a scope that could not even be listed (its account's identity
+/// could not be resolved).
+async fn record_unreachable(
+    db: &Database,
+    scope: Scope,
+    account_name: Option<String>,
+    error: String,
+    api_calls: std::collections::BTreeMap<String, u64>,
+) -> ScopeOutcome {
+    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), "failed");
+    let summary = SyncRunSummary {
+        api_calls: api_calls.clone(),
+        ..SyncRunSummary::default()
+    };
+    let recorded = async {
+        let run = begin(db, &scope, account_name.as_deref()).await?;
+        db.finish_sync_run(run, SyncRunStatus::Failed, Some(&error), &summary, Utc::now())
+            .await?;
+        Ok::<_, StoreError>(run)
+    }
+    .await;
+    match recorded {
+        Ok(run) => outcome.run_id = Some(run.0),
+        Err(store_error) => {
+            tracing::error!(error = %store_error, "cannot record the failed sync run");
+        }
+    }
+    outcome.error = Some(error);
+    outcome.api_calls = api_calls;
+    outcome
 }
 
 async fn claim(db: &Database, scope: &Scope, round: &Round) -> Result<bool, StoreError> {

@@ -13,7 +13,7 @@ use assetql_ingest::{
     sync_round, sync_with_progress, AccountConfig, IngestConfig, Round, SyncReport,
 };
 use assetql_sql::Syntax;
-use assetql_store::{Database, PoolOptions};
+use assetql_store::{ControlStatus, Database, PoolOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::http;
@@ -279,9 +279,14 @@ pub struct ControlsRunArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
-    /// Exit with 1 when any control fails.
+    /// Exit with 1 when any control fails, or has no data (no successful sync of its asset
+    /// types for the tenant) unless --allow-no-data.
     #[arg(long)]
     pub fail_on_findings: bool,
+    /// With --fail-on-findings, let controls without data pass the exit code (they are still
+    /// reported as no_data).
+    #[arg(long)]
+    pub allow_no_data: bool,
 }
 
 /// Options of `assetql controls except`.
@@ -404,9 +409,24 @@ async fn run_controls(cli: &GlobalArgs, command: ControlsCommand) -> anyhow::Res
             };
             println!("{}", render(format, &catalogue, &runs));
             db.close().await;
-            let errored =
-                runs.iter().any(|r| r.status == "error") || !catalogue.rejected.is_empty();
-            let failed = runs.iter().any(|r| r.status == "fail");
+            let errored = runs.iter().any(|r| r.status == ControlStatus::Error)
+                || !catalogue.rejected.is_empty();
+            let no_data: Vec<&str> = runs
+                .iter()
+                .filter(|r| r.status == ControlStatus::NoData)
+                .map(|r| r.control_id.as_str())
+                .collect();
+            if !no_data.is_empty() {
+                eprintln!(
+                    "warning: {} control(s) have no data (no successful sync for tenant {} yet): \
+                     {}; run `assetql sync` first",
+                    no_data.len(),
+                    args.tenant,
+                    no_data.join(", ")
+                );
+            }
+            let failed = runs.iter().any(|r| r.status == ControlStatus::Fail)
+                || (!no_data.is_empty() && !args.allow_no_data);
             Ok(if errored {
                 ExitCode::from(2)
             } else if failed && args.fail_on_findings {
@@ -437,9 +457,15 @@ async fn run_controls(cli: &GlobalArgs, command: ControlsCommand) -> anyhow::Res
             )?;
             let db = cli.connect().await?;
             db.migrate().await.context("applying migrations")?;
-            let id = db
-                .create_control_exception(&tenant(&args.tenant)?, &exception)
-                .await?;
+            let tenant = tenant(&args.tenant)?;
+            if !db.asset_exists(&tenant, &args.asset).await? {
+                anyhow::bail!(
+                    "no asset {:?} in tenant {tenant}'s inventory; --asset names the identifier \
+                     (ARN) of an inventoried asset",
+                    args.asset
+                );
+            }
+            let id = db.create_control_exception(&tenant, &exception).await?;
             println!(
                 "exception {id} created: {} on {} until {}",
                 args.asset,
@@ -630,6 +656,24 @@ pub struct ServeArgs {
     /// Seconds one root field's SQL statement may run.
     #[arg(long, env = "ASSETQL_QUERY_TIMEOUT_SECS", default_value_t = 30)]
     pub query_timeout_secs: u64,
+    /// Serve `/metrics` (and `/healthz`) on this address instead of the main listener.
+    #[arg(long, env = "ASSETQL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the main listener to requests with `Authorization: Bearer <this>`.
+    /// Without it (and without --metrics-listen) `/metrics` is open when auth is off and not
+    /// served when auth is on: it names every client's operations.
+    #[arg(long, env = "ASSETQL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Most HTTP connections open at once; more clients wait in the listen backlog.
+    #[arg(long, env = "ASSETQL_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers; an idle keep-alive connection is
+    /// closed after the same time.
+    #[arg(long, env = "ASSETQL_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a request's body (HTTP 408 `REQUEST_TIMEOUT` after).
+    #[arg(long, env = "ASSETQL_BODY_TIMEOUT_SECS", default_value_t = 10)]
+    pub body_timeout_secs: u64,
 }
 
 impl GlobalArgs {
@@ -739,6 +783,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     listener,
                     Arc::clone(&metrics),
                     db.clone(),
+                    None,
                 ));
                 tracing::info!(%address, "worker metrics served");
             }
@@ -780,9 +825,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 {
                     Ok(runs) => {
                         for run in &runs {
-                            metrics.record_control(&run.status);
+                            metrics.record_control(run.status.as_str());
                         }
-                        let failing = runs.iter().filter(|r| r.status == "fail").count();
+                        let failing = runs
+                            .iter()
+                            .filter(|r| r.status == ControlStatus::Fail)
+                            .count();
                         tracing::info!(controls = runs.len(), failing, "controls evaluated");
                     }
                     Err(error) => tracing::error!(%error, "control round failed"),
@@ -828,6 +876,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 default_page_size: args.default_page_size.max(1),
                 max_page_size: args.max_page_size.max(args.default_page_size).max(1),
                 query_timeout: Duration::from_secs(args.query_timeout_secs.max(1)),
+                // One tenant may hold three quarters of the query pool, never all of it.
+                max_tenant_statements: usize::try_from(cli.global.database_max_connections.max(1) * 3 / 4)
+                    .unwrap_or(usize::MAX)
+                    .max(1),
                 ..assetql_graphql::Limits::default()
             };
             let engine =
@@ -868,6 +920,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .context("connecting to the read database")?,
                 None => db.clone(),
             };
+            let metrics_access = match (&args.metrics_listen, &args.metrics_token) {
+                (Some(address), _) => {
+                    let listener = tokio::net::TcpListener::bind(address)
+                        .await
+                        .with_context(|| format!("binding {address} for metrics"))?;
+                    tracing::info!(%address, "serving metrics");
+                    tokio::spawn(http::serve_metrics(
+                        listener,
+                        Arc::clone(&metrics),
+                        db.clone(),
+                        Some(Arc::clone(&engine)),
+                    ));
+                    http::MetricsAccess::Elsewhere
+                }
+                (None, Some(token)) if !token.trim().is_empty() => {
+                    http::MetricsAccess::Token(token.trim().to_owned())
+                }
+                (None, _) if auth => {
+                    tracing::warn!(
+                        "/metrics is not served: with auth on it needs --metrics-listen or \
+                         --metrics-token"
+                    );
+                    http::MetricsAccess::Elsewhere
+                }
+                (None, _) => http::MetricsAccess::Open,
+            };
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await
                 .with_context(|| format!("binding {}", args.listen))?;
@@ -885,6 +963,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     row_level_security: args.read_database_url.is_some()
                         && matches!(read_db, Database::Postgres(_)),
                     read_db,
+                    metrics_access,
+                    connections: http::ConnectionLimits {
+                        max_connections: args.max_connections.max(1),
+                        header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+                        body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
+                    },
                 },
                 http::shutdown_signal(),
                 Duration::from_secs(args.shutdown_grace_secs),

@@ -10,7 +10,6 @@ use tracing::Instrument;
 use assetql_graphql::{ControlsBackend, Engine, GraphQLRequest, RequestContext};
 use assetql_sql::Syntax;
 use assetql_store::{Database, MigrationState};
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -32,7 +31,7 @@ pub fn controls_backend(
             catalogue,
             assetql_controls::Runner::new(engine, db),
         )
-        .with_observer(Arc::new(move |run| metrics.record_control(&run.status))),
+        .with_observer(Arc::new(move |run| metrics.record_control(run.status.as_str()))),
     )
 }
 
@@ -57,6 +56,45 @@ pub struct AppState {
     /// Name each request's tenant to the database for its row-level security (on when the
     /// query path uses its own PostgreSQL role).
     pub row_level_security: bool,
+    /// Who may read `/metrics` on this listener.
+    pub metrics_access: MetricsAccess,
+    /// Timeouts and the cap on open connections.
+    pub connections: ConnectionLimits,
+}
+
+/// Who may read `/metrics` on the main listener: it names every client's operations, so with
+/// tenants it is not for everyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Anyone who reaches the listener (the single-tenant default: authentication off).
+    Open,
+    /// Only requests with `Authorization: Bearer <this token>`.
+    Token(String),
+    /// Not on this listener (served on `--metrics-listen`, or not configured with auth on).
+    Elsewhere,
+}
+
+/// Connection-level limits: a client that opens connections and sends nothing, or sends its
+/// headers or body a byte at a time, gives up its connection instead of holding it forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Most connections open at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Time to receive a request's headers, which is also how long an idle keep-alive
+    /// connection stays open.
+    pub header_timeout: Duration,
+    /// Time to receive a request's body once its headers are in (HTTP 408 after).
+    pub body_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -83,29 +121,66 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
-/// finish for at most `grace`.
+/// finish for at most `grace`. Each connection is HTTP/1.1 with the header timeout of
+/// `state.connections` (which also closes idle keep-alive connections), and at most
+/// `max_connections` are open at once.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stopping_tx.send(true);
-    });
-    let mut stopping = stopping_rx;
+    let limits = state.connections;
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&open).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait instead of spinning.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .keep_alive(true);
+        let connection = graceful.watch(
+            builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+        );
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutdown requested; draining in-flight requests");
     tokio::select! {
-        result = server => result,
-        () = async {
-            let _ = stopping.wait_for(|s| *s).await;
-            tokio::time::sleep(grace).await;
-        } => {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
-            Ok(())
         }
     }
+    Ok(())
 }
 
 /// Serves only `GET /metrics` (and `/healthz`) for a worker process, until the process ends.
@@ -113,11 +188,12 @@ pub async fn serve_metrics(
     listener: TcpListener,
     metrics: Arc<crate::metrics::Metrics>,
     db: Database,
+    engine: Option<Arc<Engine>>,
 ) {
     let app = Router::new().route("/healthz", get(healthz)).route(
         "/metrics",
         get(move || {
-            let text = metrics.render(&db, None);
+            let text = metrics.render(&db, engine.as_ref().map(|e| e.plan_cache_hits()));
             async move {
                 (
                     [(
@@ -156,7 +232,6 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutdown requested; draining in-flight requests");
 }
 
 fn dialect_name(syntax: Syntax) -> &'static str {
@@ -179,34 +254,11 @@ fn request_error(status: StatusCode, code: &str, message: String) -> Response {
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<GraphQLRequest>, JsonRejection>,
+    body: axum::body::Body,
 ) -> Response {
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let mut response = request_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "REQUEST_TOO_LARGE",
-                format!(
-                    "the request body exceeds the limit of {} bytes",
-                    state.max_body_bytes
-                ),
-            );
-            if let Ok(limit) = HeaderValue::from_str(&state.max_body_bytes.to_string()) {
-                response.headers_mut().insert("x-assetql-limit", limit);
-            }
-            return response;
-        }
-        Err(rejection) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                format!(
-                    "expected a JSON body {{\"query\": …}}: {}",
-                    rejection.body_text()
-                ),
-            )
-        }
+    let request = match read_request(&state, &headers, body).await {
+        Ok(request) => request,
+        Err(response) => return response,
     };
     let forced = match headers
         .get(DIALECT_HEADER)
@@ -237,6 +289,7 @@ async fn graphql(
         controls: state.controls.clone(),
         unpaged: false,
         row_level_security: state.row_level_security,
+        gate: Default::default(),
     };
     let operation = request
         .operation_name
@@ -298,6 +351,84 @@ async fn graphql(
     http
 }
 
+/// The request body as a GraphQL request, read within the body timeout and size limit, or the
+/// response to send.
+async fn read_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<GraphQLRequest, Response> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json")
+                || v.to_ascii_lowercase().ends_with("+json")
+        });
+    if !json {
+        return Err(request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "expected a JSON body {\"query\": …} with Content-Type: application/json".to_owned(),
+        ));
+    }
+    let too_large = || {
+        let mut response = request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "REQUEST_TOO_LARGE",
+            format!(
+                "the request body exceeds the limit of {} bytes",
+                state.max_body_bytes
+            ),
+        );
+        if let Ok(limit) = HeaderValue::from_str(&state.max_body_bytes.to_string()) {
+            response.headers_mut().insert("x-assetql-limit", limit);
+        }
+        response
+    };
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(state.max_body_bytes).unwrap_or(u64::MAX)) {
+        return Err(too_large());
+    }
+    let timeout = state.connections.body_timeout;
+    let bytes = match tokio::time::timeout(
+        timeout,
+        axum::body::to_bytes(body, state.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return Err(too_large()),
+        Err(_) => {
+            let mut response = request_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs()
+                ),
+            );
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                HeaderValue::from_static("close"),
+            );
+            return Err(response);
+        }
+    };
+    serde_json::from_slice::<GraphQLRequest>(&bytes).map_err(|error| {
+        request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("expected a JSON body {{\"query\": …}}: {error}"),
+        )
+    })
+}
+
 /// The tenant of the request's bearer token, or the 401/503 response to send.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
     let unauthenticated = |message: &str| {
@@ -307,9 +438,18 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, R
             message.to_owned(),
         )
     };
-    let Some(header) = headers.get(axum::http::header::AUTHORIZATION) else {
+    let mut given = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    let Some(header) = given.next() else {
         return Err(unauthenticated("missing Authorization: Bearer <token>"));
     };
+    if given.next().is_some() {
+        // Which one a proxy or the server would read is ambiguous: refuse both.
+        return Err(request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "more than one Authorization header".to_owned(),
+        ));
+    }
     let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) else {
         return Err(unauthenticated(
             "the Authorization header must be `Bearer <token>`",
@@ -348,8 +488,41 @@ async fn graphiql() -> Html<String> {
     )
 }
 
-/// `GET /metrics`: Prometheus text exposition.
-async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: Prometheus text exposition, for whom `state.metrics_access` allows.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match &state.metrics_access {
+        MetricsAccess::Open => {}
+        MetricsAccess::Elsewhere => {
+            return request_error(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "metrics are not served on this listener: see serve --metrics-listen and \
+                 --metrics-token"
+                    .to_owned(),
+            )
+        }
+        MetricsAccess::Token(expected) => {
+            let mut given = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+            let token = given
+                .next()
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.strip_prefix("Bearer "));
+            // Compared as digests, so the comparison's time says nothing about the token.
+            use sha2::Digest;
+            let matches = given.next().is_none()
+                && token.is_some_and(|t| {
+                    sha2::Sha256::digest(t.trim().as_bytes())
+                        == sha2::Sha256::digest(expected.as_bytes())
+                });
+            if !matches {
+                return request_error(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "/metrics needs Authorization: Bearer <the metrics token>".to_owned(),
+                );
+            }
+        }
+    }
     (
         StatusCode::OK,
         [(

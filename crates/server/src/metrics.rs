@@ -32,8 +32,27 @@ impl Histogram {
     }
 }
 
+/// Distinct operation names kept as labels at most; later ones count as `other`.
+pub const MAX_OPERATION_LABELS: usize = 100;
+/// Longest operation name kept as a label; longer ones (and any that is not a GraphQL name)
+/// count as `other`.
+pub const MAX_OPERATION_LABEL_LENGTH: usize = 64;
+
+/// Whether `name` is a GraphQL name short enough to be a label.
+fn is_label_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    name.len() <= MAX_OPERATION_LABEL_LENGTH
+        && bytes
+            .next()
+            .is_some_and(|b| b == b'_' || b.is_ascii_alphabetic())
+        && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
+}
+
 #[derive(Debug, Default)]
 struct State {
+    /// The operation names that have a label of their own (clients choose them: the set is
+    /// bounded so that /metrics cannot be grown without bound).
+    operations: std::collections::BTreeSet<String>,
     requests: BTreeMap<(String, String), Histogram>,
     errors: BTreeMap<String, u64>,
     syncs: BTreeMap<String, Histogram>,
@@ -65,6 +84,17 @@ impl Metrics {
         codes: &[String],
     ) {
         if let Ok(mut state) = self.state.lock() {
+            let known = state.operations.contains(operation);
+            let operation = if known
+                || (is_label_name(operation) && state.operations.len() < MAX_OPERATION_LABELS)
+            {
+                if !known {
+                    state.operations.insert(operation.to_owned());
+                }
+                operation
+            } else {
+                "other"
+            };
             state
                 .requests
                 .entry((operation.to_owned(), status.to_owned()))
@@ -206,5 +236,27 @@ impl Metrics {
             let _ = writeln!(out, "assetql_graphql_plan_cache_hits_total {hits}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_labels_are_bounded_in_number_and_length() {
+        let metrics = Metrics::default();
+        let long = "x".repeat(50_000);
+        metrics.record_request(&long, "ok", Duration::from_millis(1), &[]);
+        metrics.record_request("a\"b", "ok", Duration::from_millis(1), &[]);
+        for i in 0..1_000 {
+            metrics.record_request(&format!("Op{i}"), "ok", Duration::from_millis(1), &[]);
+        }
+        let state = metrics.state.lock().expect("lock");
+        assert_eq!(state.operations.len(), MAX_OPERATION_LABELS);
+        assert!(state.operations.contains("Op0") && !state.operations.contains("Op999"));
+        let other = &state.requests[&("other".to_owned(), "ok".to_owned())];
+        assert_eq!(other.count, 2 + 1_000 - u64::try_from(MAX_OPERATION_LABELS).expect("fits"));
+        assert!(state.requests.keys().all(|(op, _)| op.len() <= MAX_OPERATION_LABEL_LENGTH));
     }
 }

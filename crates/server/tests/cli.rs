@@ -142,7 +142,7 @@ async fn migrate_succeeds_on_empty_databases_and_is_a_no_op_the_second_time() {
             "{}",
             String::from_utf8_lossy(&first.stderr)
         );
-        assert!(String::from_utf8_lossy(&first.stdout).contains("applied 3 migration"));
+        assert!(String::from_utf8_lossy(&first.stdout).contains("applied 4 migration"));
         let second = run(&["migrate"], url);
         assert!(second.status.success());
         assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
@@ -159,7 +159,7 @@ async fn serve_on_embedded_sqlite_creates_migrates_and_answers_probes() {
     let (status, body) = server.get("/readyz").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["database"], "sqlite");
-    assert_eq!(body["schemaVersion"], 3);
+    assert_eq!(body["schemaVersion"], 4);
     assert!(path.exists(), "the SQLite file is created on first start");
     let exit = server.terminate();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
@@ -493,4 +493,44 @@ async fn the_worker_syncs_runs_controls_and_reports_metrics() {
         .success());
     let status = child.wait().expect("worker exits");
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    let url = test_db.url.clone();
+    let controls = |args: &[&str]| {
+        assetql()
+            .args(["controls", "run"])
+            .args(args)
+            .env("ASSETQL_DATABASE_URL", &url)
+            .output()
+            .expect("run assetql controls run")
+    };
+    let report = controls(&["--format", "json"]);
+    assert_eq!(report.status.code(), Some(0), "without a gate it only reports");
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON report");
+    let statuses: Vec<&str> = json["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or(""))
+        .collect();
+    assert!(!statuses.is_empty() && statuses.iter().all(|s| *s == "no_data"), "{statuses:?}");
+    assert_eq!(json["summary"]["pass"], 0);
+    assert!(String::from_utf8_lossy(&report.stderr).contains("no data"));
+
+    // A pipeline gate must not pass on nothing, in any format; a misspelt tenant is the same.
+    for args in [
+        &["--fail-on-findings"][..],
+        &["--fail-on-findings", "--format", "junit"],
+        &["--fail-on-findings", "--tenant", "acme-typo"],
+    ] {
+        let gate = controls(args);
+        assert_eq!(gate.status.code(), Some(1), "{args:?}");
+    }
+    let junit = controls(&["--format", "junit"]);
+    assert!(String::from_utf8_lossy(&junit.stdout).contains("<skipped message="));
+    let allowed = controls(&["--fail-on-findings", "--allow-no-data"]);
+    assert_eq!(allowed.status.code(), Some(0));
 }

@@ -36,6 +36,17 @@ pub enum CompileError {
         /// What limit was hit.
         reason: String,
     },
+    /// A `_MATCHES` pattern that is not a regular expression both databases read alike, or
+    /// that is too long or too costly to run.
+    #[error("invalid regular expression {pattern:?} at {path}: {reason}")]
+    BadRegex {
+        /// Where in the input.
+        path: String,
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A pagination or sort argument is invalid.
     #[error("invalid argument {argument}: {reason}")]
     BadArgument {
@@ -66,7 +77,7 @@ impl CompileError {
             CompileError::UnknownField { .. } | CompileError::BadFilter { .. } => "BAD_FILTER",
             CompileError::ExpectedInputObject { .. } => "GRAPHQL_VALIDATION_FAILED",
             CompileError::TooComplex { .. } => "QUERY_TOO_COMPLEX",
-            CompileError::BadArgument { .. } => "BAD_USER_INPUT",
+            CompileError::BadArgument { .. } | CompileError::BadRegex { .. } => "BAD_USER_INPUT",
         }
     }
 }

@@ -21,6 +21,52 @@ pub struct Finding {
     pub excepted: bool,
 }
 
+/// How a control run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlStatus {
+    /// The query's answer is what the control expects (no failing asset, for `eq []`).
+    Pass,
+    /// It is not: some asset fails.
+    Fail,
+    /// The query could not be answered; nothing is known.
+    Error,
+    /// assetql has no successful sync of the control's asset types for the tenant, so an empty
+    /// answer would mean "not looked", not "compliant".
+    NoData,
+}
+
+impl ControlStatus {
+    /// Every status, in the order reports list them.
+    pub const ALL: [ControlStatus; 4] = [
+        ControlStatus::Pass,
+        ControlStatus::Fail,
+        ControlStatus::Error,
+        ControlStatus::NoData,
+    ];
+
+    /// The stored and reported name: `pass`, `fail`, `error`, `no_data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlStatus::Pass => "pass",
+            ControlStatus::Fail => "fail",
+            ControlStatus::Error => "error",
+            ControlStatus::NoData => "no_data",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        ControlStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ControlStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One evaluation of one control for one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlRun {
@@ -28,8 +74,8 @@ pub struct ControlRun {
     pub id: i64,
     /// The control.
     pub control_id: String,
-    /// `pass`, `fail` or `error`.
-    pub status: String,
+    /// How it ended.
+    pub status: ControlStatus,
     /// When the evaluation started.
     pub started_at: DateTime<Utc>,
     /// How long it took.
@@ -79,6 +125,35 @@ impl ControlException {
     }
 }
 
+impl Database {
+    /// Whether `tenant`'s inventory holds an asset whose identifier (ARN) is `identifier`.
+    pub async fn asset_exists(
+        &self,
+        tenant: &TenantId,
+        identifier: &str,
+    ) -> Result<bool, StoreError> {
+        let union = crate::AssetKind::ALL
+            .iter()
+            .map(|kind| {
+                format!(
+                    "SELECT 1 FROM {} WHERE tenant_id = $1 AND arn = $2",
+                    kind.table()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut conn = self.acquire("asset_exists").await?;
+        let found = exec::fetch_i64(
+            &mut conn,
+            "asset_exists",
+            &format!("SELECT CAST(count(*) AS BIGINT) FROM ({union}) AS found"),
+            &[Value::text(tenant.as_str()), Value::text(identifier)],
+        )
+        .await?;
+        Ok(found > 0)
+    }
+}
+
 fn corrupt(column: &'static str, reason: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         column,
@@ -122,7 +197,7 @@ impl Database {
             &[
                 Value::text(tenant.as_str()),
                 Value::text(&run.control_id),
-                Value::text(&run.status),
+                Value::text(run.status.as_str()),
                 Value::Timestamp(Some(run.started_at)),
                 Value::Int(Some(run.duration_ms)),
                 Value::Int(Some(i64::try_from(failing).unwrap_or(i64::MAX))),
@@ -200,7 +275,10 @@ impl Database {
             runs.push(ControlRun {
                 id: int("control_runs.id", id)?,
                 control_id: control.unwrap_or_default(),
-                status: status.unwrap_or_default(),
+                status: status
+                    .as_deref()
+                    .and_then(ControlStatus::parse)
+                    .ok_or_else(|| corrupt("control_runs.status", "unknown status"))?,
                 started_at: timestamp("control_runs.started_at", started)?,
                 duration_ms: int("control_runs.duration_ms", duration)?,
                 error,

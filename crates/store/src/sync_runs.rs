@@ -17,6 +17,8 @@ pub enum SyncRunStatus {
     Succeeded,
     /// Something failed; the scope's previous data was left as it was.
     Failed,
+    /// Left `running` by a process that stopped; a later run of the scope marked it.
+    Abandoned,
 }
 
 impl SyncRunStatus {
@@ -25,6 +27,7 @@ impl SyncRunStatus {
             SyncRunStatus::Running => "running",
             SyncRunStatus::Succeeded => "succeeded",
             SyncRunStatus::Failed => "failed",
+            SyncRunStatus::Abandoned => "abandoned",
         }
     }
 
@@ -33,6 +36,7 @@ impl SyncRunStatus {
             "running" => Ok(SyncRunStatus::Running),
             "succeeded" => Ok(SyncRunStatus::Succeeded),
             "failed" => Ok(SyncRunStatus::Failed),
+            "abandoned" => Ok(SyncRunStatus::Abandoned),
             other => Err(StoreError::Corrupt {
                 column: "sync_runs.status",
                 reason: format!("unknown status {other:?}"),
@@ -74,13 +78,29 @@ pub struct SyncRun {
 }
 
 impl Database {
-    /// Records the start of a sync of `scope` and returns its id.
+    /// Records the start of a sync of `scope` and returns its id. Runs of the same scope still
+    /// `running` (their process died, or is about to lose the race) become `abandoned`.
     pub async fn begin_sync_run(
         &self,
         scope: &Scope,
         started_at: DateTime<Utc>,
     ) -> Result<SyncRunId, StoreError> {
         let mut conn = self.acquire("begin_sync_run").await?;
+        exec::execute(
+            &mut conn,
+            "begin_sync_run",
+            "UPDATE sync_runs SET status = 'abandoned', finished_at = $4, \
+             error = 'superseded by a later run of the scope while still running' \
+             WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
+             AND status = 'running'",
+            &[
+                Value::text(scope.tenant.as_str()),
+                Value::text(&scope.cloud_account_id),
+                Value::text(&scope.region),
+                Value::Timestamp(Some(started_at)),
+            ],
+        )
+        .await?;
         let id = exec::fetch_i64(
             &mut conn,
             "begin_sync_run",
@@ -159,6 +179,31 @@ impl Database {
         )
         .await?;
         Ok(inserted == 1)
+    }
+
+    /// The internal asset types (`AWS::ECS::TaskDefinition`, …) that have at least one
+    /// successful sync for `tenant`, in any scope. Every sync run covers every type the
+    /// collector writes, so today this is all of them or none.
+    pub async fn synced_asset_types(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let mut conn = self.acquire("synced_asset_types").await?;
+        let synced = exec::fetch_i64(
+            &mut conn,
+            "synced_asset_types",
+            "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM sync_runs \
+             WHERE tenant_id = $1 AND status = 'succeeded' LIMIT 1) AS any_success",
+            &[Value::text(tenant.as_str())],
+        )
+        .await?;
+        Ok(if synced > 0 {
+            assetql_model::catalogue::asset_types()
+                .filter_map(|ty| ty.asset.map(|a| a.internal_asset_type.to_owned()))
+                .collect()
+        } else {
+            Default::default()
+        })
     }
 
     /// Reads one sync run.

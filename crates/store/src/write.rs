@@ -590,8 +590,26 @@ impl ScopeWriter {
         .await
     }
 
-    /// Makes everything written through this writer visible at once.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Makes everything written through this writer visible at once, and marks its sync run
+    /// `succeeded` in the same transaction: a run is never `succeeded` without its data, nor its
+    /// data committed under a run that says `running`.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let marked = exec::execute(
+            &mut self.tx,
+            "commit_scope_write",
+            "UPDATE sync_runs SET status = 'succeeded', finished_at = $2 \
+             WHERE id = $1 AND status = 'running'",
+            &[
+                Value::Int(Some(self.run.0)),
+                Value::Timestamp(Some(Utc::now())),
+            ],
+        )
+        .await?;
+        if marked != 1 {
+            // Another run of the scope started since and marked this one abandoned: its
+            // listing is older, so it must not replace what the newer run writes.
+            return Err(StoreError::SyncRunNotFound(self.run.0));
+        }
         let err = |e| StoreError::from_sqlx("commit_scope_write", e);
         match self.tx {
             Tx::Postgres(tx) => tx.commit().await.map_err(err),
