@@ -155,6 +155,16 @@ async fn the_query_path_runs_on_a_read_only_role() {
         write.is_err_and(|e| e.to_string().contains("permission denied")),
         "the reader cannot write"
     );
+    // Nor read the token hashes or the tenant list, which have no row-level policy.
+    for table in ["api_tokens", "tenants"] {
+        let read = sqlx::query(&format!("SELECT count(*) FROM {table}"))
+            .execute(pool)
+            .await;
+        assert!(
+            read.is_err_and(|e| e.to_string().contains("permission denied")),
+            "the reader cannot read {table}"
+        );
+    }
 
     let server = TestServer::start_full(
         test_db.db.clone(),

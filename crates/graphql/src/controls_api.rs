@@ -110,7 +110,10 @@ fn run_value(run: &ControlRun) -> Value {
     object(vec![
         ("id", Value::String(run.id.to_string())),
         ("controlId", Value::String(run.control_id.clone())),
-        ("status", Value::Enum(async_graphql::Name::new(run.status.as_str()))),
+        (
+            "status",
+            Value::Enum(async_graphql::Name::new(run.status.as_str())),
+        ),
         ("startedAt", time(&run.started_at)),
         ("durationMs", Value::from(run.duration_ms)),
         ("failingCount", Value::from(failing)),

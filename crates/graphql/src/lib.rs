@@ -350,7 +350,11 @@ impl Engine {
         dry_run: bool,
     ) -> Executed {
         context.gate = self.gate(&context.tenant);
-        if let Err(error) = limits::check_nesting(&request.query, self.limits.max_depth) {
+        if let Err(error) = limits::check_text(
+            &request.query,
+            self.limits.max_depth,
+            self.limits.max_selections,
+        ) {
             return Executed::refused(error);
         }
         // Variables are part of the key: a dashboard paging with variables replays the plan of
@@ -509,8 +513,7 @@ impl Engine {
                 rejected.push((syntax, std::mem::take(&mut response)));
             }
         }
-        if is_rejected_before_execution(&response) && !(rejected.is_empty() && skipped.is_empty())
-        {
+        if is_rejected_before_execution(&response) && !(rejected.is_empty() && skipped.is_empty()) {
             for candidate in skipped {
                 let document = self.parse_document(&request.query);
                 let answer = self.schema(candidate).execute(build(None, document)).await;

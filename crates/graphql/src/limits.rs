@@ -257,7 +257,9 @@ pub(crate) fn check_fragments(
             match &item.node {
                 Selection::Field(f) => collect(&f.node.selection_set.node, into),
                 Selection::InlineFragment(i) => collect(&i.node.selection_set.node, into),
-                Selection::FragmentSpread(s) => into.spreads.push(s.node.fragment_name.node.as_str()),
+                Selection::FragmentSpread(s) => {
+                    into.spreads.push(s.node.fragment_name.node.as_str())
+                }
             }
         }
     }
@@ -326,10 +328,9 @@ pub(crate) fn check_fragments(
     }
     let operations = document.operations.iter().fold(0u64, |sum, (_, op)| {
         let d = definition(&op.node.selection_set.node);
-        let spread: u64 = d
-            .spreads
-            .iter()
-            .fold(0u64, |s, c| s.saturating_add(expanded.get(c).copied().unwrap_or(0)));
+        let spread: u64 = d.spreads.iter().fold(0u64, |s, c| {
+            s.saturating_add(expanded.get(c).copied().unwrap_or(0))
+        });
         sum.saturating_add(d.own).saturating_add(spread)
     });
     let selections = expanded.values().copied().fold(operations, u64::max);
@@ -352,11 +353,22 @@ pub(crate) fn check_fragments(
 /// level, and a few thousand levels overflowed a release build's 2 MiB worker stack.
 pub const MAX_NESTING: usize = 64;
 
-/// Refuses a document nested deeper than [`MAX_NESTING`] (strings, block strings and comments
-/// are skipped): selection sets (braces outside arguments) as `QUERY_TOO_DEEP` with
-/// `max_depth`, which they exceed too, and argument values as `INPUT_TOO_DEEP`.
-pub(crate) fn check_nesting(query: &str, max_depth: usize) -> Result<(), Error> {
+/// Refuses, before anything parses it, a document nested deeper than [`MAX_NESTING`]
+/// (strings, block strings and comments are skipped): selection sets (braces outside
+/// arguments) as `QUERY_TOO_DEEP` with `max_depth`, which they exceed too, and argument values
+/// as `INPUT_TOO_DEEP`. And a document whose selection sets hold more than twice
+/// `max_selections` names (outside arguments: every selection has at least one) as
+/// `TOO_MANY_SELECTIONS`: a 1 MiB body of 95,000 fields parses into ~30 MB of syntax tree, and
+/// several at once would hold memory the allocator keeps.
+pub(crate) fn check_text(
+    query: &str,
+    max_depth: usize,
+    max_selections: usize,
+) -> Result<(), Error> {
     let bytes = query.as_bytes();
+    let is_name = |b: u8| b == b'_' || b.is_ascii_alphanumeric();
+    let mut names = 0usize;
+    let name_limit = max_selections.saturating_mul(2).saturating_add(64);
     let (mut depth, mut deepest, mut selection, mut deepest_selection) = (0usize, 0, 0usize, 0);
     let mut stack: Vec<bool> = Vec::new(); // per open bracket: is it a selection set?
     let mut arguments = 0usize;
@@ -406,6 +418,22 @@ pub(crate) fn check_nesting(query: &str, max_depth: usize) -> Result<(), Error> 
                 }
                 depth = depth.saturating_sub(1);
             }
+            b if arguments == 0 && (b == b'_' || b.is_ascii_alphabetic()) => {
+                while i + 1 < bytes.len() && is_name(bytes[i + 1]) {
+                    i += 1;
+                }
+                names += 1;
+                if names > name_limit {
+                    return Err(limit_error(
+                        format!(
+                            "the document's selections hold more than {name_limit} names; the \
+                             limit is {max_selections} selections"
+                        ),
+                        "TOO_MANY_SELECTIONS",
+                        as_u64(max_selections),
+                    ));
+                }
+            }
             _ => {}
         }
         i += 1;
@@ -432,7 +460,7 @@ mod nesting_tests {
     use super::*;
 
     fn code(query: &str) -> Option<String> {
-        check_nesting(query, 16).err().map(|e| {
+        check_text(query, 16, usize::MAX).err().map(|e| {
             e.extensions
                 .and_then(|x| x.get("code").cloned())
                 .map(|c| c.to_string().trim_matches('"').to_owned())

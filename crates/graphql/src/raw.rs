@@ -308,12 +308,20 @@ pub(crate) struct PlanKey {
 /// Plans kept at most (each a few KB of SQL and document text).
 const PLAN_CACHE_SIZE: usize = 1024;
 
+/// Largest document (text plus variables, in bytes) whose plan is kept.
+const PLAN_CACHE_MAX_DOCUMENT: usize = 16 * 1024;
+
 impl PlanCache {
     pub(crate) fn get(&self, key: &PlanKey) -> Option<std::sync::Arc<Plan>> {
         self.0.get(key).filter(|plan| plan.made_for == *key)
     }
 
     pub(crate) fn insert(&self, plan: Plan) {
+        // Large documents are not kept: the cache's memory stays bounded by entries times
+        // this size, whatever clients send (stored controls and dashboard pages are small).
+        if plan.made_for.query.len() + plan.made_for.variables.len() > PLAN_CACHE_MAX_DOCUMENT {
+            return;
+        }
         let key = plan.made_for.clone();
         self.0.insert(&key, std::sync::Arc::new(plan));
     }

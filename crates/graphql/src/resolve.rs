@@ -44,10 +44,7 @@ pub struct StatementGate {
 }
 
 impl StatementGate {
-    pub(crate) fn new(
-        per_request: usize,
-        tenant: std::sync::Arc<tokio::sync::Semaphore>,
-    ) -> Self {
+    pub(crate) fn new(per_request: usize, tenant: std::sync::Arc<tokio::sync::Semaphore>) -> Self {
         StatementGate {
             request: Some(std::sync::Arc::new(tokio::sync::Semaphore::new(
                 per_request.max(1),

@@ -174,9 +174,9 @@ pub async fn sync_with_progress(
                     let db = db.clone();
                     let name = account.name.clone();
                     let calls = calls.snapshot();
-                    jobs.spawn(async move {
-                        record_unreachable(&db, scope, name, error, calls).await
-                    });
+                    jobs.spawn(
+                        async move { record_unreachable(&db, scope, name, error, calls).await },
+                    );
                 }
                 continue;
             }
@@ -250,8 +250,14 @@ async fn record_unreachable(
     };
     let recorded = async {
         let run = begin(db, &scope, account_name.as_deref()).await?;
-        db.finish_sync_run(run, SyncRunStatus::Failed, Some(&error), &summary, Utc::now())
-            .await?;
+        db.finish_sync_run(
+            run,
+            SyncRunStatus::Failed,
+            Some(&error),
+            &summary,
+            Utc::now(),
+        )
+        .await?;
         Ok::<_, StoreError>(run)
     }
     .await;

@@ -877,9 +877,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_page_size: args.max_page_size.max(args.default_page_size).max(1),
                 query_timeout: Duration::from_secs(args.query_timeout_secs.max(1)),
                 // One tenant may hold three quarters of the query pool, never all of it.
-                max_tenant_statements: usize::try_from(cli.global.database_max_connections.max(1) * 3 / 4)
-                    .unwrap_or(usize::MAX)
-                    .max(1),
+                max_tenant_statements: usize::try_from(
+                    cli.global.database_max_connections.max(1) * 3 / 4,
+                )
+                .unwrap_or(usize::MAX)
+                .max(1),
                 ..assetql_graphql::Limits::default()
             };
             let engine =

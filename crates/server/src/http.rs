@@ -31,7 +31,9 @@ pub fn controls_backend(
             catalogue,
             assetql_controls::Runner::new(engine, db),
         )
-        .with_observer(Arc::new(move |run| metrics.record_control(run.status.as_str()))),
+        .with_observer(Arc::new(move |run| {
+            metrics.record_control(run.status.as_str())
+        })),
     )
 }
 
@@ -162,9 +164,8 @@ pub async fn serve(
             .timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
             .keep_alive(true);
-        let connection = graceful.watch(
-            builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service),
-        );
+        let connection =
+            graceful.watch(builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
@@ -364,8 +365,7 @@ async fn read_request(
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| {
             let v = v.trim();
-            v.eq_ignore_ascii_case("application/json")
-                || v.to_ascii_lowercase().ends_with("+json")
+            v.eq_ignore_ascii_case("application/json") || v.to_ascii_lowercase().ends_with("+json")
         });
     if !json {
         return Err(request_error(
@@ -396,30 +396,27 @@ async fn read_request(
         return Err(too_large());
     }
     let timeout = state.connections.body_timeout;
-    let bytes = match tokio::time::timeout(
-        timeout,
-        axum::body::to_bytes(body, state.max_body_bytes),
-    )
-    .await
-    {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return Err(too_large()),
-        Err(_) => {
-            let mut response = request_error(
-                StatusCode::REQUEST_TIMEOUT,
-                "REQUEST_TIMEOUT",
-                format!(
-                    "the request body did not arrive within {} s",
-                    timeout.as_secs()
-                ),
-            );
-            response.headers_mut().insert(
-                axum::http::header::CONNECTION,
-                HeaderValue::from_static("close"),
-            );
-            return Err(response);
-        }
-    };
+    let bytes =
+        match tokio::time::timeout(timeout, axum::body::to_bytes(body, state.max_body_bytes)).await
+        {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(_)) => return Err(too_large()),
+            Err(_) => {
+                let mut response = request_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "REQUEST_TIMEOUT",
+                    format!(
+                        "the request body did not arrive within {} s",
+                        timeout.as_secs()
+                    ),
+                );
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
+                );
+                return Err(response);
+            }
+        };
     serde_json::from_slice::<GraphQLRequest>(&bytes).map_err(|error| {
         request_error(
             StatusCode::BAD_REQUEST,

@@ -256,7 +256,13 @@ mod tests {
         assert_eq!(state.operations.len(), MAX_OPERATION_LABELS);
         assert!(state.operations.contains("Op0") && !state.operations.contains("Op999"));
         let other = &state.requests[&("other".to_owned(), "ok".to_owned())];
-        assert_eq!(other.count, 2 + 1_000 - u64::try_from(MAX_OPERATION_LABELS).expect("fits"));
-        assert!(state.requests.keys().all(|(op, _)| op.len() <= MAX_OPERATION_LABEL_LENGTH));
+        assert_eq!(
+            other.count,
+            2 + 1_000 - u64::try_from(MAX_OPERATION_LABELS).expect("fits")
+        );
+        assert!(state
+            .requests
+            .keys()
+            .all(|(op, _)| op.len() <= MAX_OPERATION_LABEL_LENGTH));
     }
 }

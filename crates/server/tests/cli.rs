@@ -508,7 +508,11 @@ async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
             .expect("run assetql controls run")
     };
     let report = controls(&["--format", "json"]);
-    assert_eq!(report.status.code(), Some(0), "without a gate it only reports");
+    assert_eq!(
+        report.status.code(),
+        Some(0),
+        "without a gate it only reports"
+    );
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON report");
     let statuses: Vec<&str> = json["controls"]
         .as_array()
@@ -516,7 +520,10 @@ async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
         .iter()
         .map(|c| c["status"].as_str().unwrap_or(""))
         .collect();
-    assert!(!statuses.is_empty() && statuses.iter().all(|s| *s == "no_data"), "{statuses:?}");
+    assert!(
+        !statuses.is_empty() && statuses.iter().all(|s| *s == "no_data"),
+        "{statuses:?}"
+    );
     assert_eq!(json["summary"]["pass"], 0);
     assert!(String::from_utf8_lossy(&report.stderr).contains("no data"));
 

@@ -722,7 +722,15 @@ fn validate_regex(value: &Json, path: &str) -> Result<(), CompileError> {
                  repetitions"
                     .to_owned(),
             ),
-            other => refuse(other.to_string().lines().last().unwrap_or_default().trim().to_owned()),
+            other => refuse(
+                other
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            ),
         })?;
     Ok(())
 }
@@ -799,6 +807,8 @@ mod regex_tests {
             assert!(error.contains("invalid regular expression"), "{error}");
         }
         let long = "a".repeat(MAX_REGEX_LENGTH + 1);
-        assert!(outcome(&long).expect_err("too long").contains("limit is 512"));
+        assert!(outcome(&long)
+            .expect_err("too long")
+            .contains("limit is 512"));
     }
 }

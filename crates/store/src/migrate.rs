@@ -142,6 +142,9 @@ impl Database {
             format!("GRANT USAGE ON SCHEMA public TO {role}"),
             format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
             format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}"),
+            // Token hashes and the tenant list have no row-level policy: the query path never
+            // reads them, so the reader may not either.
+            format!("REVOKE ALL ON api_tokens, tenants FROM {role}"),
         ];
         for statement in &statements {
             exec::execute(&mut conn, "create_reader_role", statement, &[]).await?;
