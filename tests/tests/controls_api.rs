@@ -65,6 +65,17 @@ on_both_databases! {
         assert_eq!(past.error_codes(), ["BAD_USER_INPUT"]);
         assert!(past.body.to_string().contains("not in the future"));
 
+        // An asset the tenant does not have (a typo) is refused, not silently excepted.
+        let typo = server
+            .graphql(
+                &format!(r#"mutation {{ createControlException(controlId: "aws-ecs-4-containers-not-privileged",
+                    assetIdentifier: "{target}x", owner: "sre", reason: "agent", expiresAt: "2099-01-01T00:00:00Z") {{ id }} }}"#),
+                None,
+            )
+            .await;
+        assert_eq!(typo.error_codes(), ["BAD_USER_INPUT"]);
+        assert!(typo.body.to_string().contains("no asset"), "{}", typo.body);
+
         let created = server
             .graphql(
                 &format!(r#"mutation {{ createControlException(controlId: "aws-ecs-4-containers-not-privileged",

@@ -298,6 +298,36 @@ on_both_databases! {
         assert!(db.sync_run(SyncRunId(run.0 + 100)).await.is_err());
     }
 
+    async fn a_run_is_succeeded_with_its_data_and_a_killed_run_is_abandoned(test_db: TestDb) {
+        let db = &test_db.db;
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        db.ensure_tenant(&scope.tenant, "Default").await.expect("tenant");
+        // The commit itself marks the run succeeded: a process killed right after it leaves
+        // no committed data under a run that says `running`.
+        let run = db.begin_sync_run(&scope, at(0)).await.expect("begin");
+        let mut writer = db.scope_writer(&scope, run, at(0)).await.expect("writer");
+        writer.upsert_clusters(&inventory(ACCOUNT, REGION).clusters).await.expect("write");
+        writer.commit().await.expect("commit");
+        assert_eq!(db.sync_run(run).await.expect("read").status, SyncRunStatus::Succeeded);
+        assert!(!db.synced_asset_types(&scope.tenant).await.expect("synced").is_empty());
+
+        // A run left `running` (its process was killed) is abandoned when the next one starts,
+        // and its late writer can no longer commit over the newer run.
+        let killed = db.begin_sync_run(&scope, at(60)).await.expect("begin");
+        let next = db.begin_sync_run(&scope, at(120)).await.expect("begin the next run");
+        assert_eq!(db.sync_run(killed).await.expect("read").status, SyncRunStatus::Abandoned);
+        assert_eq!(db.sync_run(next).await.expect("read").status, SyncRunStatus::Running);
+        let mut late = db.scope_writer(&scope, killed, at(60)).await.expect("writer");
+        late.delete_unseen(AssetKind::Cluster).await.expect("delete");
+        assert!(late.commit().await.is_err(), "an abandoned run's data is not committed");
+        let clusters = i64::try_from(inventory(ACCOUNT, REGION).clusters.len()).expect("fits");
+        assert_eq!(test_db.count("ecs_clusters").await, clusters);
+
+        // Another tenant has no successful sync: no data, whatever this one has.
+        let other = TenantId::parse("never-synced").expect("tenant");
+        assert!(db.synced_asset_types(&other).await.expect("synced").is_empty());
+    }
+
     async fn tenants_hold_the_same_arn_independently(test_db: TestDb) {
         let db = &test_db.db;
         let a = fixtures::scope(ACCOUNT, REGION);
