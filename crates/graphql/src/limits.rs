@@ -39,8 +39,6 @@ pub struct Limits {
     /// Most statements one tenant's requests run at the same time, so that others always find
     /// a free connection (the server sets it to three quarters of its pool).
     pub max_tenant_statements: usize,
-    /// Longest `_MATCHES` pattern, in bytes (`STRING_TOO_LONG`).
-    pub max_regex_length: usize,
 }
 
 impl Default for Limits {
@@ -59,7 +57,6 @@ impl Default for Limits {
             max_selections: 2_000,
             max_concurrent_statements: 2,
             max_tenant_statements: 6,
-            max_regex_length: 512,
         }
     }
 }

@@ -12,7 +12,9 @@ use serde_json::{json, Value as Json};
 
 fn binary() -> String {
     std::env::var("ASSETQL_HOSTILE_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_assetql").to_owned())
+        .ok()
+        .filter(|bin| bin != "debug")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_assetql").to_owned())
 }
 
 fn free_port() -> u16 {
@@ -349,6 +351,33 @@ async fn tokens_and_metrics_are_not_ambiguous_or_open_with_auth_on() {
     drop(server);
     let server = Server::start(&url, &["--auth", "true"]).await;
     assert_eq!(metrics_status(&server).await, 404);
+
+    // With --metrics-listen it is served there, and only there.
+    drop(server);
+    let port = free_port();
+    let server = Server::start(
+        &url,
+        &[
+            "--auth",
+            "true",
+            "--metrics-listen",
+            &format!("127.0.0.1:{port}"),
+        ],
+    )
+    .await;
+    assert_eq!(metrics_status(&server).await, 404);
+    let own = server
+        .client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .expect("metrics on its own listener");
+    assert_eq!(own.status().as_u16(), 200);
+    assert!(own
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("assetql_db_pool_connections"));
 }
 
 async fn metrics_status(server: &Server) -> u16 {
