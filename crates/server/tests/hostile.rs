@@ -390,3 +390,45 @@ async fn metrics_status(server: &Server) -> u16 {
         .status()
         .as_u16()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_for_a_free_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("cap.db").display());
+    let server = Server::start(
+        &url,
+        &["--max-connections", "2", "--header-timeout-secs", "2"],
+    )
+    .await;
+    // Give the start-up probe's connection time to be closed as idle.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(&server.address).expect("connect"))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A third client is not served while both places are held...
+    let mut third = TcpStream::connect(&server.address).expect("connect (backlog)");
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    third
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("timeout");
+    let mut first = [0u8; 1];
+    assert!(
+        third.read(&mut first).is_err(),
+        "a connection past the cap is not served at once"
+    );
+    // ...and is once the held connections time out as idle.
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    let _ = third.read_to_end(&mut answer);
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    drop(held);
+}
