@@ -5,6 +5,14 @@ pub mod fixtures;
 pub mod moto;
 pub mod server;
 
+/// A loopback port that was free a moment ago (for a server process a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("find a free port")
+        .port()
+}
+
 use std::time::Duration;
 
 use assetql_model::Scope;

@@ -118,11 +118,12 @@ on_both_databases! {
                 {"controlId": "aws-ecs-1-privileged-network-mode", "failingCount": 5}
             ])
         );
-        // Re-scan one account: another account's findings are not shown.
+        // Re-scan one account: another account's findings are not shown, and an account that
+        // was never synced has no data (it used to read as a pass).
         let other_account = server
             .graphql(r#"mutation { runControls(controlId: "aws-ecs-12-clusters-should-use-insights", cloudAccountId: "999999999999") { status failingCount } }"#, None)
             .await;
-        assert_eq!(other_account.data()["runControls"], json!([{"status": "pass", "failingCount": 0}]));
+        assert_eq!(other_account.data()["runControls"], json!([{"status": "no_data", "failingCount": 0}]));
         let this_account = server
             .graphql(&format!(r#"mutation {{ runControls(controlId: "aws-ecs-12-clusters-should-use-insights", cloudAccountId: "{ACCOUNT}") {{ status failingCount }} }}"#), None)
             .await;

@@ -309,7 +309,7 @@ on_both_databases! {
         writer.upsert_clusters(&inventory(ACCOUNT, REGION).clusters).await.expect("write");
         writer.commit().await.expect("commit");
         assert_eq!(db.sync_run(run).await.expect("read").status, SyncRunStatus::Succeeded);
-        assert!(!db.synced_asset_types(&scope.tenant).await.expect("synced").is_empty());
+        assert!(!db.synced_asset_types(&scope.tenant, None).await.expect("synced").is_empty());
 
         // A run left `running` (its process was killed) is abandoned when the next one starts,
         // and its late writer can no longer commit over the newer run.
@@ -325,7 +325,10 @@ on_both_databases! {
 
         // Another tenant has no successful sync: no data, whatever this one has.
         let other = TenantId::parse("never-synced").expect("tenant");
-        assert!(db.synced_asset_types(&other).await.expect("synced").is_empty());
+        assert!(db.synced_asset_types(&other, None).await.expect("synced").is_empty());
+        // Nor an account of this tenant that was never synced.
+        assert!(db.synced_asset_types(&scope.tenant, Some("999999999999")).await.expect("synced").is_empty());
+        assert!(!db.synced_asset_types(&scope.tenant, Some(ACCOUNT)).await.expect("synced").is_empty());
     }
 
     async fn tenants_hold_the_same_arn_independently(test_db: TestDb) {

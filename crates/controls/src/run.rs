@@ -171,11 +171,7 @@ impl Runner {
                             Comparator::Eq => !failing,
                             Comparator::Neq => failing,
                         };
-                        run.status = if pass {
-                            ControlStatus::Pass
-                        } else {
-                            ControlStatus::Fail
-                        };
+                        run.status = ControlStatus::of(pass);
                         run.findings = findings;
                     }
                     None => {
@@ -191,11 +187,7 @@ impl Runner {
                             Comparator::Eq => equal,
                             Comparator::Neq => !equal,
                         };
-                        run.status = if pass {
-                            ControlStatus::Pass
-                        } else {
-                            ControlStatus::Fail
-                        };
+                        run.status = ControlStatus::of(pass);
                     }
                     _ => {
                         run.error = Some(
@@ -223,7 +215,7 @@ impl Runner {
         self.db.ensure_tenant(tenant, tenant.as_str()).await?;
         // Asset types with at least one successful sync for the tenant: a control over types
         // never synced has nothing to say, and an empty answer must not read as compliant.
-        let synced = self.db.synced_asset_types(tenant).await?;
+        let synced = self.db.synced_asset_types(tenant, None).await?;
         let mut runs = Vec::with_capacity(controls.len());
         for control in controls.iter().filter(|c| c.enabled && c.is_supported()) {
             let unsynced: Vec<&str> = control

@@ -472,7 +472,13 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     let mut runs = backend.run(&tenant, control.as_deref()).await?;
     // Re-scan after remediation in one account: the runs are recorded for the whole tenant,
     // and the answer shows that account's findings.
+    // An account never synced (or misspelt) has no data: its empty slice is not a pass.
     if let Some(account) = string_arg(&args, "cloudAccountId") {
+        let synced = backend
+            .database()
+            .synced_asset_types(&tenant, Some(&account))
+            .await
+            .map_err(crate::resolve::store_error)?;
         for run in &mut runs {
             run.findings.retain(|f| {
                 f.id_from_provider
@@ -480,7 +486,13 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
                     .and_then(|arn| arn.split(':').nth(4))
                     .is_some_and(|a| a == account)
             });
-            if run.status == ControlStatus::Fail && run.failing().next().is_none() {
+            let evaluated = matches!(run.status, ControlStatus::Pass | ControlStatus::Fail);
+            if evaluated && synced.is_empty() {
+                run.status = ControlStatus::NoData;
+                run.error = Some(format!(
+                    "no successful sync of account {account} for this tenant yet"
+                ));
+            } else if run.status == ControlStatus::Fail && run.failing().next().is_none() {
                 run.status = ControlStatus::Pass;
             }
         }

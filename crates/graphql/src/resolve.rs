@@ -362,18 +362,22 @@ async fn fetch_text(
     // Waiting for a turn counts toward the limit too.
     let db = &request.db;
     let fetch = async {
+        let waited = std::time::Instant::now();
         let _turn = request.gate.enter().await;
-        db.fetch_json_within(tenant, sql, params, timeout).await
+        let (waited, started) = (waited.elapsed(), std::time::Instant::now());
+        let text = db.fetch_json_within(tenant, sql, params, timeout).await;
+        text.map(|text| (text, waited, started.elapsed()))
     };
-    let started = std::time::Instant::now();
-    let text = match tokio::time::timeout(timeout + CLIENT_GRACE, fetch).await {
-        Ok(Ok(text)) => text,
+    let (text, waited, ran) = match tokio::time::timeout(timeout + CLIENT_GRACE, fetch).await {
+        Ok(Ok(answer)) => answer,
         Ok(Err(StoreError::Timeout { .. })) | Err(_) => return Err(timed_out()),
         Ok(Err(e)) => return Err(store_error(e)),
     };
+    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     tracing::info!(
         db.system = db.dialect().name(),
-        sql_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        sql_ms = ms(ran),
+        turn_wait_ms = ms(waited),
         rows = top_level_items(&text),
         bytes = text.len(),
         "statement executed"

@@ -248,8 +248,11 @@ async fn record_unreachable(
         api_calls: api_calls.clone(),
         ..SyncRunSummary::default()
     };
+    // No cloud account row: the account was never reached, so nothing is known of it.
     let recorded = async {
-        let run = begin(db, &scope, account_name.as_deref()).await?;
+        db.ensure_tenant(&scope.tenant, scope.tenant.as_str())
+            .await?;
+        let run = db.begin_sync_run(&scope, Utc::now()).await?;
         db.finish_sync_run(
             run,
             SyncRunStatus::Failed,

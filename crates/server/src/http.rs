@@ -133,7 +133,19 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let limits = state.connections;
-    let app = router(state);
+    serve_router(listener, router(state), limits, shutdown, grace).await
+}
+
+/// The accept loop behind [`serve`] and [`serve_metrics`]: HTTP/1.1 connections with the
+/// header timeout of `limits` (which also closes idle keep-alive connections), at most
+/// `max_connections` open at once, until `shutdown`, then `grace` for in-flight requests.
+async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut shutdown = std::pin::pin!(shutdown);
@@ -174,7 +186,6 @@ pub async fn serve(
         });
     }
     drop(listener);
-    tracing::info!("shutdown requested; draining in-flight requests");
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(grace) => {
@@ -206,7 +217,9 @@ pub async fn serve_metrics(
             }
         }),
     );
-    if let Err(error) = axum::serve(listener, app).await {
+    let forever = std::future::pending::<()>();
+    let limits = ConnectionLimits::default();
+    if let Err(error) = serve_router(listener, app, limits, forever, Duration::ZERO).await {
         tracing::error!(%error, "the metrics server stopped");
     }
 }
@@ -233,6 +246,7 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+    tracing::info!("shutdown requested; draining in-flight requests");
 }
 
 fn dialect_name(syntax: Syntax) -> &'static str {
@@ -426,8 +440,10 @@ async fn read_request(
     })
 }
 
-/// The tenant of the request's bearer token, or the 401/503 response to send.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+/// The token of the request's one `Authorization: Bearer <token>` header, or the response to
+/// send: 401 when it is missing or not a bearer token, 400 when there are several (which one a
+/// proxy or the server would read is ambiguous, so neither counts).
+fn bearer_token(headers: &HeaderMap) -> Result<&str, Response> {
     let unauthenticated = |message: &str| {
         request_error(
             StatusCode::UNAUTHORIZED,
@@ -440,19 +456,31 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, R
         return Err(unauthenticated("missing Authorization: Bearer <token>"));
     };
     if given.next().is_some() {
-        // Which one a proxy or the server would read is ambiguous: refuse both.
         return Err(request_error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             "more than one Authorization header".to_owned(),
         ));
     }
-    let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) else {
-        return Err(unauthenticated(
-            "the Authorization header must be `Bearer <token>`",
-        ));
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))
+}
+
+/// The tenant of the request's bearer token, or the 401/503 response to send.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+    let unauthenticated = |message: &str| {
+        request_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            message.to_owned(),
+        )
     };
-    match state.db.find_api_token(token.trim()).await {
+    let token = bearer_token(headers)?;
+    match state.db.find_api_token(token).await {
         Ok(Some(found)) if found.is_valid(chrono::Utc::now()) => Ok(found.tenant),
         Ok(Some(_)) => Err(unauthenticated("the token is revoked or expired")),
         Ok(None) => Err(unauthenticated("unknown token")),
@@ -499,19 +527,12 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             )
         }
         MetricsAccess::Token(expected) => {
-            let mut given = headers.get_all(axum::http::header::AUTHORIZATION).iter();
-            let token = given
-                .next()
-                .and_then(|h| h.to_str().ok())
-                .and_then(|h| h.strip_prefix("Bearer "));
+            let token = match bearer_token(&headers) {
+                Ok(token) => token,
+                Err(response) => return response,
+            };
             // Compared as digests, so the comparison's time says nothing about the token.
-            use sha2::Digest;
-            let matches = given.next().is_none()
-                && token.is_some_and(|t| {
-                    sha2::Sha256::digest(t.trim().as_bytes())
-                        == sha2::Sha256::digest(expected.as_bytes())
-                });
-            if !matches {
+            if assetql_store::token_hash(token) != assetql_store::token_hash(expected) {
                 return request_error(
                     StatusCode::UNAUTHORIZED,
                     "UNAUTHENTICATED",

@@ -1,11 +1,10 @@
 //! The real `assetql` binary: help texts, `migrate` on both databases, and `serve` probes and
 //! graceful shutdown over real HTTP.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assetql_tests::{Backend, TestDb};
+use assetql_tests::{free_port, Backend, TestDb};
 
 fn assetql() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_assetql"));
@@ -21,13 +20,6 @@ fn run(args: &[&str], database_url: &str) -> Output {
         .env("ASSETQL_DATABASE_URL", database_url)
         .output()
         .expect("run the assetql binary")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("find a free port")
-        .port()
 }
 
 struct Server {

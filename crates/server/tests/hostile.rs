@@ -4,7 +4,9 @@
 //! Every loop here is bounded in count and time, and the traffic stays on 127.0.0.1.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
+
+use assetql_tests::free_port;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,13 +17,6 @@ fn binary() -> String {
         .ok()
         .filter(|bin| bin != "debug")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_assetql").to_owned())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("find a free port")
-        .port()
 }
 
 struct Server {

@@ -55,6 +55,15 @@ impl ControlStatus {
         }
     }
 
+    /// `Pass` when the control's expectation holds, else `Fail`.
+    pub fn of(pass: bool) -> Self {
+        if pass {
+            ControlStatus::Pass
+        } else {
+            ControlStatus::Fail
+        }
+    }
+
     /// Reads a stored name.
     pub fn parse(text: &str) -> Option<Self> {
         ControlStatus::ALL.into_iter().find(|s| s.as_str() == text)

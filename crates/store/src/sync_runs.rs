@@ -182,19 +182,25 @@ impl Database {
     }
 
     /// The internal asset types (`AWS::ECS::TaskDefinition`, …) that have at least one
-    /// successful sync for `tenant`, in any scope. Every sync run covers every type the
-    /// collector writes, so today this is all of them or none.
+    /// successful sync for `tenant`, in any scope, or in any region of `cloud_account_id` when
+    /// one is named. Every sync run covers every type the collector writes, so today this is
+    /// all of them or none.
     pub async fn synced_asset_types(
         &self,
         tenant: &TenantId,
+        cloud_account_id: Option<&str>,
     ) -> Result<std::collections::BTreeSet<String>, StoreError> {
         let mut conn = self.acquire("synced_asset_types").await?;
         let synced = exec::fetch_i64(
             &mut conn,
             "synced_asset_types",
             "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM sync_runs \
-             WHERE tenant_id = $1 AND status = 'succeeded' LIMIT 1) AS any_success",
-            &[Value::text(tenant.as_str())],
+             WHERE tenant_id = $1 AND ($2 IS NULL OR cloud_account_id = $2) \
+             AND status = 'succeeded' LIMIT 1) AS any_success",
+            &[
+                Value::text(tenant.as_str()),
+                Value::Text(cloud_account_id.map(str::to_owned)),
+            ],
         )
         .await?;
         Ok(if synced > 0 {
