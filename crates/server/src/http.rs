@@ -440,34 +440,53 @@ async fn read_request(
     })
 }
 
-/// The token of the request's one `Authorization: Bearer <token>` header, or the response to
-/// send: 401 when it is missing or not a bearer token, 400 when there are several (which one a
-/// proxy or the server would read is ambiguous, so neither counts).
-fn bearer_token(headers: &HeaderMap) -> Result<&str, Response> {
-    let unauthenticated = |message: &str| {
-        request_error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            message.to_owned(),
-        )
-    };
+/// Why a request has no usable bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BearerError {
+    /// No `Authorization` header.
+    Missing,
+    /// One, but not `Bearer <token>`.
+    Malformed,
+    /// Several: which one a proxy or the server would read is ambiguous, so none counts.
+    Ambiguous,
+}
+
+impl IntoResponse for BearerError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            BearerError::Missing => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "missing Authorization: Bearer <token>",
+            ),
+            BearerError::Malformed => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the Authorization header must be `Bearer <token>`",
+            ),
+            BearerError::Ambiguous => (
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "more than one Authorization header",
+            ),
+        };
+        request_error(status, code, message.to_owned())
+    }
+}
+
+/// The token of the request's one `Authorization: Bearer <token>` header.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
     let mut given = headers.get_all(axum::http::header::AUTHORIZATION).iter();
-    let Some(header) = given.next() else {
-        return Err(unauthenticated("missing Authorization: Bearer <token>"));
-    };
+    let header = given.next().ok_or(BearerError::Missing)?;
     if given.next().is_some() {
-        return Err(request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "more than one Authorization header".to_owned(),
-        ));
+        return Err(BearerError::Ambiguous);
     }
     header
         .to_str()
         .ok()
         .and_then(|h| h.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))
+        .ok_or(BearerError::Malformed)
 }
 
 /// The tenant of the request's bearer token, or the 401/503 response to send.
@@ -479,7 +498,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, R
             message.to_owned(),
         )
     };
-    let token = bearer_token(headers)?;
+    let token = bearer_token(headers).map_err(IntoResponse::into_response)?;
     match state.db.find_api_token(token).await {
         Ok(Some(found)) if found.is_valid(chrono::Utc::now()) => Ok(found.tenant),
         Ok(Some(_)) => Err(unauthenticated("the token is revoked or expired")),
@@ -529,7 +548,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         MetricsAccess::Token(expected) => {
             let token = match bearer_token(&headers) {
                 Ok(token) => token,
-                Err(response) => return response,
+                Err(error) => return error.into_response(),
             };
             // Compared as digests, so the comparison's time says nothing about the token.
             if assetql_store::token_hash(token) != assetql_store::token_hash(expected) {
