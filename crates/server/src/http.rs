@@ -1,7 +1,7 @@
-//! The HTTP surface: probes now, GraphQL with the query engine.
+//! The HTTP surface: routes and handlers (probes, GraphQL, GraphiQL, metrics). The listeners
+//! that serve them are in [`crate::listen`].
 
-use std::future::Future;
-use std::time::Duration;
+pub use crate::listen::{serve, serve_metrics, shutdown_signal, ConnectionLimits};
 
 use std::sync::Arc;
 
@@ -16,7 +16,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tokio::net::TcpListener;
 
 /// The controls API over `catalogue`, evaluated through `engine` on `db`, counting every run it
 /// records in `metrics`.
@@ -76,29 +75,6 @@ pub enum MetricsAccess {
     Elsewhere,
 }
 
-/// Connection-level limits: a client that opens connections and sends nothing, or sends its
-/// headers or body a byte at a time, gives up its connection instead of holding it forever.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// Most connections open at once; further clients wait in the listen backlog.
-    pub max_connections: usize,
-    /// Time to receive a request's headers, which is also how long an idle keep-alive
-    /// connection stays open.
-    pub header_timeout: Duration,
-    /// Time to receive a request's body once its headers are in (HTTP 408 after).
-    pub body_timeout: Duration,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        ConnectionLimits {
-            max_connections: 1024,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
@@ -120,133 +96,6 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(state)
-}
-
-/// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
-/// finish for at most `grace`. Each connection is HTTP/1.1 with the header timeout of
-/// `state.connections` (which also closes idle keep-alive connections), and at most
-/// `max_connections` are open at once.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let limits = state.connections;
-    serve_router(listener, router(state), limits, shutdown, grace).await
-}
-
-/// The accept loop behind [`serve`] and [`serve_metrics`]: HTTP/1.1 connections with the
-/// header timeout of `limits` (which also closes idle keep-alive connections), at most
-/// `max_connections` open at once, until `shutdown`, then `grace` for in-flight requests.
-async fn serve_router(
-    listener: TcpListener,
-    app: Router,
-    limits: ConnectionLimits,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&open).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    // Out of file descriptors, say: wait instead of spinning.
-                    tracing::warn!(%error, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .keep_alive(true);
-        let connection =
-            graceful.watch(builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-            drop(permit);
-        });
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(grace) => {
-            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
-        }
-    }
-    Ok(())
-}
-
-/// Serves only `GET /metrics` (and `/healthz`) for a worker process, until the process ends.
-pub async fn serve_metrics(
-    listener: TcpListener,
-    metrics: Arc<crate::metrics::Metrics>,
-    db: Database,
-    engine: Option<Arc<Engine>>,
-) {
-    let app = Router::new().route("/healthz", get(healthz)).route(
-        "/metrics",
-        get(move || {
-            let text = metrics.render(&db, engine.as_ref().map(|e| e.plan_cache_hits()));
-            async move {
-                (
-                    [(
-                        axum::http::header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4",
-                    )],
-                    text,
-                )
-            }
-        }),
-    );
-    let forever = std::future::pending::<()>();
-    let limits = ConnectionLimits::default();
-    if let Err(error) = serve_router(listener, app, limits, forever, Duration::ZERO).await {
-        tracing::error!(%error, "the metrics server stopped");
-    }
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown requested; draining in-flight requests");
 }
 
 fn dialect_name(syntax: Syntax) -> &'static str {
@@ -574,7 +423,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
 }
 
 /// Liveness: the process is up and serving.
-async fn healthz() -> Response {
+pub(crate) async fn healthz() -> Response {
     (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()
 }
 

@@ -3,7 +3,11 @@
 //! environment, binds sockets or speaks HTTP.
 
 pub mod cli;
+pub mod controls_command;
 pub mod generate;
 pub mod http;
+pub mod listen;
 pub mod metrics;
+pub mod serve;
 pub mod telemetry;
+pub mod tokens_command;
