@@ -244,19 +244,6 @@ fn escape_like(value: &str) -> String {
     out
 }
 
-/// Anchors a regex so that it matches the whole string, keeping a leading `(?flags)` in front.
-fn anchor_regex(pattern: &str) -> String {
-    if let Some(rest) = pattern.strip_prefix("(?") {
-        if let Some(end) = rest.find(')') {
-            let flags = &rest[..end];
-            if !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic()) {
-                return format!("(?{flags})^(?:{})$", &rest[end + 1..]);
-            }
-        }
-    }
-    format!("^(?:{pattern})$")
-}
-
 fn text_of(value: &Value) -> String {
     match value {
         Value::Text(Some(text)) => text.clone(),
@@ -375,7 +362,7 @@ impl Writer {
                 ));
             }
             ScalarOp::Matches => {
-                let pattern = anchor_regex(&text_of(&first));
+                let pattern = crate::pattern::anchor(&text_of(&first));
                 let operator = if postgres { "~" } else { "REGEXP" };
                 self.push_fmt(format_args!("({expr} {operator} "));
                 self.param(Value::Text(Some(pattern)));
@@ -827,13 +814,6 @@ mod tests {
     #[test]
     fn like_wildcards_in_values_are_literals() {
         assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
-    }
-
-    #[test]
-    fn regexes_match_the_whole_string_and_keep_leading_flags() {
-        assert_eq!(anchor_regex("host"), "^(?:host)$");
-        assert_eq!(anchor_regex("(?i)ho.t"), "(?i)^(?:ho.t)$");
-        assert_eq!(anchor_regex("a|b"), "^(?:a|b)$");
     }
 
     #[test]

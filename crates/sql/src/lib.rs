@@ -6,6 +6,7 @@ mod compile;
 mod dialect;
 mod error;
 pub mod filter;
+mod pattern;
 mod value;
 
 pub use compile::{
@@ -15,4 +16,5 @@ pub use compile::{
 pub use dialect::Dialect;
 pub use error::CompileError;
 pub use filter::{parse_where, Filter, Quantifier, ScalarOp, Syntax};
+pub use pattern::MAX_REGEX_LENGTH;
 pub use value::{format_timestamp, Value};
