@@ -17,9 +17,7 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::{Error, Name, Value};
 use chrono::{DateTime, Utc};
 
-use crate::resolve::{
-    arguments, coded, compile_error, run_for, selection, store_error, RequestContext,
-};
+use crate::resolve::{arguments, coded, compile_error, selection, store_error, RequestContext};
 
 /// A boxed future, for the object-safe backend trait.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -377,7 +375,7 @@ async fn findings(
             tagged: true,
         };
         let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
-        if let Value::List(items) = run_for(
+        if let Value::List(items) = crate::statement::run_for(
             request,
             &compiled.sql,
             &compiled.params,

@@ -12,6 +12,7 @@ pub mod parse;
 mod raw;
 mod resolve;
 mod schema;
+mod statement;
 #[doc(hidden)]
 pub mod validate;
 
@@ -25,7 +26,8 @@ use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value,
 pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
 pub use limits::{Limits, MAX_NESTING};
-pub use resolve::{RequestContext, StatementGate};
+pub use resolve::RequestContext;
+pub use statement::StatementGate;
 
 /// Builds schemas and executes requests.
 pub struct Engine {
@@ -398,29 +400,8 @@ impl Engine {
         let mut parsed = self.parse_document(&request.query);
         let mut raw_ok = false;
         if let Some(parsed) = &mut parsed {
-            let oversized = limits::check_document_literals(parsed, &self.limits).and_then(|()| {
-                request
-                    .variables
-                    .as_ref()
-                    .map_or(Ok(()), |v| limits::check_input(v, &self.limits))
-            });
-            if let Err(error) = oversized {
-                return Executed::refused(error);
-            }
-            let aliases = limits::count_aliases(parsed);
-            if aliases > self.limits.max_aliases {
-                let error = limits::limit_error(
-                    format!(
-                        "the document has {aliases} aliases; the limit is {}",
-                        self.limits.max_aliases
-                    ),
-                    "TOO_MANY_ALIASES",
-                    u64::try_from(self.limits.max_aliases).unwrap_or(u64::MAX),
-                );
-                return Executed::refused(error);
-            }
-            // Before anything that follows fragment spreads (everything below).
-            if let Err(error) = limits::check_fragments(parsed, &self.limits) {
+            let checked = limits::check_document(parsed, request.variables.as_ref(), &self.limits);
+            if let Err(error) = checked {
                 return Executed::refused(error);
             }
             raw_ok = raw::qualifies(parsed);
@@ -563,7 +544,7 @@ impl Engine {
     /// error the way a resolver does.
     async fn replay(&self, plan: &raw::Plan, context: &RequestContext) -> Option<Executed> {
         let runs = plan.fields.iter().map(|field| {
-            resolve::run_text_for(
+            statement::run_text_for(
                 context,
                 &field.sql,
                 &field.params,

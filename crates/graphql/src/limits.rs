@@ -147,8 +147,34 @@ pub(crate) fn page_size(
     }
 }
 
+/// Every check of a parsed document, in order: literal strings and lists (and NUL bytes), the
+/// request's variables, aliases, then the fragment graph. The last must come before anything
+/// that follows fragment spreads (validation, the raw-answer checks, resolution).
+pub(crate) fn check_document(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    variables: Option<&Json>,
+    limits: &Limits,
+) -> Result<(), Error> {
+    check_document_literals(document, limits)?;
+    if let Some(variables) = variables {
+        check_input(variables, limits)?;
+    }
+    let aliases = count_aliases(document);
+    if aliases > limits.max_aliases {
+        return Err(limit_error(
+            format!(
+                "the document has {aliases} aliases; the limit is {}",
+                limits.max_aliases
+            ),
+            "TOO_MANY_ALIASES",
+            as_u64(limits.max_aliases),
+        ));
+    }
+    check_fragments(document, limits)
+}
+
 /// Counts aliased fields in a parsed document.
-pub(crate) fn count_aliases(document: &async_graphql::parser::types::ExecutableDocument) -> usize {
+fn count_aliases(document: &async_graphql::parser::types::ExecutableDocument) -> usize {
     use async_graphql::parser::types::{Selection, SelectionSet};
     fn walk(set: &SelectionSet) -> usize {
         set.items
@@ -176,7 +202,7 @@ pub(crate) fn count_aliases(document: &async_graphql::parser::types::ExecutableD
 
 /// The first oversized list or string among the literal arguments of a parsed document, checked
 /// before validation so that a huge input is refused without walking it against the schema.
-pub(crate) fn check_document_literals(
+fn check_document_literals(
     document: &async_graphql::parser::types::ExecutableDocument,
     limits: &Limits,
 ) -> Result<(), Error> {
@@ -236,7 +262,7 @@ pub(crate) fn check_document_literals(
 /// fragment graph with an explicit stack, and the selection sets within one definition nest at
 /// most [`MAX_NESTING`] deep (checked on the text), so no walk after it can recurse without
 /// bound or meet a cycle, and its cost is linear in the document's size.
-pub(crate) fn check_fragments(
+fn check_fragments(
     document: &async_graphql::parser::types::ExecutableDocument,
     limits: &Limits,
 ) -> Result<(), Error> {

@@ -13,6 +13,8 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::{Error, ErrorExtensions, Name, SelectionField, Value};
 use base64::Engine as _;
 
+use crate::statement::{run_for, run_text_for};
+
 /// Per-request data every resolver reads.
 #[derive(Clone)]
 pub struct RequestContext {
@@ -30,40 +32,7 @@ pub struct RequestContext {
     pub row_level_security: bool,
     /// How many of the request's statements may run at once; the engine sets it for each
     /// request (see [`StatementGate`]), so callers leave it at its default.
-    pub gate: StatementGate,
-}
-
-/// Takes turns for statements: at most a few of one request's statements at a time, and at
-/// most a share of the connection pool for one tenant's requests, so that one request (eight
-/// aliased root fields with costly filters, say) cannot hold every connection while other
-/// tenants' requests wait.
-#[derive(Clone, Default)]
-pub struct StatementGate {
-    request: Option<std::sync::Arc<tokio::sync::Semaphore>>,
-    tenant: Option<std::sync::Arc<tokio::sync::Semaphore>>,
-}
-
-impl StatementGate {
-    pub(crate) fn new(per_request: usize, tenant: std::sync::Arc<tokio::sync::Semaphore>) -> Self {
-        StatementGate {
-            request: Some(std::sync::Arc::new(tokio::sync::Semaphore::new(
-                per_request.max(1),
-            ))),
-            tenant: Some(tenant),
-        }
-    }
-
-    /// Waits for a turn; the turn ends when the returned value is dropped.
-    pub(crate) async fn enter(&self) -> Vec<tokio::sync::SemaphorePermit<'_>> {
-        let mut turns = Vec::with_capacity(2);
-        for semaphore in [&self.request, &self.tenant].into_iter().flatten() {
-            // The semaphores are never closed, so acquiring fails only if one were.
-            if let Ok(permit) = semaphore.acquire().await {
-                turns.push(permit);
-            }
-        }
-        turns
-    }
+    pub gate: crate::statement::StatementGate,
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -311,142 +280,6 @@ fn merge(into: &mut Selection, from: Selection) {
             (Some(_), _) => {}
         }
     }
-}
-
-/// Runs a compiled statement for `request` (naming its tenant for row-level security when the
-/// request asks for it), giving up after `timeout`.
-pub(crate) async fn run_for(
-    request: &RequestContext,
-    sql: &str,
-    params: &[assetql_sql::Value],
-    timeout: std::time::Duration,
-) -> Result<Value, Error> {
-    let tenant = request
-        .row_level_security
-        .then_some(request.tenant.as_str());
-    run_as(request, tenant, sql, params, timeout).await
-}
-
-/// How long after the database's own deadline the client stops waiting.
-const CLIENT_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// Runs a compiled statement for `request` and returns the JSON text the database built.
-pub(crate) async fn run_text_for(
-    request: &RequestContext,
-    sql: &str,
-    params: &[assetql_sql::Value],
-    timeout: std::time::Duration,
-) -> Result<String, Error> {
-    let tenant = request
-        .row_level_security
-        .then_some(request.tenant.as_str());
-    fetch_text(request, tenant, sql, params, timeout).await
-}
-
-async fn fetch_text(
-    request: &RequestContext,
-    tenant: Option<&str>,
-    sql: &str,
-    params: &[assetql_sql::Value],
-    timeout: std::time::Duration,
-) -> Result<String, Error> {
-    let timed_out = || {
-        crate::limits::limit_error(
-            format!("the query ran longer than {} ms", timeout.as_millis()),
-            "TIMEOUT",
-            u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
-        )
-    };
-    // The database stops the statement at `timeout` (statement_timeout, SQLite interrupt); the
-    // client-side limit, a little later, covers waiting for a connection or a stuck network.
-    // Waiting for a turn counts toward the limit too.
-    let db = &request.db;
-    let fetch = async {
-        let waited = std::time::Instant::now();
-        let _turn = request.gate.enter().await;
-        let (waited, started) = (waited.elapsed(), std::time::Instant::now());
-        let text = db.fetch_json_within(tenant, sql, params, timeout).await;
-        text.map(|text| (text, waited, started.elapsed()))
-    };
-    let (text, waited, ran) = match tokio::time::timeout(timeout + CLIENT_GRACE, fetch).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(StoreError::Timeout { .. })) | Err(_) => return Err(timed_out()),
-        Ok(Err(e)) => return Err(store_error(e)),
-    };
-    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-    tracing::info!(
-        db.system = db.dialect().name(),
-        sql_ms = ms(ran),
-        turn_wait_ms = ms(waited),
-        rows = top_level_items(&text),
-        bytes = text.len(),
-        "statement executed"
-    );
-    Ok(text)
-}
-
-/// The number of items of a JSON array (1 for any other value), counted on the text without
-/// parsing it: commas at depth one, outside strings.
-fn top_level_items(json: &str) -> usize {
-    let bytes = json.trim_start().as_bytes();
-    if bytes.first() != Some(&b'[') {
-        return 1;
-    }
-    let (mut depth, mut items, mut in_string, mut escaped, mut any) =
-        (0usize, 0usize, false, false, false);
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => {
-                in_string = true;
-                any = true;
-            }
-            b'[' | b'{' => {
-                if depth == 1 {
-                    any = true;
-                }
-                depth += 1;
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => items += 1,
-            b' ' | b'\n' | b'\t' | b'\r' => {}
-            _ if depth == 1 => any = true,
-            _ => {}
-        }
-    }
-    if any {
-        items + 1
-    } else {
-        0
-    }
-}
-
-async fn run_as(
-    request: &RequestContext,
-    tenant: Option<&str>,
-    sql: &str,
-    params: &[assetql_sql::Value],
-    timeout: std::time::Duration,
-) -> Result<Value, Error> {
-    let text = fetch_text(request, tenant, sql, params, timeout).await?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        tracing::error!(error = %e, "the database returned invalid JSON");
-        coded("internal error while reading the result", "INTERNAL")
-    })?;
-    // The logged row count is read off the text (raw answers are never parsed); in debug
-    // builds, check it against the parsed list.
-    if let Value::List(items) = &value {
-        debug_assert_eq!(items.len(), top_level_items(&text));
-    }
-    Ok(value)
 }
 
 /// `ecsTaskDefinitions(where, …)`.
@@ -817,54 +650,10 @@ fn connection_object(
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_tenant_takes_at_most_its_share_and_a_request_its_turns() {
-        use std::sync::Arc;
-        use std::time::Duration;
-        let busy = Arc::new(tokio::sync::Semaphore::new(2));
-        let other = Arc::new(tokio::sync::Semaphore::new(2));
-        let first = StatementGate::new(8, Arc::clone(&busy));
-        let second = StatementGate::new(8, Arc::clone(&busy));
-        let held = (first.enter().await, first.enter().await);
-        let wait = Duration::from_millis(50);
-        assert!(
-            tokio::time::timeout(wait, second.enter()).await.is_err(),
-            "the tenant's share is taken"
-        );
-        let elsewhere = StatementGate::new(8, other);
-        assert!(tokio::time::timeout(wait, elsewhere.enter()).await.is_ok());
-        drop(held);
-        assert!(tokio::time::timeout(wait, second.enter()).await.is_ok());
-        // One request: one turn at a time.
-        let single = StatementGate::new(1, Arc::new(tokio::sync::Semaphore::new(8)));
-        let turn = single.enter().await;
-        assert!(tokio::time::timeout(wait, single.enter()).await.is_err());
-        drop(turn);
-        assert!(tokio::time::timeout(wait, single.enter()).await.is_ok());
-    }
-
     #[test]
     fn cursors_are_relay_offset_cursors() {
         assert_eq!(cursor(4), "YXJyYXljb25uZWN0aW9uOjQ=");
         assert_eq!(decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"), 4);
         assert!(decode_cursor("bm9wZQ==").is_err());
-    }
-}
-
-#[cfg(test)]
-mod row_count_tests {
-    use super::top_level_items;
-
-    #[test]
-    fn rows_are_counted_on_the_text() {
-        assert_eq!(top_level_items("[]"), 0);
-        assert_eq!(top_level_items("[ ]"), 0);
-        assert_eq!(top_level_items(r#"[{"a":"x,[y"}]"#), 1);
-        assert_eq!(
-            top_level_items(r#"[{"a":[1,2]},{"b":"\",{"}, {"c":null}]"#),
-            3
-        );
-        assert_eq!(top_level_items(r#"{"nodes":[1,2]}"#), 1);
-        assert_eq!(top_level_items("[1,2,3]"), 3);
     }
 }
