@@ -117,6 +117,7 @@ impl TestDb {
             acquire_timeout: Duration::from_secs(30),
             statement_timeout: None,
             custom_plans: false,
+            tenant_key: None,
         };
         match backend {
             Backend::Postgres => {

@@ -246,7 +246,7 @@ on_both_databases! {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_requests_statements_take_turns_and_leave_connections_to_others() {
+async fn every_aliased_field_answers_when_a_request_runs_one_statement_at_a_time() {
     let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Sqlite).await;
     test_db
         .seed(

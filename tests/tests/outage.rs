@@ -138,6 +138,7 @@ async fn the_server_answers_503_during_an_outage_and_recovers_by_itself() {
         acquire_timeout: Duration::from_secs(2),
         statement_timeout: None,
         custom_plans: false,
+        tenant_key: None,
     };
     let db = Database::connect(&url, &options).await.expect("connect");
     db.migrate().await.expect("migrate");

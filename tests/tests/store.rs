@@ -93,7 +93,7 @@ on_both_databases! {
         assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
         assert!(matches!(
             test_db.db.migration_state().await.expect("state"),
-            MigrationState::UpToDate { version: 4 }
+            MigrationState::UpToDate { version: 5 }
         ));
     }
 
@@ -403,7 +403,7 @@ async fn an_unmigrated_database_reports_pending_migrations() {
             test_db.db.migration_state().await.expect("state"),
             MigrationState::Pending {
                 applied: 0,
-                expected: 4
+                expected: 5
             },
             "{backend:?}"
         );
@@ -418,6 +418,7 @@ async fn postgres_cancels_statements_past_the_pool_statement_timeout() {
         acquire_timeout: std::time::Duration::from_secs(5),
         statement_timeout: Some(std::time::Duration::from_millis(100)),
         custom_plans: false,
+        tenant_key: None,
     };
     let db = Database::connect(&test_db.url, &options)
         .await
@@ -441,6 +442,7 @@ async fn one_connection_sqlite() -> (TestDb, Database) {
         acquire_timeout: std::time::Duration::from_secs(5),
         statement_timeout: None,
         custom_plans: false,
+        tenant_key: None,
     };
     let db = Database::connect(&test_db.url, &options)
         .await

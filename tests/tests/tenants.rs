@@ -141,9 +141,45 @@ async fn the_query_path_runs_on_a_read_only_role() {
         ),
         None => reader_url,
     };
-    let reader = Database::connect(&reader_url, &PoolOptions::default())
+    // Someone with the reader's password but not the deployment's tenant key names a tenant
+    // in vain: the policies honour `assetql.tenant` only in a session that holds the key.
+    let intruder = Database::connect(&reader_url, &PoolOptions::default())
         .await
-        .expect("connect as the reader");
+        .expect("connect as the reader, without the key");
+    let Database::Postgres(intruder_pool) = &intruder else {
+        panic!("postgres")
+    };
+    let mut session = intruder_pool.begin().await.expect("transaction");
+    sqlx::query("SELECT set_config('assetql.tenant', 'default', true), set_config('assetql.key', 'guess', true)")
+        .execute(&mut *session)
+        .await
+        .expect("set the tenant");
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM ecs_task_definitions")
+        .fetch_one(&mut *session)
+        .await
+        .expect("count");
+    assert_eq!(seen, 0, "a forged tenant setting shows no row");
+    let key: Result<i64, _> = sqlx::query_scalar("SELECT count(*) FROM assetql_tenant_key")
+        .fetch_one(&mut *session)
+        .await;
+    assert!(key.is_err(), "the reader cannot read the tenant key");
+    drop(session);
+    intruder.close().await;
+
+    let tenant_key = test_db.db.tenant_key().await.expect("read the tenant key");
+    assert!(
+        tenant_key.as_ref().is_some_and(|k| k.len() >= 60),
+        "{tenant_key:?}"
+    );
+    let reader = Database::connect(
+        &reader_url,
+        &PoolOptions {
+            tenant_key,
+            ..PoolOptions::default()
+        },
+    )
+    .await
+    .expect("connect as the reader");
 
     let Database::Postgres(pool) = &reader else {
         panic!("postgres")

@@ -261,6 +261,7 @@ impl GlobalArgs {
             acquire_timeout: Duration::from_secs(self.database_timeout_secs.max(1)),
             statement_timeout: None,
             custom_plans: false,
+            tenant_key: None,
         }
     }
 

@@ -116,9 +116,21 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
         tracing::info!(applied, "migrations applied at start-up");
     }
     let read_db = match &args.read_database_url {
-        Some(url) => Database::connect(url, &pool_options)
-            .await
-            .context("connecting to the read database")?,
+        Some(url) => {
+            // The reader's sessions carry the tenant key, read through the writer (the reader
+            // role cannot read it): without it the row-level policies show no row.
+            let tenant_key = db
+                .tenant_key()
+                .await
+                .context("reading the tenant key (is the database migrated?)")?;
+            let options = PoolOptions {
+                tenant_key,
+                ..pool_options.clone()
+            };
+            Database::connect(url, &options)
+                .await
+                .context("connecting to the read database")?
+        }
         None => db.clone(),
     };
     let metrics_access = match (&args.metrics_listen, &args.metrics_token) {

@@ -134,7 +134,7 @@ async fn migrate_succeeds_on_empty_databases_and_is_a_no_op_the_second_time() {
             "{}",
             String::from_utf8_lossy(&first.stderr)
         );
-        assert!(String::from_utf8_lossy(&first.stdout).contains("applied 4 migration"));
+        assert!(String::from_utf8_lossy(&first.stdout).contains("applied 5 migration"));
         let second = run(&["migrate"], url);
         assert!(second.status.success());
         assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
@@ -151,7 +151,7 @@ async fn serve_on_embedded_sqlite_creates_migrates_and_answers_probes() {
     let (status, body) = server.get("/readyz").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["database"], "sqlite");
-    assert_eq!(body["schemaVersion"], 4);
+    assert_eq!(body["schemaVersion"], 5);
     assert!(path.exists(), "the SQLite file is created on first start");
     let exit = server.terminate();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");

@@ -32,6 +32,12 @@ pub struct PoolOptions {
     /// it read the whole table in primary-key order (114 ms against 48 ms). Costs a plan per
     /// statement (well under a millisecond). Ignored by SQLite.
     pub custom_plans: bool,
+    /// PostgreSQL: the deployment's tenant key ([`Database::tenant_key`]), given to every
+    /// session of the pool at connection start (`assetql.key`). The row-level security policies
+    /// honour `assetql.tenant` only in a session that holds it, so someone who connects with the
+    /// reader role's password alone cannot name another tenant. The query path's reader pool
+    /// sets it; nothing else needs it.
+    pub tenant_key: Option<String>,
 }
 
 impl Default for PoolOptions {
@@ -41,6 +47,7 @@ impl Default for PoolOptions {
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: None,
             custom_plans: false,
+            tenant_key: None,
         }
     }
 }
@@ -70,6 +77,10 @@ impl Database {
             }
             if options.custom_plans {
                 connect = connect.options([("plan_cache_mode", "force_custom_plan")]);
+            }
+            // A startup parameter, not a statement: it never shows in pg_stat_activity.
+            if let Some(key) = &options.tenant_key {
+                connect = connect.options([("assetql.key", key.as_str())]);
             }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
@@ -250,6 +261,27 @@ impl Database {
                 column: "query result",
                 reason: "the statement returned no JSON".to_owned(),
             })
+    }
+
+    /// The deployment's tenant key (PostgreSQL, migration 0005): readable only by the owner
+    /// role, so a server reads it through its writer connection and hands it to its reader
+    /// pool ([`PoolOptions::tenant_key`]). `None` on SQLite, which has no row-level security.
+    pub async fn tenant_key(&self) -> Result<Option<String>, StoreError> {
+        let Database::Postgres(_) = self else {
+            return Ok(None);
+        };
+        let mut conn = self.acquire("tenant_key").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "tenant_key",
+            "SELECT key FROM assetql_tenant_key",
+            &[],
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next().flatten()))
     }
 
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.

@@ -143,8 +143,8 @@ impl Database {
             format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
             format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}"),
             // Token hashes and the tenant list have no row-level policy: the query path never
-            // reads them, so the reader may not either.
-            format!("REVOKE ALL ON api_tokens, tenants FROM {role}"),
+            // reads them, so the reader may not either; nor the tenant key the policies check.
+            format!("REVOKE ALL ON api_tokens, tenants, assetql_tenant_key FROM {role}"),
         ];
         for statement in &statements {
             exec::execute(&mut conn, "create_reader_role", statement, &[]).await?;
