@@ -490,15 +490,7 @@ async fn the_worker_syncs_runs_controls_and_reports_metrics() {
 #[tokio::test]
 async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
     let test_db = TestDb::new(Backend::Sqlite).await;
-    let url = test_db.url.clone();
-    let controls = |args: &[&str]| {
-        assetql()
-            .args(["controls", "run"])
-            .args(args)
-            .env("ASSETQL_DATABASE_URL", &url)
-            .output()
-            .expect("run assetql controls run")
-    };
+    let controls = |args: &[&str]| run(&[&["controls", "run"][..], args].concat(), &test_db.url);
     let report = controls(&["--format", "json"]);
     assert_eq!(
         report.status.code(),
