@@ -14,6 +14,9 @@
 //!   SQLite database.
 //! - `execute_empty/<control>`: the same document repeated: its statements replayed from the
 //!   plan cache. `first_seen` minus `execute_empty` is parse + validate + compile.
+//! - `sql_only/<control>`: the planned statements alone on the same database; `first_seen` and
+//!   `execute_empty` minus `sql_only` are the engine's overhead for a first-seen and a
+//!   repeated document.
 //!
 //! `cargo bench -p assetql-graphql --bench compile`
 
@@ -177,6 +180,31 @@ fn bench(c: &mut Criterion) {
         ("literal", literal, None),
     ] {
         group.bench_function(name, |b| b.iter(|| plan_new(text, variables.clone())));
+    }
+    group.finish();
+
+    // The statements alone, straight to the database: what `first_seen` and `execute_empty`
+    // add on top of this is the engine's overhead for a first-seen and a repeated document.
+    let mut group = c.benchmark_group("sql_only");
+    for (name, text) in &texts {
+        let request = GraphQLRequest {
+            query: text.clone(),
+            ..GraphQLRequest::default()
+        };
+        let (_, statements) = runtime
+            .block_on(engine.plan(request, None, context(&db)))
+            .expect("the document plans");
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for statement in &statements {
+                        db.fetch_json(&statement.sql, &statement.params)
+                            .await
+                            .expect("the statement runs");
+                    }
+                })
+            })
+        });
     }
     group.finish();
 
