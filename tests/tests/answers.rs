@@ -261,7 +261,7 @@ async fn the_engine_answers_the_corpus_as_the_golden_file_says() {
             at(0),
         )
         .await;
-    let engine = Engine::new().expect("schemas").without_fast_paths();
+    let engine = Engine::new().expect("schemas");
     let mut lines = Vec::new();
     for request in corpus() {
         for forced in [None, Some(Syntax::Current), Some(Syntax::Legacy)] {
@@ -474,7 +474,9 @@ async fn edited_documents_get_data_or_coded_errors() {
     // Both kinds of answer are common (the checks above are not vacuous).
     assert!(answered >= 40, "{answered} answered; codes {codes:?}");
     assert!(
-        codes.keys().any(|c| c.contains("GRAPHQL_VALIDATION_FAILED")),
+        codes
+            .keys()
+            .any(|c| c.contains("GRAPHQL_VALIDATION_FAILED")),
         "{codes:?}"
     );
 }

@@ -1,6 +1,6 @@
 //! Parse + validate + compile of the 16 stored control texts.
 //!
-//! - `compile/<control>`: the text parsed (the engine's parser), then the compiler alone: the
+//! - `compile/<control>`: the text parsed (async-graphql's parser), then the compiler alone: the
 //!   where-argument (as JSON) to filter IR to SQL for PostgreSQL, with the AssetFragment
 //!   selection. No validation.
 //! - `plan/<control>`: parse + validate + compile as the engine does them for a document it
@@ -54,7 +54,7 @@ fn controls() -> Vec<(String, String)> {
 
 /// The root field's type and where-argument of a control text, as JSON.
 fn root_where(text: &str) -> (&'static TypeDef, serde_json::Value) {
-    let document = assetql_graphql::parse::parse_query(text).expect("control parses");
+    let document = async_graphql::parser::parse_query(text).expect("control parses");
     let (_, operation) = document.operations.iter().next().expect("one operation");
     let Some(item) = operation.node.selection_set.node.items.first() else {
         panic!("no field")

@@ -70,7 +70,7 @@ pub fn with_asset_fragment(query: &str) -> String {
     if !query.contains("AssetFragment") {
         return query.to_owned();
     }
-    match crate::parse::parse_query(query) {
+    match async_graphql::parser::parse_query(query) {
         Ok(document) if uses_undefined_asset_fragment(&document) => {
             format!("{query}\n{ASSET_FRAGMENT}\n")
         }

@@ -7,14 +7,10 @@
 pub mod controls_api;
 mod fragment;
 mod limits;
-#[doc(hidden)]
-pub mod parse;
 mod raw;
 mod resolve;
 mod schema;
 mod statement;
-#[doc(hidden)]
-pub mod validate;
 
 use std::sync::Arc;
 
@@ -33,37 +29,43 @@ pub use statement::StatementGate;
 pub struct Engine {
     current: Schema,
     legacy: Schema,
-    /// The same schemas with async-graphql's validation skipped, for documents
-    /// [`validate::verdict`] has found valid.
-    current_prevalidated: Schema,
-    legacy_prevalidated: Schema,
-    current_required: validate::RequiredInputs,
-    legacy_required: validate::RequiredInputs,
-    /// Whether the engine's own parser and validator are used (off only for the reference
-    /// the differential tests compare the engine with).
-    fast_paths: bool,
     limits: Limits,
     /// The dialect each recently seen document validated in, so that a legacy document (a
     /// stored control, say) is not first rejected by the current schema on every request.
     dialects: raw::Bounded<Syntax>,
     plans: raw::PlanCache,
     plan_hits: std::sync::atomic::AtomicU64,
+    /// Requests whose document was parsed, validated and resolved (no plan-cache hit).
+    compiled: std::sync::atomic::AtomicU64,
+    #[cfg(test)]
+    faults: tests::Faults,
     /// Each tenant's share of the database connections (see [`StatementGate`]).
     tenant_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
 
 /// An executed request: the dialect it ran in, the response, and the JSON text of the root
-/// list fields the database answered directly (their place in `response` holds an empty list).
+/// list fields the database answered directly. The response alone holds an empty list in each
+/// such field's place, so it is never handed out without its parts: read it with
+/// [`Executed::to_json`] or [`Executed::into_response`], which fail closed.
 #[derive(Debug)]
 pub struct Executed {
     /// The dialect the document ran in.
     pub syntax: Syntax,
-    /// The response, without the raw parts.
-    pub response: Response,
+    response: Response,
     raw: Vec<(raw::PlannedField, String)>,
 }
 
 impl Executed {
+    /// A document refused before any dialect ran it (a syntax error): in the forced dialect,
+    /// or the current one.
+    fn rejected(forced: Option<Syntax>, error: ServerError) -> Self {
+        Executed {
+            syntax: forced.unwrap_or(Syntax::Current),
+            response: Response::from_errors(vec![error]),
+            raw: Vec::new(),
+        }
+    }
+
     fn refused(error: async_graphql::Error) -> Self {
         Executed {
             syntax: Syntax::Current,
@@ -74,9 +76,34 @@ impl Executed {
         }
     }
 
-    /// The response as JSON text, with the raw parts written in place.
+    /// The response's errors.
+    pub fn errors(&self) -> &[ServerError] {
+        &self.response.errors
+    }
+
+    /// The `extensions.code` of each error, in order.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.response
+            .errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+                Value::String(code) => Some(code.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The response as JSON text, with the raw parts written in place. When it cannot be
+    /// written whole (a part that is not JSON, a part without its field), the text is one
+    /// `INTERNAL` error and no data, never the placeholder.
     pub fn to_json(&self) -> String {
         raw::response_json(&self.response, &self.raw)
+    }
+
+    /// The response with each raw part parsed into its field; one `INTERNAL` error and no
+    /// data when a part cannot be read.
+    pub fn into_response(self) -> Response {
+        raw::splice(self.response, self.raw)
     }
 }
 
@@ -121,25 +148,17 @@ impl Engine {
 
     /// Generates both dialects' schemas, holding requests to `limits`.
     pub fn with_limits(limits: Limits) -> Result<Self, SchemaBuildError> {
-        let build = |syntax, mode| {
-            schema::build(syntax, &limits, mode).map_err(|e| SchemaBuildError(e.to_string()))
-        };
-        let strict = async_graphql::ValidationMode::Strict;
-        let fast = async_graphql::ValidationMode::Fast;
-        let current = build(Syntax::Current, strict)?;
-        let legacy = build(Syntax::Legacy, strict)?;
+        let build = |syntax| schema::build(syntax).map_err(|e| SchemaBuildError(e.to_string()));
         Ok(Engine {
-            current_required: validate::RequiredInputs::of(current.registry()),
-            legacy_required: validate::RequiredInputs::of(legacy.registry()),
-            current,
-            legacy,
-            current_prevalidated: build(Syntax::Current, fast)?,
-            legacy_prevalidated: build(Syntax::Legacy, fast)?,
-            fast_paths: true,
+            current: build(Syntax::Current)?,
+            legacy: build(Syntax::Legacy)?,
             limits,
             dialects: raw::Bounded::new(DIALECT_MEMO_SIZE),
             plans: raw::PlanCache::default(),
             plan_hits: std::sync::atomic::AtomicU64::new(0),
+            compiled: std::sync::atomic::AtomicU64::new(0),
+            #[cfg(test)]
+            faults: tests::Faults::default(),
             tenant_turns: std::sync::Mutex::default(),
         })
     }
@@ -147,6 +166,12 @@ impl Engine {
     /// Requests answered from a cached plan (no parse, validation or resolution) so far.
     pub fn plan_cache_hits(&self) -> u64 {
         self.plan_hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Requests whose document was parsed, validated and resolved (not answered from a cached
+    /// plan) so far.
+    pub fn documents_compiled(&self) -> u64 {
+        self.compiled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The limits requests are held to.
@@ -166,94 +191,6 @@ impl Engine {
         }
     }
 
-    /// What [`validate::verdict`] says of `document` in `syntax`.
-    fn verdict_in(
-        &self,
-        syntax: Syntax,
-        document: &async_graphql::parser::types::ExecutableDocument,
-        operation: Option<&str>,
-        variables: Option<&Variables>,
-    ) -> validate::Verdict {
-        let required = match syntax {
-            Syntax::Current => &self.current_required,
-            Syntax::Legacy => &self.legacy_required,
-        };
-        validate::verdict(
-            self.schema(syntax).registry(),
-            required,
-            document,
-            operation,
-            variables,
-        )
-    }
-
-    /// The schema to execute a document in: without async-graphql's validation when
-    /// [`validate::verdict`] found the document valid.
-    fn executing_schema(&self, syntax: Syntax, verdict: validate::Verdict) -> &Schema {
-        use validate::Verdict::{ScalarFilter, Valid};
-        match (syntax, verdict) {
-            (Syntax::Current, Valid | ScalarFilter) => &self.current_prevalidated,
-            (Syntax::Legacy, Valid | ScalarFilter) => &self.legacy_prevalidated,
-            _ => self.schema(syntax),
-        }
-    }
-
-    /// The engine with every document parsed and validated by async-graphql (the reference
-    /// the differential tests compare the engine with).
-    #[doc(hidden)]
-    pub fn without_fast_paths(mut self) -> Self {
-        self.fast_paths = false;
-        self
-    }
-
-    /// What [`validate::verdict`] says of `query` in `syntax` (for the differential test
-    /// against async-graphql's own validation); `None` when the document does not parse.
-    #[doc(hidden)]
-    pub fn verdict(&self, request: &GraphQLRequest, syntax: Syntax) -> Option<validate::Verdict> {
-        let mut parsed = async_graphql::parser::parse_query(&request.query).ok()?;
-        fragment::add_asset_fragment(&mut parsed);
-        let variables = request.variables.clone().map(Variables::from_json);
-        Some(self.verdict_in(
-            syntax,
-            &parsed,
-            request.operation_name.as_deref(),
-            variables.as_ref(),
-        ))
-    }
-
-    /// Whether async-graphql's strict validation passes `request` in `syntax` (the reference
-    /// the differential test holds [`validate::verdict`] to). Runs the document when it does.
-    #[doc(hidden)]
-    pub async fn passes_strict_validation(
-        &self,
-        request: GraphQLRequest,
-        syntax: Syntax,
-        context: RequestContext,
-    ) -> bool {
-        let mut gql = Request::new(request.query.clone())
-            .data(context)
-            .data(self.limits.clone());
-        if let Ok(mut parsed) = async_graphql::parser::parse_query(&request.query) {
-            fragment::add_asset_fragment(&mut parsed);
-            gql.set_parsed_query(parsed);
-        }
-        if let Some(name) = request.operation_name {
-            gql = gql.operation_name(name);
-        }
-        if let Some(variables) = request.variables {
-            gql = gql.variables(Variables::from_json(variables));
-        }
-        let response = self.schema(syntax).execute(gql).await;
-        // Validation errors are the ones without a code (resolvers always give one).
-        !(matches!(response.data, Value::Null)
-            && !response.errors.is_empty()
-            && response.errors.iter().all(|e| {
-                e.extensions
-                    .as_ref()
-                    .is_none_or(|x| x.get("code").is_none())
-            }))
-    }
-
     /// Runs `request` for `context`. With `forced`, only that dialect is tried; otherwise the
     /// current dialect first and, when the document does not validate against it, the legacy
     /// one, whose errors are then reported.
@@ -264,10 +201,7 @@ impl Engine {
         context: RequestContext,
     ) -> (Syntax, Response) {
         let executed = self.execute_raw(request, forced, context).await;
-        (
-            executed.syntax,
-            raw::splice(executed.response, executed.raw),
-        )
+        (executed.syntax, executed.into_response())
     }
 
     /// Like [`Engine::execute`], but root list fields may be answered by the database's JSON
@@ -314,16 +248,19 @@ impl Engine {
         Ok((executed.syntax, statements))
     }
 
-    /// `query` parsed, with the AssetFragment definition added when it spreads it; `None`
-    /// when it does not parse (the executor then reports the syntax error).
-    fn parse_document(&self, query: &str) -> Option<ExecutableDocument> {
-        let mut document = if self.fast_paths {
-            parse::parse_query(query).ok()?
-        } else {
-            async_graphql::parser::parse_query(query).ok()?
-        };
+    /// `query` parsed by async-graphql's parser, with the AssetFragment definition added when
+    /// it spreads it without defining it; a syntax error is `GRAPHQL_PARSE_FAILED`.
+    fn parse_document(query: &str) -> Result<ExecutableDocument, async_graphql::ServerError> {
+        let mut document = async_graphql::parser::parse_query(query).map_err(|e| {
+            let mut error = async_graphql::ServerError::from(e);
+            error
+                .extensions
+                .get_or_insert_with(ErrorExtensionValues::default)
+                .set("code", PARSE_FAILED);
+            error
+        })?;
         fragment::add_asset_fragment(&mut document);
-        Some(document)
+        Ok(document)
     }
 
     /// The statement turns of one request of `tenant`.
@@ -375,13 +312,13 @@ impl Engine {
         });
         if let Some(plan) = plan_key.as_ref().and_then(|key| self.plans.get(key)) {
             if forced.is_none_or(|f| f == plan.syntax) {
-                if let Some(executed) = self.replay(&plan, &context).await {
-                    self.plan_hits
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    return executed;
-                }
+                self.plan_hits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return self.replay(&plan, &context).await;
             }
         }
+        self.compiled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uncached = self.run_uncached(request, forced, context, dry_run, plan_key);
         off_runtime(uncached).await
     }
@@ -395,120 +332,34 @@ impl Engine {
         dry_run: bool,
         plan_key: Option<raw::PlanKey>,
     ) -> Executed {
-        // The document is parsed once here and handed to the executor; an unparsable one is
-        // left to the executor, which reports the syntax error.
-        let mut parsed = self.parse_document(&request.query);
-        let mut raw_ok = false;
-        if let Some(parsed) = &mut parsed {
-            let checked = limits::check_document(parsed, request.variables.as_ref(), &self.limits);
-            if let Err(error) = checked {
-                return Executed::refused(error);
-            }
-            raw_ok = raw::qualifies(parsed);
+        let document = match Self::parse_document(&request.query) {
+            Ok(document) => document,
+            Err(error) => return Executed::rejected(forced, error),
+        };
+        let checked = limits::check_document(&document, request.variables.as_ref(), &self.limits);
+        if let Err(error) = checked {
+            return Executed::refused(error);
         }
-        if dry_run && !(raw_ok && parsed.as_ref().is_some_and(only_queries)) {
+        let raw_ok = raw::qualifies(&document);
+        if dry_run && !(raw_ok && only_queries(&document)) {
             return Executed {
                 syntax: forced.unwrap_or(Syntax::Current),
                 response: not_plannable(),
                 raw: Vec::new(),
             };
         }
-        // Converted once: the validator reads them, and each dialect tried gets a copy.
-        let variables = request.variables.clone().map(Variables::from_json);
-        let build = |raw: Option<&Arc<raw::RawParts>>, document: Option<ExecutableDocument>| {
-            let mut gql = Request::new(request.query.clone())
-                .data(context.clone())
-                .data(self.limits.clone());
-            if let Some(document) = document {
-                gql.set_parsed_query(document);
-            }
-            if let Some(raw) = raw {
-                gql = gql.data(Arc::clone(raw));
-            }
-            if let Some(variables) = &variables {
-                gql = gql.variables(variables.clone());
-            }
-            if let Some(name) = &request.operation_name {
-                gql = gql.operation_name(name.clone());
-            }
-            gql
+        let interface_only = raw::interface_only_keys(&document, request.operation_name.as_deref());
+        let attempt = Attempt {
+            request: &request,
+            variables: request.variables.clone().map(Variables::from_json),
+            context: &context,
+            raw: raw_ok.then_some((dry_run, interface_only)),
         };
-        let remembered = self.dialects.get(request.query.as_str());
-        let order: &[Syntax] = match (forced, remembered) {
-            (Some(Syntax::Current), _) => &[Syntax::Current],
-            (Some(Syntax::Legacy), _) => &[Syntax::Legacy],
-            // A document that validated in one dialect before is tried there first.
-            (None, Some(Syntax::Legacy)) => &[Syntax::Legacy, Syntax::Current],
-            (None, _) => &[Syntax::Current, Syntax::Legacy],
-        };
-        let mut syntax = order[0];
-        let mut response = Response::default();
-        let mut parts = Vec::new();
-        let was_parsed = parsed.is_some();
-        let interface_only = parsed.as_ref().map_or_else(Vec::new, |document| {
-            raw::interface_only_keys(document, request.operation_name.as_deref())
-        });
-        // Dialects whose errors were not reported: when every dialect rejects the document,
-        // the one with the fewest errors is reported (the current one on a tie), not whichever
-        // ran last.
-        let mut skipped: Vec<Syntax> = Vec::new();
-        let mut rejected: Vec<(Syntax, Response)> = Vec::new();
-        for (n, candidate) in order.iter().enumerate() {
-            // The executor takes the document; a second dialect (rare) parses it again.
-            if parsed.is_none() && was_parsed {
-                parsed = self.parse_document(&request.query);
-            }
-            let verdict = match &parsed {
-                Some(document) if self.fast_paths => self.verdict_in(
-                    *candidate,
-                    document,
-                    request.operation_name.as_deref(),
-                    variables.as_ref(),
-                ),
-                _ => validate::Verdict::Unsure,
-            };
-            // A dialect the document certainly does not fit is skipped, unless it is the last
-            // one, whose errors are then reported.
-            let mismatch = matches!(
-                verdict,
-                validate::Verdict::Invalid | validate::Verdict::ScalarFilter
-            );
-            if mismatch && n + 1 < order.len() {
-                skipped.push(*candidate);
-                continue;
-            }
-            let raw = raw_ok.then(|| Arc::new(raw::RawParts::new(dry_run, interface_only.clone())));
-            response = self
-                .executing_schema(*candidate, verdict)
-                .execute(build(raw.as_ref(), parsed.take()))
-                .await;
-            syntax = *candidate;
-            parts = raw.map(|r| r.take()).unwrap_or_default();
-            if !is_rejected_before_execution(&response) {
-                if forced.is_none() {
-                    self.dialects.insert(request.query.as_str(), syntax);
-                }
-                break;
-            }
-            if n + 1 < order.len() {
-                rejected.push((syntax, std::mem::take(&mut response)));
-            }
-        }
-        if is_rejected_before_execution(&response) && !(rejected.is_empty() && skipped.is_empty()) {
-            for candidate in skipped {
-                let document = self.parse_document(&request.query);
-                let answer = self.schema(candidate).execute(build(None, document)).await;
-                rejected.push((candidate, answer));
-            }
-            rejected.push((syntax, std::mem::take(&mut response)));
-            rejected.sort_by_key(|(candidate, answer)| {
-                (answer.errors.len(), *candidate != Syntax::Current)
-            });
-            let (best, answer) = rejected.swap_remove(0);
-            (syntax, response, parts) = (best, answer, Vec::new());
-        }
+        let (syntax, mut response, parts) = self
+            .in_first_fitting_dialect(attempt, document, forced)
+            .await;
         for error in &mut response.errors {
-            add_code(error, &self.limits);
+            add_code(error);
         }
         if let (Some(key), Value::Object(data)) = (plan_key, &response.data) {
             // Only plans of the dialect the engine chose itself: a forced dialect must not
@@ -539,34 +390,135 @@ impl Engine {
         }
     }
 
+    /// The dialects to try, in order: only the forced one; otherwise the current dialect
+    /// first, unless the document validated in the legacy one before.
+    fn dialect_order(&self, forced: Option<Syntax>, query: &str) -> &'static [Syntax] {
+        match (forced, self.dialects.get(query)) {
+            (Some(Syntax::Current), _) => &[Syntax::Current],
+            (Some(Syntax::Legacy), _) => &[Syntax::Legacy],
+            (None, Some(Syntax::Legacy)) => &[Syntax::Legacy, Syntax::Current],
+            (None, _) => &[Syntax::Current, Syntax::Legacy],
+        }
+    }
+
+    /// Executes `document` in the first dialect (of [`Engine::dialect_order`]) that does not
+    /// reject it before execution. When every dialect rejects it, the answer with the fewest
+    /// errors is reported (the current dialect's on a tie), not whichever ran last.
+    async fn in_first_fitting_dialect(
+        &self,
+        attempt: Attempt<'_>,
+        document: ExecutableDocument,
+        forced: Option<Syntax>,
+    ) -> (Syntax, Response, Vec<(raw::PlannedField, String)>) {
+        let order = self.dialect_order(forced, &attempt.request.query);
+        let mut rejected: Vec<(Syntax, Response)> = Vec::with_capacity(order.len());
+        let mut document = Some(document);
+        for (n, candidate) in order.iter().copied().enumerate() {
+            // The executor takes the document; a second dialect (rare) gets a copy.
+            let this = if n + 1 < order.len() {
+                document.clone()
+            } else {
+                document.take()
+            };
+            let Some(this) = this else { break };
+            let raw = attempt
+                .raw
+                .as_ref()
+                .map(|(dry_run, keys)| Arc::new(raw::RawParts::new(*dry_run, keys.clone())));
+            let response = self
+                .schema(candidate)
+                .execute(attempt.request_for(this, raw.as_ref(), &self.limits))
+                .await;
+            if is_rejected_before_execution(&response) {
+                rejected.push((candidate, response));
+                continue;
+            }
+            if forced.is_none() {
+                self.dialects
+                    .insert(attempt.request.query.as_str(), candidate);
+            }
+            #[cfg(test)]
+            if self
+                .faults
+                .poison_raw_parts
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                if let Some(raw) = &raw {
+                    raw.poison();
+                }
+            }
+            return match raw.map(|r| r.take()).transpose() {
+                Ok(parts) => (candidate, response, parts.unwrap_or_default()),
+                Err(error) => (candidate, internal_response(error), Vec::new()),
+            };
+        }
+        rejected.sort_by_key(|(candidate, answer)| {
+            (answer.errors.len(), *candidate != Syntax::Current)
+        });
+        let (syntax, response) = rejected
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| (order[0], internal_response(raw::lost_part())));
+        (syntax, response, Vec::new())
+    }
+
     /// Runs a cached plan's statements (concurrently, as the executor resolves root fields).
-    /// `None` when one fails: the caller then runs the document normally, which reports the
-    /// error the way a resolver does.
-    async fn replay(&self, plan: &raw::Plan, context: &RequestContext) -> Option<Executed> {
-        let runs = plan.fields.iter().map(|field| {
-            statement::run_text_for(
+    /// A statement that fails is the answer's error (with its field's path) and there is no
+    /// data: the document is not run a second time, so a `TIMEOUT` costs one timeout.
+    async fn replay(&self, plan: &raw::Plan, context: &RequestContext) -> Executed {
+        let runs = plan.fields.iter().map(|field| async {
+            #[cfg(test)]
+            if self
+                .faults
+                .fail_replay
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                return Err(resolve::coded("injected replay failure", "INTERNAL"));
+            }
+            let text = statement::run_text_for(
                 context,
                 &field.sql,
                 &field.params,
                 self.limits.query_timeout,
             )
+            .await?;
+            field.answer(text).map_err(|e| {
+                tracing::error!(error = %e, "the database returned unreadable JSON");
+                resolve::coded("internal error while reading the result", "INTERNAL")
+            })
         });
         let texts = futures_util::future::join_all(runs).await;
         let mut data = async_graphql::indexmap::IndexMap::new();
         let mut parts = Vec::with_capacity(texts.len());
+        let mut errors = Vec::new();
         for (field, text) in plan.fields.iter().zip(texts) {
-            let text = field.answer(text.ok()?).ok()?;
-            data.insert(
-                async_graphql::Name::new(&field.key),
-                Value::List(Vec::new()),
-            );
-            parts.push((field.clone(), text));
+            match text {
+                Ok(text) => {
+                    data.insert(
+                        async_graphql::Name::new(&field.key),
+                        Value::List(Vec::new()),
+                    );
+                    parts.push((field.clone(), text));
+                }
+                Err(error) => {
+                    let mut error = error.into_server_error(async_graphql::Pos::default());
+                    error.path = vec![async_graphql::PathSegment::Field(field.key.clone())];
+                    errors.push(error);
+                }
+            }
         }
-        Some(Executed {
+        if !errors.is_empty() {
+            return Executed {
+                syntax: plan.syntax,
+                response: Response::from_errors(errors),
+                raw: Vec::new(),
+            };
+        }
+        Executed {
             syntax: plan.syntax,
             response: Response::new(Value::Object(data)),
             raw: parts,
-        })
+        }
     }
 }
 
@@ -637,7 +589,10 @@ fn is_rejected_before_execution(response: &Response) -> bool {
     before || shape
 }
 
-fn add_code(error: &mut ServerError, limits: &Limits) {
+/// Gives an error without a code one by where it arose, never by its message: without a path,
+/// async-graphql's validation refused the document (parse errors and the engine's own checks
+/// are coded before the executor runs); with a path, a resolver failed without saying why.
+fn add_code(error: &mut ServerError) {
     let has_code = error
         .extensions
         .as_ref()
@@ -645,54 +600,58 @@ fn add_code(error: &mut ServerError, limits: &Limits) {
     if has_code {
         return;
     }
-    let exceeded = match error.message.as_str() {
-        "Query is too complex." => Some(("QUERY_TOO_COMPLEX", limits.max_complexity)),
-        "Query is nested too deep." | "recursion limit exceeded." => {
-            Some(("QUERY_TOO_DEEP", limits.max_depth))
-        }
-        _ => None,
-    };
-    if let Some((code, limit)) = exceeded {
-        let extensions = error
-            .extensions
-            .get_or_insert_with(ErrorExtensionValues::default);
-        extensions.set("code", code);
-        extensions.set("limit", u64::try_from(limit).unwrap_or(u64::MAX));
-        return;
-    }
-    let code = if !error.path.is_empty() {
-        "INTERNAL"
-    } else if error.message.starts_with(" --> ")
-        || error.message.contains("expected ")
-            && error.locations.len() <= 1
-            && error.message.contains("-->")
-    {
-        PARSE_FAILED
-    } else {
+    let code = if error.path.is_empty() {
         VALIDATION_FAILED
+    } else {
+        "INTERNAL"
     };
-    let extensions = error
+    error
         .extensions
-        .get_or_insert_with(ErrorExtensionValues::default);
-    extensions.set("code", code);
+        .get_or_insert_with(ErrorExtensionValues::default)
+        .set("code", code);
+}
+
+/// A response that is one coded internal error and no data.
+fn internal_response(error: async_graphql::Error) -> Response {
+    Response::from_errors(vec![error.into_server_error(async_graphql::Pos::default())])
+}
+
+/// What one execution of a document needs besides the document and the dialect.
+struct Attempt<'a> {
+    request: &'a GraphQLRequest,
+    /// Converted once; each dialect tried gets a copy.
+    variables: Option<Variables>,
+    context: &'a RequestContext,
+    /// When the document qualifies for raw answers: dry run, and the interface-only keys.
+    raw: Option<(bool, Vec<String>)>,
+}
+
+impl Attempt<'_> {
+    fn request_for(
+        &self,
+        document: ExecutableDocument,
+        raw: Option<&Arc<raw::RawParts>>,
+        limits: &Limits,
+    ) -> Request {
+        let mut gql = Request::new(self.request.query.clone())
+            .data(self.context.clone())
+            .data(limits.clone());
+        gql.set_parsed_query(document);
+        if let Some(raw) = raw {
+            gql = gql.data(Arc::clone(raw));
+        }
+        if let Some(variables) = &self.variables {
+            gql = gql.variables(variables.clone());
+        }
+        if let Some(name) = &self.request.operation_name {
+            gql = gql.operation_name(name.clone());
+        }
+        gql
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_schemas_build() {
-        let engine = Engine::new().expect("schemas build");
-        let current = engine.sdl(Syntax::Current);
-        let legacy = engine.sdl(Syntax::Legacy);
-        assert!(current.contains("containerSpecs_SOME: ContainerSpecWhere"));
-        assert!(current.contains("StringScalarFilters"));
-        assert!(legacy.contains("task_NOT: EcsTaskWhere"));
-        assert!(legacy.contains("networkMode_NOT: String"));
-        assert!(!current.contains("networkMode_NOT"));
-    }
-}
+mod tests;
 
 #[cfg(test)]
 mod drift {

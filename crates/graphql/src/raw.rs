@@ -258,18 +258,43 @@ impl RawParts {
         self.interface_only.iter().any(|k| k == key)
     }
 
-    pub(crate) fn push(&self, field: PlannedField, json: String) {
-        if let Ok(mut parts) = self.parts.lock() {
-            parts.push((field, json));
-        }
+    /// Keeps a root field's answer. Fails (the resolver then reports the error) only when the
+    /// list was poisoned by a panic during this request's execution.
+    pub(crate) fn push(
+        &self,
+        field: PlannedField,
+        json: String,
+    ) -> Result<(), async_graphql::Error> {
+        let mut parts = self.parts.lock().map_err(|_| lost_part())?;
+        parts.push((field, json));
+        Ok(())
     }
 
-    pub(crate) fn take(&self) -> Vec<(PlannedField, String)> {
-        self.parts
-            .lock()
-            .map(|mut p| std::mem::take(&mut *p))
-            .unwrap_or_default()
+    /// The answers kept. Fails when the list was poisoned: a part may be missing, and its
+    /// place in the response holds the executor's empty placeholder, so the response must not
+    /// be written from it.
+    pub(crate) fn take(&self) -> Result<Vec<(PlannedField, String)>, async_graphql::Error> {
+        let mut parts = self.parts.lock().map_err(|_| lost_part())?;
+        Ok(std::mem::take(&mut *parts))
     }
+
+    /// Poisons the list, as a panic while holding it would (for the fail-closed tests).
+    #[cfg(test)]
+    pub(crate) fn poison(&self) {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = self.parts.lock();
+            panic!("poisoning the raw parts on purpose");
+        }));
+    }
+}
+
+/// The error of an answer part that was lost inside the engine.
+pub(crate) fn lost_part() -> async_graphql::Error {
+    crate::resolve::coded(
+        "internal error: part of the answer was lost; nothing is reported rather than a \
+         partial answer",
+        "INTERNAL",
+    )
 }
 
 /// The statements of a document whose root fields are all raw list fields, per (document,
@@ -490,13 +515,33 @@ fn plain(
     })
 }
 
-/// The response as JSON text, each raw part written in place of its root field.
+/// The response as JSON text, each raw part written in place of its root field. Fails closed:
+/// a part that is not one JSON value, a part whose field is not in the data, or a field of the
+/// data that cannot be written makes the text one `INTERNAL` error without data.
 pub(crate) fn response_json(response: &Response, raw: &[(PlannedField, String)]) -> String {
+    write_response(response, raw).unwrap_or_else(|reason| {
+        tracing::error!(reason, "the response could not be written whole");
+        fallback()
+    })
+}
+
+fn write_response(
+    response: &Response,
+    raw: &[(PlannedField, String)],
+) -> Result<String, &'static str> {
+    let whole = |_| "a part of the response is not serialisable";
     let Value::Object(data) = &response.data else {
-        return serde_json::to_string(response).unwrap_or_else(|_| fallback());
+        return if raw.is_empty() {
+            serde_json::to_string(response).map_err(whole)
+        } else {
+            Err("raw parts without data")
+        };
     };
     if raw.is_empty() {
-        return serde_json::to_string(response).unwrap_or_else(|_| fallback());
+        return serde_json::to_string(response).map_err(whole);
+    }
+    if raw.iter().any(|(f, _)| !data.contains_key(f.key.as_str())) {
+        return Err("a raw part's field is not in the data");
     }
     let mut out = String::with_capacity(raw.iter().map(|(_, j)| j.len()).sum::<usize>() + 64);
     out.push_str("{\"data\":{");
@@ -504,35 +549,55 @@ pub(crate) fn response_json(response: &Response, raw: &[(PlannedField, String)])
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
+        out.push_str(&serde_json::to_string(key.as_str()).map_err(whole)?);
         out.push(':');
         match raw.iter().find(|(f, _)| f.key == key.as_str()) {
-            Some((_, json)) => out.push_str(json),
-            None => out.push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())),
+            Some((_, json)) => {
+                // The database wrote it; a cheap scan (nothing is built) makes sure it is one
+                // JSON value before it is spliced into the response.
+                serde_json::from_str::<serde::de::IgnoredAny>(json)
+                    .map_err(|_| "a raw part is not JSON")?;
+                out.push_str(json);
+            }
+            None => out.push_str(&serde_json::to_string(value).map_err(whole)?),
         }
     }
     out.push('}');
     if !response.errors.is_empty() {
         out.push_str(",\"errors\":");
-        out.push_str(&serde_json::to_string(&response.errors).unwrap_or_else(|_| "[]".into()));
+        out.push_str(&serde_json::to_string(&response.errors).map_err(whole)?);
     }
     if !response.extensions.is_empty() {
         out.push_str(",\"extensions\":");
-        out.push_str(&serde_json::to_string(&response.extensions).unwrap_or_else(|_| "{}".into()));
+        out.push_str(&serde_json::to_string(&response.extensions).map_err(whole)?);
     }
     out.push('}');
-    out
+    Ok(out)
 }
 
-/// `response` with each raw part parsed into its root field, for in-process callers.
+/// `response` with each raw part parsed into its root field, for in-process callers. A part
+/// that cannot be read, or has no field, makes the response one `INTERNAL` error without data.
 pub(crate) fn splice(mut response: Response, raw: Vec<(PlannedField, String)>) -> Response {
-    if let Value::Object(data) = &mut response.data {
-        for (field, json) in raw {
-            let value = serde_json::from_str::<Value>(&json).unwrap_or(Value::Null);
-            if let Some(slot) = data.get_mut(field.key.as_str()) {
-                *slot = value;
-            }
-        }
+    let failed = |reason: &str| {
+        tracing::error!(reason, "the response could not be assembled whole");
+        Response::from_errors(vec![
+            lost_part().into_server_error(async_graphql::Pos::default())
+        ])
+    };
+    if raw.is_empty() {
+        return response;
+    }
+    let Value::Object(data) = &mut response.data else {
+        return failed("raw parts without data");
+    };
+    for (field, json) in raw {
+        let Ok(value) = serde_json::from_str::<Value>(&json) else {
+            return failed("a raw part is not JSON");
+        };
+        let Some(slot) = data.get_mut(field.key.as_str()) else {
+            return failed("a raw part's field is not in the data");
+        };
+        *slot = value;
     }
     response
 }

@@ -335,15 +335,13 @@ async fn run_raw(
         shape,
     };
     if raw.dry_run {
-        raw.push(planned, String::new());
-        return Ok(());
+        return raw.push(planned, String::new());
     }
     let text = run_text_for(request, &planned.sql, &planned.params, timeout).await?;
     let answer = planned
         .answer(text)
         .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;
-    raw.push(planned, answer);
-    Ok(())
+    raw.push(planned, answer)
 }
 
 /// `ecsTaskDefinitionsAggregate(where) { count }` (legacy).

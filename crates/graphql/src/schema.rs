@@ -183,11 +183,7 @@ fn object_type(ty: &'static TypeDef, syntax: Syntax) -> Object {
 }
 
 /// Builds the schema of one dialect.
-pub fn build(
-    syntax: Syntax,
-    limits: &crate::Limits,
-    validation: async_graphql::ValidationMode,
-) -> Result<Schema, SchemaError> {
+pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query");
     let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
 
@@ -436,10 +432,9 @@ pub fn build(
 
     builder_types.extend(crate::controls_api::types());
     let query = crate::controls_api::queries(query, syntax);
-    let mut builder = Schema::build("Query", Some("Mutation"), None)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .validation_mode(validation);
+    // Depth and size are checked before the executor sees a document (`limits`), with codes;
+    // its validation is the strict default.
+    let mut builder = Schema::build("Query", Some("Mutation"), None);
     for ty in builder_types {
         builder = builder.register(ty);
     }

@@ -3,10 +3,12 @@
 
 mod assets;
 pub mod catalogue;
+mod error_code;
 mod ids;
 
 pub use assets::{
     task_definition_content_hash, Cluster, ClusterSetting, ContainerSpec, ContentHash, EnvEntry,
     Service, ServiceNetworkConfiguration, Tag, Task, TaskDefinition,
 };
+pub use error_code::ErrorCode;
 pub use ids::{Arn, IdError, Scope, SyncRunId, TenantId};

@@ -166,17 +166,8 @@ async fn graphql(
         .execute_raw(request, forced, context)
         .instrument(span)
         .await;
-    let (syntax, response) = (executed.syntax, &executed.response);
-    let codes: Vec<String> = response
-        .errors
-        .iter()
-        .filter_map(
-            |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
-                Some(async_graphql::Value::String(code)) => Some(code.clone()),
-                _ => None,
-            },
-        )
-        .collect();
+    let syntax = executed.syntax;
+    let codes = executed.error_codes();
     let elapsed = started.elapsed();
     state.metrics.record_request(
         &operation,
@@ -191,12 +182,7 @@ async fn graphql(
         errors = codes.len(),
         "graphql request"
     );
-    let unavailable = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("DATABASE_UNAVAILABLE"))
-    });
+    let unavailable = codes.iter().any(|c| c == "DATABASE_UNAVAILABLE");
     let mut http = (
         [(
             axum::http::header::CONTENT_TYPE,

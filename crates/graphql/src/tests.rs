@@ -1,0 +1,181 @@
+//! The engine's own tests: schemas build, and every internal failure on the raw-answer path
+//! (a poisoned part list, JSON that cannot be read, a failed plan-cache replay) is a coded
+//! error, never `[]` or `null` data, which a control would read as compliant.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::*;
+
+/// Failures the tests inject into an engine.
+#[derive(Default)]
+pub(crate) struct Faults {
+    /// Poison the raw parts after execution, as a panic while holding them would.
+    pub(crate) poison_raw_parts: AtomicBool,
+    /// Fail each statement of a plan-cache replay.
+    pub(crate) fail_replay: AtomicBool,
+}
+
+#[test]
+fn both_schemas_build() {
+    let engine = Engine::new().expect("schemas build");
+    let current = engine.sdl(Syntax::Current);
+    let legacy = engine.sdl(Syntax::Legacy);
+    assert!(current.contains("containerSpecs_SOME: ContainerSpecWhere"));
+    assert!(current.contains("StringScalarFilters"));
+    assert!(legacy.contains("task_NOT: EcsTaskWhere"));
+    assert!(legacy.contains("networkMode_NOT: String"));
+    assert!(!current.contains("networkMode_NOT"));
+}
+
+/// A migrated SQLite database in a fresh temporary folder, and a request context on it.
+async fn database() -> (assetql_store::Database, std::path::PathBuf) {
+    use std::sync::atomic::AtomicU64;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "assetql-graphql-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = assetql_store::Database::connect(
+        &format!("sqlite://{}/t.db", dir.display()),
+        &assetql_store::PoolOptions::default(),
+    )
+    .await
+    .expect("sqlite");
+    db.migrate().await.expect("migrate");
+    (db, dir)
+}
+
+fn context(db: &assetql_store::Database) -> RequestContext {
+    RequestContext {
+        db: db.clone(),
+        tenant: "default".to_owned(),
+        controls: None,
+        unpaged: false,
+        row_level_security: false,
+        gate: StatementGate::default(),
+    }
+}
+
+fn request(query: &str) -> GraphQLRequest {
+    GraphQLRequest {
+        query: query.to_owned(),
+        ..GraphQLRequest::default()
+    }
+}
+
+/// The answer has at least one error, every error is `code`, and there is no data at all.
+fn assert_failed_closed(json: &str, code: &str) {
+    let answer: serde_json::Value = serde_json::from_str(json).expect("the answer is JSON");
+    assert!(
+        answer.get("data").is_none_or(serde_json::Value::is_null),
+        "data in a failed answer: {json}"
+    );
+    let errors = answer["errors"].as_array().expect("errors");
+    assert!(!errors.is_empty(), "{json}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], code, "{json}");
+    }
+}
+
+const LIST: &str = "{ ecsClusters { arn } }";
+
+#[tokio::test]
+async fn a_lost_raw_part_is_an_internal_error_not_an_empty_list() {
+    let (db, _dir) = database().await;
+    let engine = Engine::new().expect("schemas");
+    // Without the fault, the (empty) database answers an empty list.
+    let fine = engine.execute_raw(request(LIST), None, context(&db)).await;
+    assert_eq!(fine.to_json(), r#"{"data":{"ecsClusters":[]}}"#);
+    engine
+        .faults
+        .poison_raw_parts
+        .store(true, Ordering::Relaxed);
+    let first_seen = "{ ecsClusters { arn name } }";
+    let executed = engine
+        .execute_raw(request(first_seen), None, context(&db))
+        .await;
+    assert_eq!(executed.error_codes(), ["INTERNAL"]);
+    assert_failed_closed(&executed.to_json(), "INTERNAL");
+    let (_, response) = engine
+        .execute(request(first_seen), None, context(&db))
+        .await;
+    assert!(matches!(response.data, Value::Null), "{response:?}");
+    assert!(!response.errors.is_empty());
+}
+
+#[test]
+fn a_raw_part_that_is_not_json_is_an_internal_error_not_null() {
+    let mut data = async_graphql::indexmap::IndexMap::new();
+    data.insert(
+        async_graphql::Name::new("ecsClusters"),
+        Value::List(Vec::new()),
+    );
+    let field = raw::PlannedField {
+        key: "ecsClusters".to_owned(),
+        sql: String::new(),
+        params: Vec::new(),
+        shape: None,
+    };
+    let executed = |text: &str| Executed {
+        syntax: Syntax::Current,
+        response: Response::new(Value::Object(data.clone())),
+        raw: vec![(field.clone(), text.to_owned())],
+    };
+    // A readable part is written in place of the placeholder.
+    assert_eq!(
+        executed(r#"[{"arn":"a"}]"#).to_json(),
+        r#"{"data":{"ecsClusters":[{"arn":"a"}]}}"#
+    );
+    for unreadable in [r#"[{"arn":"a""#, "", "[] []", "nul"] {
+        assert_failed_closed(&executed(unreadable).to_json(), "INTERNAL");
+        let response = executed(unreadable).into_response();
+        assert!(matches!(response.data, Value::Null), "{unreadable}");
+        assert_eq!(response.errors.len(), 1);
+    }
+    // A part whose field is not in the data was lost on the way: fail too.
+    let mut orphan = executed("[]");
+    orphan.raw[0].0.key = "elsewhere".to_owned();
+    assert_failed_closed(&orphan.to_json(), "INTERNAL");
+    let mut orphan = executed("[]");
+    orphan.raw[0].0.key = "elsewhere".to_owned();
+    assert!(matches!(orphan.into_response().data, Value::Null));
+}
+
+#[tokio::test]
+async fn a_failed_replay_is_its_error_and_the_document_is_not_run_again() {
+    let (db, _dir) = database().await;
+    let engine = Engine::new().expect("schemas");
+    let first = engine.execute_raw(request(LIST), None, context(&db)).await;
+    assert!(first.errors().is_empty());
+    let compiled = engine.documents_compiled();
+    engine.faults.fail_replay.store(true, Ordering::Relaxed);
+    let replayed = engine.execute_raw(request(LIST), None, context(&db)).await;
+    assert_eq!(engine.plan_cache_hits(), 1);
+    assert_eq!(
+        engine.documents_compiled(),
+        compiled,
+        "the document was run again after its replay failed"
+    );
+    assert_eq!(replayed.error_codes(), ["INTERNAL"]);
+    assert_eq!(
+        replayed.errors()[0].path,
+        [async_graphql::PathSegment::Field("ecsClusters".to_owned())]
+    );
+    assert_failed_closed(&replayed.to_json(), "INTERNAL");
+}
+
+#[tokio::test]
+async fn a_replay_whose_database_is_gone_reports_that_once() {
+    let (db, _dir) = database().await;
+    let engine = Engine::new().expect("schemas");
+    let first = engine.execute_raw(request(LIST), None, context(&db)).await;
+    assert!(first.errors().is_empty());
+    let compiled = engine.documents_compiled();
+    db.close().await;
+    let replayed = engine.execute_raw(request(LIST), None, context(&db)).await;
+    assert_eq!(engine.documents_compiled(), compiled);
+    assert_eq!(replayed.error_codes(), ["DATABASE_UNAVAILABLE"]);
+    assert_failed_closed(&replayed.to_json(), "DATABASE_UNAVAILABLE");
+}
