@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use assetql_graphql::Engine;
 use assetql_server::http::{self, AppState};
+use assetql_server::listen;
 use assetql_store::Database;
 use serde_json::{json, Value as Json};
 
@@ -96,7 +97,7 @@ impl TestServer {
             Arc::clone(&metrics),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(http::serve(
+        tokio::spawn(listen::serve(
             listener,
             AppState {
                 db,

@@ -254,7 +254,7 @@ impl Runner {
     /// tenant's latest sync run of the round. Returns the runs made by this caller.
     pub async fn scheduled_round(
         &self,
-        catalogue: &crate::Catalogue,
+        catalogue: &crate::catalogue::Catalogue,
         tenants: &[(TenantId, Option<i64>)],
         round_start: DateTime<Utc>,
         worker: &str,
@@ -282,7 +282,7 @@ pub type RunObserver = Arc<dyn Fn(&ControlRun) + Send + Sync>;
 /// The controls API's backend: a catalogue and a runner.
 #[derive(Clone)]
 pub struct CatalogueBackend {
-    catalogue: crate::Catalogue,
+    catalogue: crate::catalogue::Catalogue,
     runner: Runner,
     observer: Option<RunObserver>,
 }
@@ -299,7 +299,7 @@ impl std::fmt::Debug for CatalogueBackend {
 
 impl CatalogueBackend {
     /// Serves `catalogue`, running controls with `runner`.
-    pub fn new(catalogue: crate::Catalogue, runner: Runner) -> Self {
+    pub fn new(catalogue: crate::catalogue::Catalogue, runner: Runner) -> Self {
         CatalogueBackend {
             catalogue,
             runner,

@@ -7,7 +7,7 @@ use assetql_model::{
 use aws_sdk_ecs::types;
 use chrono::{DateTime, Utc};
 
-use crate::collect::CollectError;
+use crate::error::CollectError;
 
 fn time(value: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<DateTime<Utc>> {
     value.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))

@@ -7,10 +7,12 @@
 mod collect;
 mod config;
 mod convert;
+mod error;
 mod sync;
 
-pub use collect::{collect_scope, ApiCalls, CollectError, ScopeListing};
+pub use collect::{collect_scope, ApiCalls, ScopeListing};
 pub use config::{AccountConfig, IngestConfig, RetryMode};
+pub use error::CollectError;
 pub use sync::{
     sync_all, sync_round, sync_scope, sync_with_progress, Round, ScopeOutcome, SyncReport,
 };

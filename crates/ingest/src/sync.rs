@@ -13,8 +13,9 @@ use chrono::Utc;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::collect::{collect_scope, ApiCalls, CollectError};
+use crate::collect::{collect_scope, ApiCalls};
 use crate::config::{AccountConfig, IngestConfig, RetryMode};
+use crate::error::CollectError;
 
 /// How one scope's sync ended.
 #[derive(Debug, Clone, Serialize)]

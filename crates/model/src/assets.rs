@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::Arn;
+use crate::ids::Arn;
 
 /// A key/value tag on an asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

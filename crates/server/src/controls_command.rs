@@ -9,7 +9,7 @@ use assetql_graphql::Engine;
 use assetql_store::ControlStatus;
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::{tenant, GlobalArgs};
+use crate::args::{tenant, GlobalArgs};
 
 /// `assetql controls …`.
 #[derive(Debug, Subcommand)]

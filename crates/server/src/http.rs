@@ -1,8 +1,6 @@
 //! The HTTP surface: routes and handlers (probes, GraphQL, GraphiQL, metrics). The listeners
 //! that serve them are in [`crate::listen`].
 
-pub use crate::listen::{serve, serve_metrics, shutdown_signal, ConnectionLimits};
-
 use std::sync::Arc;
 
 use tracing::Instrument;
@@ -439,6 +437,29 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Err(error) => {
             tracing::warn!(%error, "readiness: cannot read migration state");
             unavailable("cannot read migration state".to_owned())
+        }
+    }
+}
+
+/// Connection-level limits: a client that opens connections and sends nothing, or sends its
+/// headers or body a byte at a time, gives up its connection instead of holding it forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Most connections open at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Time to receive a request's headers, which is also how long an idle keep-alive
+    /// connection stays open.
+    pub header_timeout: std::time::Duration,
+    /// Time to receive a request's body once its headers are in (HTTP 408 after).
+    pub body_timeout: std::time::Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

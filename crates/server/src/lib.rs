@@ -2,6 +2,7 @@
 //! `ASSETQL_*` variables, telemetry set-up and the axum router. Only this crate reads the
 //! environment, binds sockets or speaks HTTP.
 
+pub mod args;
 pub mod cli;
 pub mod controls_command;
 pub mod generate;
@@ -9,5 +10,6 @@ pub mod http;
 pub mod listen;
 pub mod metrics;
 pub mod serve;
+pub mod sync_command;
 pub mod telemetry;
 pub mod tokens_command;

@@ -11,30 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::http::{healthz, router, AppState};
-
-/// Connection-level limits: a client that opens connections and sends nothing, or sends its
-/// headers or body a byte at a time, gives up its connection instead of holding it forever.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// Most connections open at once; further clients wait in the listen backlog.
-    pub max_connections: usize,
-    /// Time to receive a request's headers, which is also how long an idle keep-alive
-    /// connection stays open.
-    pub header_timeout: Duration,
-    /// Time to receive a request's body once its headers are in (HTTP 408 after).
-    pub body_timeout: Duration,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        ConnectionLimits {
-            max_connections: 1024,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-        }
-    }
-}
+use crate::http::{healthz, router, AppState, ConnectionLimits};
 
 /// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
 /// finish for at most `grace`. Each connection is HTTP/1.1 with the header timeout of

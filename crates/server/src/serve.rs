@@ -11,9 +11,10 @@ use assetql_graphql::Engine;
 use assetql_store::{Database, PoolOptions};
 use clap::Args;
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::controls_command::CatalogueArgs;
 use crate::http;
+use crate::listen;
 
 /// Options of `assetql serve`.
 #[derive(Debug, Args)]
@@ -139,7 +140,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
                 .await
                 .with_context(|| format!("binding {address} for metrics"))?;
             tracing::info!(%address, "serving metrics");
-            tokio::spawn(http::serve_metrics(
+            tokio::spawn(listen::serve_metrics(
                 listener,
                 Arc::clone(&metrics),
                 db.clone(),
@@ -164,7 +165,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
         .with_context(|| format!("binding {}", args.listen))?;
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, dialect = db.dialect().name(), "serving");
-    http::serve(
+    listen::serve(
         listener,
         http::AppState {
             db: db.clone(),
@@ -183,7 +184,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
                 body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
             },
         },
-        http::shutdown_signal(),
+        listen::shutdown_signal(),
         Duration::from_secs(args.shutdown_grace_secs),
     )
     .await

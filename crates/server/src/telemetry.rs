@@ -2,7 +2,7 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{GlobalArgs, LogFormat};
+use crate::args::{GlobalArgs, LogFormat};
 
 /// Installs the global tracing subscriber. `RUST_LOG` overrides `--log-level`.
 pub fn init(args: &GlobalArgs) {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::cli::{parse_interval, tenant, GlobalArgs};
+use crate::args::{parse_interval, tenant, GlobalArgs};
 
 /// `assetql tokens …`.
 #[derive(Debug, Subcommand)]

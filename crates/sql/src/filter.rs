@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
 use crate::error::CompileError;
-use crate::Value;
+use crate::value::Value;
 
 /// Which where-input grammar a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::CompileError;
+use crate::error::CompileError;
 
 /// Longest `_MATCHES` pattern, in bytes.
 pub const MAX_REGEX_LENGTH: usize = 512;

@@ -141,7 +141,7 @@ impl Database {
         tenant: &TenantId,
         identifier: &str,
     ) -> Result<bool, StoreError> {
-        let union = crate::AssetKind::ALL
+        let union = crate::write::AssetKind::ALL
             .iter()
             .map(|kind| {
                 format!(
