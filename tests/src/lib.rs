@@ -91,7 +91,7 @@ impl TestDb {
     pub fn request_context(&self) -> assetql_graphql::RequestContext {
         assetql_graphql::RequestContext {
             db: self.db.clone(),
-            tenant: "default".to_owned(),
+            tenant: assetql_model::TenantId::default_tenant(),
             controls: None,
             unpaged: false,
             row_level_security: false,

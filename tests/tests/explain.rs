@@ -29,7 +29,7 @@ async fn mission_control_plan_uses_the_foreign_key_indexes() {
     .expect("filter");
     let query = ListQuery {
         ty,
-        tenant: "default".to_owned(),
+        tenant: assetql_model::TenantId::default_tenant(),
         filter,
         sort: vec![],
         limit: None,

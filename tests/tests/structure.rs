@@ -149,3 +149,24 @@ fn no_crate_has_a_module_cycle() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Error codes are named through `ErrorCode` only: no code's text appears as a string literal
+/// in the crates' code outside the enum's own file (tests may spell them out).
+#[test]
+fn error_codes_are_named_only_through_the_enum() {
+    let mut found = Vec::new();
+    for file in rust_files(&crates_dir()) {
+        if file.ends_with("error_code.rs") || file.components().any(|c| c.as_os_str() == "tests") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        let code = text.split("#[cfg(test)]\nmod ").next().unwrap_or("");
+        for error in assetql_model::ErrorCode::ALL {
+            let literal = format!("\"{}\"", error.as_str());
+            if code.contains(&literal) {
+                found.push(format!("{}: {literal}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

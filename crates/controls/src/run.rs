@@ -1,5 +1,6 @@
 //! Evaluating controls through the GraphQL engine, applying exceptions, recording runs.
 
+use assetql_model::ErrorCode;
 use std::sync::Arc;
 
 use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
@@ -133,7 +134,7 @@ impl Runner {
         };
         let context = RequestContext {
             db: self.db.clone(),
-            tenant: tenant.to_string(),
+            tenant: tenant.clone(),
             controls: None,
             // A control must see every violating asset, not a first page.
             unpaged: true,
@@ -314,9 +315,9 @@ impl CatalogueBackend {
     }
 }
 
-fn api_error(message: impl Into<String>, code: &'static str) -> async_graphql::Error {
+fn api_error(message: impl Into<String>, code: ErrorCode) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
-    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
 }
 
 impl assetql_graphql::ControlsBackend for CatalogueBackend {
@@ -348,10 +349,9 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
     ) -> assetql_graphql::BoxFuture<'a, Result<Vec<ControlRun>, async_graphql::Error>> {
         Box::pin(async move {
             let selected: Vec<&Control> = match control_id {
-                Some(id) => vec![self
-                    .catalogue
-                    .get(id)
-                    .ok_or_else(|| api_error(format!("no control {id:?}"), "BAD_USER_INPUT"))?],
+                Some(id) => vec![self.catalogue.get(id).ok_or_else(|| {
+                    api_error(format!("no control {id:?}"), ErrorCode::BadUserInput)
+                })?],
                 None => self.catalogue.controls.iter().collect(),
             };
             let runs = self
@@ -360,7 +360,10 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "control run failed");
-                    api_error("internal error while recording control runs", "INTERNAL")
+                    api_error(
+                        "internal error while recording control runs",
+                        ErrorCode::Internal,
+                    )
                 })?;
             if let Some(observer) = &self.observer {
                 runs.iter().for_each(|run| observer(run));
@@ -381,7 +384,10 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot revoke the exception");
-                    api_error("internal error while revoking the exception", "INTERNAL")
+                    api_error(
+                        "internal error while revoking the exception",
+                        ErrorCode::Internal,
+                    )
                 })
         })
     }
@@ -400,7 +406,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
             if self.catalogue.get(control_id).is_none() {
                 return Err(api_error(
                     format!("no control {control_id:?}"),
-                    "BAD_USER_INPUT",
+                    ErrorCode::BadUserInput,
                 ));
             }
             let mut exception = new_exception(
@@ -412,7 +418,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 created_by,
                 Utc::now(),
             )
-            .map_err(|e| api_error(e.to_string(), "BAD_USER_INPUT"))?;
+            .map_err(|e| api_error(e.to_string(), ErrorCode::BadUserInput))?;
             // An exception for an asset the tenant does not have (a typo, another tenant's
             // ARN) would silence nothing now and something unexpected later.
             let exists = self
@@ -422,7 +428,10 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot look the asset up");
-                    api_error("internal error while checking the asset", "INTERNAL")
+                    api_error(
+                        "internal error while checking the asset",
+                        ErrorCode::Internal,
+                    )
                 })?;
             if !exists {
                 return Err(api_error(
@@ -430,7 +439,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                         "no asset {asset_identifier:?} in this tenant's inventory; an exception \
                          names the identifier (ARN) of an inventoried asset"
                     ),
-                    "BAD_USER_INPUT",
+                    ErrorCode::BadUserInput,
                 ));
             }
             exception.id = self
@@ -440,7 +449,10 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot store the exception");
-                    api_error("internal error while storing the exception", "INTERNAL")
+                    api_error(
+                        "internal error while storing the exception",
+                        ErrorCode::Internal,
+                    )
                 })?;
             Ok(exception)
         })

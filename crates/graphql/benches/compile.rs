@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
                 let filter = parse_where(ty, syntax, &input).expect("valid filter");
                 let query = ListQuery {
                     ty,
-                    tenant: "default".to_owned(),
+                    tenant: assetql_model::TenantId::default_tenant(),
                     filter,
                     sort: vec![],
                     limit: None,
@@ -254,7 +254,7 @@ fn bench(c: &mut Criterion) {
 fn context(db: &Database) -> RequestContext {
     RequestContext {
         db: db.clone(),
-        tenant: "default".to_owned(),
+        tenant: assetql_model::TenantId::default_tenant(),
         controls: None,
         unpaged: true,
         row_level_security: false,

@@ -3,8 +3,7 @@
 //! `revokeControlException`, `runControls`. The catalogue and the runner live in the controls
 //! crate, which implements [`ControlsBackend`]; this crate only knows the trait.
 
-use std::future::Future;
-use std::pin::Pin;
+use assetql_model::ErrorCode;
 
 use assetql_model::catalogue::{asset_types, ASSET_INTERFACE};
 use assetql_model::TenantId;
@@ -17,64 +16,9 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::{Error, Name, Value};
 use chrono::{DateTime, Utc};
 
-use crate::resolve::{arguments, coded, compile_error, selection, store_error, RequestContext};
-
-/// A boxed future, for the object-safe backend trait.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A control as the API lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ControlSummary {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Severity (`low`…`critical`).
-    pub severity: String,
-    /// Asset types evaluated.
-    pub asset_types: Vec<String>,
-    /// The check, e.g. `eq []`.
-    pub check: String,
-    /// Whether runs include it.
-    pub enabled: bool,
-    /// Whether assetql inventories its asset types.
-    pub supported: bool,
-}
-
-/// What the controls API needs from the controls crate.
-pub trait ControlsBackend: Send + Sync {
-    /// The catalogue.
-    fn controls(&self) -> Vec<ControlSummary>;
-    /// The database control runs and exceptions live in (the writer's; the request's may be a
-    /// read-only role under row-level security, which these tenant-filtered reads do not need).
-    fn database(&self) -> &assetql_store::Database;
-    /// Runs (and records) every enabled control, or one, for `tenant`.
-    fn run<'a>(
-        &'a self,
-        tenant: &'a TenantId,
-        control_id: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
-    /// Revokes an exception of `tenant`; false when there is no such active exception.
-    fn revoke_exception<'a>(
-        &'a self,
-        tenant: &'a TenantId,
-        id: i64,
-    ) -> BoxFuture<'a, Result<bool, Error>>;
-    /// Validates and stores an exception.
-    #[allow(clippy::too_many_arguments)]
-    fn create_exception<'a>(
-        &'a self,
-        tenant: &'a TenantId,
-        control_id: &'a str,
-        asset_identifier: &'a str,
-        owner: &'a str,
-        reason: &'a str,
-        expires_at: DateTime<Utc>,
-        created_by: &'a str,
-    ) -> BoxFuture<'a, Result<ControlException, Error>>;
-}
+use crate::context::{ControlSummary, ControlsBackend, RequestContext};
+use crate::error::{coded, compile_error, store_error};
+use crate::resolve::{arguments, selection};
 
 fn time(at: &DateTime<Utc>) -> Value {
     Value::String(assetql_sql::format_timestamp(at))
@@ -190,16 +134,14 @@ fn finding_asset(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
 
 fn context<'a>(ctx: &ResolverContext<'a>) -> Result<(&'a RequestContext, TenantId), Error> {
     let request = ctx.data::<RequestContext>()?;
-    let tenant =
-        TenantId::parse(request.tenant.clone()).map_err(|e| coded(e.to_string(), "INTERNAL"))?;
-    Ok((request, tenant))
+    Ok((request, request.tenant.clone()))
 }
 
 fn backend(request: &RequestContext) -> Result<&dyn ControlsBackend, Error> {
     request.controls.as_deref().ok_or_else(|| {
         coded(
             "stored controls are not configured on this server",
-            "NOT_CONFIGURED",
+            ErrorCode::NotConfigured,
         )
     })
 }
@@ -218,12 +160,12 @@ fn int_arg(args: &crate::resolve::Args, name: &str, default: i64, max: i64) -> R
             Some(n) if (0..=max).contains(&n) => Ok(n),
             _ => Err(coded(
                 format!("{name} must be between 0 and {max}"),
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
             )),
         },
         Some(_) => Err(coded(
             format!("{name} must be an integer"),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         )),
     }
 }
@@ -316,7 +258,7 @@ async fn findings(
     syntax: Syntax,
 ) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
-    let limits = ctx.data::<crate::Limits>()?;
+    let limits = ctx.data::<crate::limits::Limits>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
     let control = string_arg(&args, "controlId").unwrap_or_default();
@@ -431,7 +373,12 @@ async fn create_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<
     let args = arguments(&ctx.field())?;
     let text = |name: &str| string_arg(&args, name).unwrap_or_default();
     let expires = DateTime::parse_from_rfc3339(&text("expiresAt"))
-        .map_err(|_| coded("expiresAt must be an RFC 3339 date-time", "BAD_USER_INPUT"))?
+        .map_err(|_| {
+            coded(
+                "expiresAt must be an RFC 3339 date-time",
+                ErrorCode::BadUserInput,
+            )
+        })?
         .with_timezone(&Utc);
     let created_by = format!("api:{}", request.tenant);
     let exception = backend
@@ -456,7 +403,7 @@ async fn revoke_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<
     let args = arguments(&ctx.field())?;
     let id: i64 = string_arg(&args, "id")
         .and_then(|id| id.parse().ok())
-        .ok_or_else(|| coded("id must be an exception id", "BAD_USER_INPUT"))?;
+        .ok_or_else(|| coded("id must be an exception id", ErrorCode::BadUserInput))?;
     // Writes go through the backend's (writer) database; the request's may be read-only.
     let revoked = backend(request)?.revoke_exception(&tenant, id).await?;
     Ok(Some(FieldValue::value(Value::Boolean(revoked))))
@@ -476,7 +423,7 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
             .database()
             .synced_asset_types(&tenant, Some(&account))
             .await
-            .map_err(crate::resolve::store_error)?;
+            .map_err(crate::error::store_error)?;
         for run in &mut runs {
             run.findings.retain(|f| {
                 f.id_from_provider

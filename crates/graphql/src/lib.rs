@@ -4,26 +4,32 @@
 //! controls' `AssetFragment` when a document spreads it without defining it, and gives every
 //! error an `extensions.code`.
 
+mod connection;
+mod context;
 pub mod controls_api;
+mod error;
 mod fragment;
+mod gate;
 mod limits;
+mod plan_cache;
 mod raw;
 mod resolve;
 mod schema;
 mod statement;
 
+use assetql_model::ErrorCode;
 use std::sync::Arc;
 
+use assetql_model::TenantId;
 use assetql_sql::Syntax;
 use async_graphql::dynamic::Schema;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
+use async_graphql::{Request, Response, ServerError, Value, Variables};
 
-pub use controls_api::{BoxFuture, ControlSummary, ControlsBackend};
+pub use context::{BoxFuture, ControlSummary, ControlsBackend, RequestContext};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
+pub use gate::StatementGate;
 pub use limits::{Limits, MAX_NESTING};
-pub use resolve::RequestContext;
-pub use statement::StatementGate;
 
 /// Builds schemas and executes requests.
 pub struct Engine {
@@ -32,15 +38,16 @@ pub struct Engine {
     limits: Limits,
     /// The dialect each recently seen document validated in, so that a legacy document (a
     /// stored control, say) is not first rejected by the current schema on every request.
-    dialects: raw::Bounded<Syntax>,
-    plans: raw::PlanCache,
+    dialects: plan_cache::DialectMemo,
+    plans: plan_cache::PlanCache,
     plan_hits: std::sync::atomic::AtomicU64,
     /// Requests whose document was parsed, validated and resolved (no plan-cache hit).
     compiled: std::sync::atomic::AtomicU64,
     #[cfg(test)]
     faults: tests::Faults,
     /// Each tenant's share of the database connections (see [`StatementGate`]).
-    tenant_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
+    tenant_turns:
+        std::sync::Mutex<std::collections::HashMap<TenantId, Arc<tokio::sync::Semaphore>>>,
 }
 
 /// An executed request: the dialect it ran in, the response, and the JSON text of the root
@@ -52,7 +59,7 @@ pub struct Executed {
     /// The dialect the document ran in.
     pub syntax: Syntax,
     response: Response,
-    raw: Vec<(raw::PlannedField, String)>,
+    raw: Vec<(plan_cache::PlannedField, String)>,
 }
 
 impl Executed {
@@ -107,9 +114,6 @@ impl Executed {
     }
 }
 
-/// Documents whose dialect is remembered at most.
-const DIALECT_MEMO_SIZE: usize = 4096;
-
 /// A GraphQL request as it arrives over HTTP.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -128,11 +132,6 @@ pub struct GraphQLRequest {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid generated schema: {0}")]
 pub struct SchemaBuildError(String);
-
-/// The `extensions.code` of a GraphQL validation failure.
-pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-/// The `extensions.code` of a GraphQL syntax error.
-pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -153,8 +152,8 @@ impl Engine {
             current: build(Syntax::Current)?,
             legacy: build(Syntax::Legacy)?,
             limits,
-            dialects: raw::Bounded::new(DIALECT_MEMO_SIZE),
-            plans: raw::PlanCache::default(),
+            dialects: plan_cache::DialectMemo::default(),
+            plans: plan_cache::PlanCache::default(),
             plan_hits: std::sync::atomic::AtomicU64::new(0),
             compiled: std::sync::atomic::AtomicU64::new(0),
             #[cfg(test)]
@@ -232,12 +231,12 @@ impl Engine {
             return Err(executed.response);
         }
         let Value::Object(data) = &executed.response.data else {
-            return Err(not_plannable());
+            return Err(error::not_plannable());
         };
         let mut statements = Vec::with_capacity(data.len());
         for key in data.keys() {
             let Some((field, _)) = executed.raw.iter().find(|(f, _)| f.key == key.as_str()) else {
-                return Err(not_plannable());
+                return Err(error::not_plannable());
             };
             statements.push(PlannedStatement {
                 field: field.key.clone(),
@@ -251,20 +250,13 @@ impl Engine {
     /// `query` parsed by async-graphql's parser, with the AssetFragment definition added when
     /// it spreads it without defining it; a syntax error is `GRAPHQL_PARSE_FAILED`.
     fn parse_document(query: &str) -> Result<ExecutableDocument, async_graphql::ServerError> {
-        let mut document = async_graphql::parser::parse_query(query).map_err(|e| {
-            let mut error = async_graphql::ServerError::from(e);
-            error
-                .extensions
-                .get_or_insert_with(ErrorExtensionValues::default)
-                .set("code", PARSE_FAILED);
-            error
-        })?;
+        let mut document = async_graphql::parser::parse_query(query).map_err(error::parse_error)?;
         fragment::add_asset_fragment(&mut document);
         Ok(document)
     }
 
     /// The statement turns of one request of `tenant`.
-    fn gate(&self, tenant: &str) -> StatementGate {
+    fn gate(&self, tenant: &TenantId) -> StatementGate {
         let share = {
             // A poisoned lock only means another request panicked while inserting; the map
             // is still whole.
@@ -272,7 +264,7 @@ impl Engine {
                 .tenant_turns
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(turns.entry(tenant.to_owned()).or_insert_with(|| {
+            Arc::clone(turns.entry(tenant.clone()).or_insert_with(|| {
                 Arc::new(tokio::sync::Semaphore::new(
                     self.limits.max_tenant_statements.max(1),
                 ))
@@ -303,12 +295,13 @@ impl Engine {
             Some(serde_json::Value::Object(map)) if map.is_empty() => String::new(),
             Some(v) => v.to_string(),
         };
-        let plan_key = (!dry_run).then(|| raw::PlanKey {
+        let plan_key = (!dry_run).then(|| plan_cache::PlanKey {
             query: request.query.clone(),
             operation: request.operation_name.clone(),
             variables,
             tenant: context.tenant.clone(),
             unpaged: context.unpaged,
+            database: context.db.dialect(),
         });
         if let Some(plan) = plan_key.as_ref().and_then(|key| self.plans.get(key)) {
             if forced.is_none_or(|f| f == plan.syntax) {
@@ -330,7 +323,7 @@ impl Engine {
         forced: Option<Syntax>,
         context: RequestContext,
         dry_run: bool,
-        plan_key: Option<raw::PlanKey>,
+        plan_key: Option<plan_cache::PlanKey>,
     ) -> Executed {
         let document = match Self::parse_document(&request.query) {
             Ok(document) => document,
@@ -344,7 +337,7 @@ impl Engine {
         if dry_run && !(raw_ok && only_queries(&document)) {
             return Executed {
                 syntax: forced.unwrap_or(Syntax::Current),
-                response: not_plannable(),
+                response: error::not_plannable(),
                 raw: Vec::new(),
             };
         }
@@ -359,7 +352,7 @@ impl Engine {
             .in_first_fitting_dialect(attempt, document, forced)
             .await;
         for error in &mut response.errors {
-            add_code(error);
+            error::add_code(error);
         }
         if let (Some(key), Value::Object(data)) = (plan_key, &response.data) {
             // Only plans of the dialect the engine chose itself: a forced dialect must not
@@ -376,7 +369,7 @@ impl Engine {
                     .filter_map(|k| parts.iter().find(|(f, _)| f.key == k.as_str()))
                     .map(|(f, _)| f.clone())
                     .collect();
-                self.plans.insert(raw::Plan {
+                self.plans.insert(plan_cache::Plan {
                     syntax,
                     fields,
                     made_for: key,
@@ -409,7 +402,7 @@ impl Engine {
         attempt: Attempt<'_>,
         document: ExecutableDocument,
         forced: Option<Syntax>,
-    ) -> (Syntax, Response, Vec<(raw::PlannedField, String)>) {
+    ) -> (Syntax, Response, Vec<(plan_cache::PlannedField, String)>) {
         let order = self.dialect_order(forced, &attempt.request.query);
         let mut rejected: Vec<(Syntax, Response)> = Vec::with_capacity(order.len());
         let mut document = Some(document);
@@ -429,7 +422,7 @@ impl Engine {
                 .schema(candidate)
                 .execute(attempt.request_for(this, raw.as_ref(), &self.limits))
                 .await;
-            if is_rejected_before_execution(&response) {
+            if error::is_rejected_before_execution(&response) {
                 rejected.push((candidate, response));
                 continue;
             }
@@ -449,7 +442,7 @@ impl Engine {
             }
             return match raw.map(|r| r.take()).transpose() {
                 Ok(parts) => (candidate, response, parts.unwrap_or_default()),
-                Err(error) => (candidate, internal_response(error), Vec::new()),
+                Err(error) => (candidate, error::error_response(error), Vec::new()),
             };
         }
         rejected.sort_by_key(|(candidate, answer)| {
@@ -458,14 +451,14 @@ impl Engine {
         let (syntax, response) = rejected
             .into_iter()
             .next()
-            .unwrap_or_else(|| (order[0], internal_response(raw::lost_part())));
+            .unwrap_or_else(|| (order[0], error::error_response(error::lost_part())));
         (syntax, response, Vec::new())
     }
 
     /// Runs a cached plan's statements (concurrently, as the executor resolves root fields).
     /// A statement that fails is the answer's error (with its field's path) and there is no
     /// data: the document is not run a second time, so a `TIMEOUT` costs one timeout.
-    async fn replay(&self, plan: &raw::Plan, context: &RequestContext) -> Executed {
+    async fn replay(&self, plan: &plan_cache::Plan, context: &RequestContext) -> Executed {
         let runs = plan.fields.iter().map(|field| async {
             #[cfg(test)]
             if self
@@ -473,7 +466,7 @@ impl Engine {
                 .fail_replay
                 .load(std::sync::atomic::Ordering::Relaxed)
             {
-                return Err(resolve::coded("injected replay failure", "INTERNAL"));
+                return Err(error::coded("injected replay failure", ErrorCode::Internal));
             }
             let text = statement::run_text_for(
                 context,
@@ -484,7 +477,10 @@ impl Engine {
             .await?;
             field.answer(text).map_err(|e| {
                 tracing::error!(error = %e, "the database returned unreadable JSON");
-                resolve::coded("internal error while reading the result", "INTERNAL")
+                error::coded(
+                    "internal error while reading the result",
+                    ErrorCode::Internal,
+                )
             })
         });
         let texts = futures_util::future::join_all(runs).await;
@@ -548,72 +544,10 @@ pub struct PlannedStatement {
     pub params: Vec<assetql_sql::Value>,
 }
 
-/// The `extensions.code` of [`Engine::plan`] for documents it cannot plan.
-pub const NOT_PLANNABLE: &str = "NOT_PLANNABLE";
-
-fn not_plannable() -> Response {
-    let error = resolve::coded(
-        "the document cannot be planned: only queries whose root fields are list or \
-         connection fields answered by one statement each, without directives, can",
-        NOT_PLANNABLE,
-    );
-    Response::from_errors(vec![error.into_server_error(async_graphql::Pos::default())])
-}
-
 fn only_queries(document: &async_graphql::parser::types::ExecutableDocument) -> bool {
     document.operations.iter().all(|(_, operation)| {
         operation.node.ty == async_graphql::parser::types::OperationType::Query
     })
-}
-
-/// Whether the document does not fit the dialect: parse and validation errors (no data, no
-/// error with a path), or an input shape the executor's validator let through and a resolver
-/// reported as a validation failure.
-fn is_rejected_before_execution(response: &Response) -> bool {
-    // Resolver errors always carry a code (and root-field errors may have no path), so an
-    // error without a code and without a path comes from parsing or validation.
-    let before = !response.errors.is_empty()
-        && matches!(response.data, Value::Null)
-        && response.errors.iter().all(|e| {
-            e.path.is_empty()
-                && e.extensions
-                    .as_ref()
-                    .is_none_or(|x| x.get("code").is_none())
-        });
-    let shape = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|code| *code == Value::from(VALIDATION_FAILED))
-    });
-    before || shape
-}
-
-/// Gives an error without a code one by where it arose, never by its message: without a path,
-/// async-graphql's validation refused the document (parse errors and the engine's own checks
-/// are coded before the executor runs); with a path, a resolver failed without saying why.
-fn add_code(error: &mut ServerError) {
-    let has_code = error
-        .extensions
-        .as_ref()
-        .is_some_and(|e| e.get("code").is_some());
-    if has_code {
-        return;
-    }
-    let code = if error.path.is_empty() {
-        VALIDATION_FAILED
-    } else {
-        "INTERNAL"
-    };
-    error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default)
-        .set("code", code);
-}
-
-/// A response that is one coded internal error and no data.
-fn internal_response(error: async_graphql::Error) -> Response {
-    Response::from_errors(vec![error.into_server_error(async_graphql::Pos::default())])
 }
 
 /// What one execution of a document needs besides the document and the dialect.

@@ -1,10 +1,13 @@
 //! Limits on hostile or accidental queries. Each exceeded limit is reported with its own
 //! `extensions.code` and the limit's value in `extensions.limit`.
 
+use assetql_model::ErrorCode;
 use std::time::Duration;
 
-use async_graphql::{Error, ErrorExtensions};
+use async_graphql::Error;
 use serde_json::Value as Json;
+
+use crate::error::{coded, limit_error};
 
 /// The limits a request is held to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,14 +61,6 @@ impl Default for Limits {
     }
 }
 
-/// An error with `code` and the limit's value.
-pub(crate) fn limit_error(message: String, code: &'static str, limit: u64) -> Error {
-    Error::new(message).extend_with(|_, e| {
-        e.set("code", code);
-        e.set("limit", limit);
-    })
-}
-
 fn as_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
@@ -73,8 +68,10 @@ fn as_u64(n: usize) -> u64 {
 /// A string with a NUL byte: PostgreSQL cannot store or compare one, so it is refused on both
 /// databases alike, before it reaches either.
 fn nul_error() -> Error {
-    Error::new("a string value contains a NUL byte (U+0000), which no asset field can hold")
-        .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+    coded(
+        "a string value contains a NUL byte (U+0000), which no asset field can hold",
+        ErrorCode::BadUserInput,
+    )
 }
 
 /// Checks the strings and lists of a where-input (or of a request's variables) before it is
@@ -88,7 +85,7 @@ pub(crate) fn check_input(input: &Json, limits: &Limits) -> Result<(), Error> {
                 s.len(),
                 limits.max_string_length
             ),
-            "STRING_TOO_LONG",
+            ErrorCode::StringTooLong,
             as_u64(limits.max_string_length),
         )),
         Json::Array(items) if items.len() > limits.max_list_length => Err(limit_error(
@@ -97,7 +94,7 @@ pub(crate) fn check_input(input: &Json, limits: &Limits) -> Result<(), Error> {
                 items.len(),
                 limits.max_list_length
             ),
-            "LIST_TOO_LONG",
+            ErrorCode::ListTooLong,
             as_u64(limits.max_list_length),
         )),
         Json::Array(items) => items.iter().try_for_each(|i| check_input(i, limits)),
@@ -115,7 +112,7 @@ pub(crate) fn check_filter(filter: &assetql_sql::Filter, limits: &Limits) -> Res
                 "the filter has {size} nodes; the limit is {}",
                 limits.max_filter_nodes
             ),
-            "FILTER_TOO_LARGE",
+            ErrorCode::FilterTooLarge,
             as_u64(limits.max_filter_nodes),
         ));
     }
@@ -135,7 +132,7 @@ pub(crate) fn page_size(
                 "{argument} {n} exceeds the maximum page size {}",
                 limits.max_page_size
             ),
-            "PAGE_TOO_LARGE",
+            ErrorCode::PageTooLarge,
             limits.max_page_size,
         )),
         Some(n) => Ok(Some(n)),
@@ -163,7 +160,7 @@ pub(crate) fn check_document(
                 "the document has {aliases} aliases; the limit is {}",
                 limits.max_aliases
             ),
-            "TOO_MANY_ALIASES",
+            ErrorCode::TooManyAliases,
             as_u64(limits.max_aliases),
         ));
     }
@@ -214,7 +211,7 @@ fn check_document_literals(
                     s.len(),
                     limits.max_string_length
                 ),
-                "STRING_TOO_LONG",
+                ErrorCode::StringTooLong,
                 as_u64(limits.max_string_length),
             )),
             Value::List(items) if items.len() > limits.max_list_length => Err(limit_error(
@@ -223,7 +220,7 @@ fn check_document_literals(
                     items.len(),
                     limits.max_list_length
                 ),
-                "LIST_TOO_LONG",
+                ErrorCode::ListTooLong,
                 as_u64(limits.max_list_length),
             )),
             Value::List(items) => items.iter().try_for_each(|i| value(i, limits)),
@@ -363,7 +360,7 @@ fn check_fragments(
                 "fragment spreads chain more than {} deep",
                 limits.max_fragment_depth
             ),
-            "FRAGMENTS_TOO_DEEP",
+            ErrorCode::FragmentsTooDeep,
             as_u64(limits.max_fragment_depth),
         )
     };
@@ -386,10 +383,10 @@ fn check_fragments(
                     continue;
                 }
                 if on_path.contains(child) {
-                    return Err(Error::new(format!(
-                        "fragment \"{child}\" spreads itself through its own selections"
-                    ))
-                    .extend_with(|_, e| e.set("code", "GRAPHQL_VALIDATION_FAILED")));
+                    return Err(coded(
+                        format!("fragment \"{child}\" spreads itself through its own selections"),
+                        ErrorCode::GraphqlValidationFailed,
+                    ));
                 }
                 if stack.len() >= limits.max_fragment_depth {
                     return Err(too_deep());
@@ -424,7 +421,7 @@ fn check_fragments(
                  is {}",
                 limits.max_selections
             ),
-            "TOO_MANY_SELECTIONS",
+            ErrorCode::TooManySelections,
             as_u64(limits.max_selections),
         ));
     }
@@ -435,7 +432,7 @@ fn check_fragments(
                 "fields nest {} deep (selection sets {}) with fragments expanded; the limit is {}",
                 depth.fields, depth.sets, limits.max_depth
             ),
-            "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooDeep,
             max_depth,
         ));
     }
@@ -527,7 +524,7 @@ pub(crate) fn check_text(
                             "the document's selections hold more than {name_limit} names; the \
                              limit is {max_selections} selections"
                         ),
-                        "TOO_MANY_SELECTIONS",
+                        ErrorCode::TooManySelections,
                         as_u64(max_selections),
                     ));
                 }
@@ -539,14 +536,14 @@ pub(crate) fn check_text(
     if deepest_selection > MAX_NESTING.min(max_depth.max(1)) && deepest > MAX_NESTING {
         return Err(limit_error(
             format!("selection sets nest more than {MAX_NESTING} deep; the limit is {max_depth}"),
-            "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooDeep,
             as_u64(max_depth),
         ));
     }
     if deepest > MAX_NESTING {
         return Err(limit_error(
             format!("the document nests brackets more than {MAX_NESTING} deep"),
-            "INPUT_TOO_DEEP",
+            ErrorCode::InputTooDeep,
             as_u64(MAX_NESTING),
         ));
     }

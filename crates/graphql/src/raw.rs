@@ -20,6 +20,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned, Response, Value};
 
+use crate::plan_cache::PlannedField;
+
 /// The JSON text of root list fields, by response key, collected during one execution, with
 /// the statement that produced each. When `dry_run`, statements are compiled and collected but
 /// not run (each text is empty): [`crate::Engine::plan`].
@@ -30,218 +32,6 @@ pub(crate) struct RawParts {
     /// Root fields (response keys) whose selection has no type condition but the `Asset`
     /// interface's ([`interface_only_keys`]).
     interface_only: Vec<String>,
-}
-
-/// A root list field's compiled statement, replayable for the same document and tenant.
-#[derive(Debug, Clone)]
-pub(crate) struct PlannedField {
-    pub(crate) key: String,
-    pub(crate) sql: String,
-    pub(crate) params: Vec<assetql_sql::Value>,
-    /// For a connection field: how the statement's `{"nodes", "totalCount"}` becomes the
-    /// field's answer. `None` for a list field, whose statement text is the answer.
-    pub(crate) shape: Option<std::sync::Arc<ConnectionShape>>,
-}
-
-impl PlannedField {
-    /// The field's answer from its statement's text.
-    pub(crate) fn answer(&self, text: String) -> Result<String, serde_json::Error> {
-        match &self.shape {
-            Some(shape) => shape.apply(&text),
-            None => Ok(text),
-        }
-    }
-}
-
-/// How a connection field's answer is written from its statement's JSON
-/// (`{"nodes": [...], "totalCount": n}`, each part only when selected), in selection order:
-/// nodes are copied as the database wrote them; edges, cursors and `pageInfo` are written
-/// around them. Only for selections where each response key appears once (the executor merges
-/// repeated keys; such documents are left to it).
-#[derive(Debug)]
-pub(crate) struct ConnectionShape {
-    first: Option<u64>,
-    start: u64,
-    items: Vec<(String, ShapeItem)>,
-}
-
-#[derive(Debug)]
-enum ShapeItem {
-    Total,
-    /// `aggregate { count { nodes } }`: the keys of `count` parts and, in each, of `nodes`.
-    Aggregate(Vec<(String, Vec<(String, ())>)>),
-    Edges(Vec<(String, EdgePart)>),
-    PageInfo(Vec<(String, InfoPart)>),
-}
-
-#[derive(Debug)]
-enum EdgePart {
-    Cursor,
-    Node,
-}
-
-#[derive(Debug)]
-enum InfoPart {
-    HasNext,
-    HasPrevious,
-    StartCursor,
-    EndCursor,
-}
-
-fn response_key<'a>(field: &'a async_graphql::SelectionField<'a>) -> &'a str {
-    field.alias().unwrap_or(field.name())
-}
-
-/// `Some(keys)` when no key repeats.
-fn distinct<'a>(
-    fields: impl Iterator<Item = async_graphql::SelectionField<'a>>,
-) -> Option<Vec<async_graphql::SelectionField<'a>>> {
-    let fields: Vec<_> = fields.collect();
-    let mut keys: Vec<&str> = fields.iter().map(|f| response_key(f)).collect();
-    keys.sort_unstable();
-    let before = keys.len();
-    keys.dedup();
-    (keys.len() == before).then_some(fields)
-}
-
-/// The selected parts of `field` as (response key, kind); `None` when a key repeats or `kind`
-/// does not know a field.
-fn parts<K>(
-    field: &async_graphql::SelectionField<'_>,
-    kind: impl Fn(&async_graphql::SelectionField<'_>) -> Option<K>,
-) -> Option<Vec<(String, K)>> {
-    distinct(field.selection_set())?
-        .iter()
-        .map(|part| Some((response_key(part).to_owned(), kind(part)?)))
-        .collect()
-}
-
-impl ConnectionShape {
-    /// The shape of a connection `field` paged from `start` with at most `first` nodes; `None`
-    /// when the selection repeats a response key or selects something else.
-    pub(crate) fn of(
-        field: &async_graphql::SelectionField<'_>,
-        first: Option<u64>,
-        start: u64,
-    ) -> Option<ConnectionShape> {
-        let items = parts(field, |child| match child.name() {
-            "totalCount" => Some(ShapeItem::Total),
-            "aggregate" => parts(child, |count| {
-                (count.name() == "count").then_some(())?;
-                parts(count, |leaf| (leaf.name() == "nodes").then_some(()))
-            })
-            .map(ShapeItem::Aggregate),
-            "edges" => parts(child, |part| match part.name() {
-                "cursor" => Some(EdgePart::Cursor),
-                "node" => Some(EdgePart::Node),
-                _ => None,
-            })
-            .map(ShapeItem::Edges),
-            "pageInfo" => parts(child, |part| match part.name() {
-                "hasNextPage" => Some(InfoPart::HasNext),
-                "hasPreviousPage" => Some(InfoPart::HasPrevious),
-                "startCursor" => Some(InfoPart::StartCursor),
-                "endCursor" => Some(InfoPart::EndCursor),
-                _ => None,
-            })
-            .map(ShapeItem::PageInfo),
-            _ => None,
-        })?;
-        Some(ConnectionShape {
-            first,
-            start,
-            items,
-        })
-    }
-
-    /// The field's answer from the statement's JSON text.
-    pub(crate) fn apply(&self, text: &str) -> Result<String, serde_json::Error> {
-        #[derive(serde::Deserialize)]
-        struct Page<'a> {
-            #[serde(borrow, default)]
-            nodes: Option<Vec<&'a serde_json::value::RawValue>>,
-            #[serde(borrow, default, rename = "totalCount")]
-            total: Option<&'a serde_json::value::RawValue>,
-        }
-        let page: Page<'_> = serde_json::from_str(text)?;
-        let mut nodes = page.nodes.unwrap_or_default();
-        let has_next = self
-            .first
-            .is_some_and(|n| u64::try_from(nodes.len()).unwrap_or(u64::MAX) > n);
-        if let Some(n) = self.first {
-            nodes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
-        }
-        let total = page.total.map_or("null", |t| t.get());
-        let cursor = |i: usize| {
-            let offset = self.start + u64::try_from(i).unwrap_or(u64::MAX);
-            serde_json::to_string(&crate::resolve::cursor(offset))
-        };
-        let mut out = String::with_capacity(text.len() + 64 * nodes.len() + 64);
-        write_object(&mut out, &self.items, |out, item| {
-            match item {
-                ShapeItem::Total => out.push_str(total),
-                ShapeItem::Aggregate(counts) => write_object(out, counts, |out, leaves| {
-                    write_object(out, leaves, |out, ()| {
-                        out.push_str(total);
-                        Ok(())
-                    })
-                })?,
-                ShapeItem::Edges(parts) => {
-                    out.push('[');
-                    for (n, node) in nodes.iter().enumerate() {
-                        if n > 0 {
-                            out.push(',');
-                        }
-                        write_object(out, parts, |out, kind| {
-                            match kind {
-                                EdgePart::Cursor => out.push_str(&cursor(n)?),
-                                EdgePart::Node => out.push_str(node.get()),
-                            }
-                            Ok(())
-                        })?;
-                    }
-                    out.push(']');
-                }
-                ShapeItem::PageInfo(parts) => write_object(out, parts, |out, kind| {
-                    match kind {
-                        InfoPart::HasNext => out.push_str(if has_next { "true" } else { "false" }),
-                        InfoPart::HasPrevious => {
-                            out.push_str(if self.start > 0 { "true" } else { "false" });
-                        }
-                        InfoPart::StartCursor if !nodes.is_empty() => {
-                            out.push_str(&cursor(0)?);
-                        }
-                        InfoPart::EndCursor if !nodes.is_empty() => {
-                            out.push_str(&cursor(nodes.len() - 1)?);
-                        }
-                        InfoPart::StartCursor | InfoPart::EndCursor => out.push_str("null"),
-                    }
-                    Ok(())
-                })?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-}
-
-/// Writes `{"key": value, …}` for `entries`, each value by `value`.
-fn write_object<T>(
-    out: &mut String,
-    entries: &[(String, T)],
-    mut value: impl FnMut(&mut String, &T) -> Result<(), serde_json::Error>,
-) -> Result<(), serde_json::Error> {
-    out.push('{');
-    for (i, (key, entry)) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(key)?);
-        out.push(':');
-        value(out, entry)?;
-    }
-    out.push('}');
-    Ok(())
 }
 
 impl RawParts {
@@ -265,7 +55,7 @@ impl RawParts {
         field: PlannedField,
         json: String,
     ) -> Result<(), async_graphql::Error> {
-        let mut parts = self.parts.lock().map_err(|_| lost_part())?;
+        let mut parts = self.parts.lock().map_err(|_| crate::error::lost_part())?;
         parts.push((field, json));
         Ok(())
     }
@@ -274,7 +64,7 @@ impl RawParts {
     /// place in the response holds the executor's empty placeholder, so the response must not
     /// be written from it.
     pub(crate) fn take(&self) -> Result<Vec<(PlannedField, String)>, async_graphql::Error> {
-        let mut parts = self.parts.lock().map_err(|_| lost_part())?;
+        let mut parts = self.parts.lock().map_err(|_| crate::error::lost_part())?;
         Ok(std::mem::take(&mut *parts))
     }
 
@@ -285,105 +75,6 @@ impl RawParts {
             let _held = self.parts.lock();
             panic!("poisoning the raw parts on purpose");
         }));
-    }
-}
-
-/// The error of an answer part that was lost inside the engine.
-pub(crate) fn lost_part() -> async_graphql::Error {
-    crate::resolve::coded(
-        "internal error: part of the answer was lost; nothing is reported rather than a \
-         partial answer",
-        "INTERNAL",
-    )
-}
-
-/// The statements of a document whose root fields are all raw list fields, per (document,
-/// operation, tenant, paging mode): a repeated request (a stored control, a dashboard's
-/// refresh) runs them without parsing, validating or resolving the document again. Only SQL is
-/// kept, never data. Bounded: cleared when full.
-pub(crate) struct PlanCache(pub(crate) Bounded<std::sync::Arc<Plan>>);
-
-impl Default for PlanCache {
-    fn default() -> Self {
-        PlanCache(Bounded::new(PLAN_CACHE_SIZE))
-    }
-}
-
-/// A cached plan: the dialect the document ran in and its root fields in response order.
-#[derive(Debug)]
-pub(crate) struct Plan {
-    pub(crate) syntax: assetql_sql::Syntax,
-    pub(crate) fields: Vec<PlannedField>,
-    /// What the plan was made for, compared in full on lookup: a hash collision must never hand
-    /// one tenant's statements (whose `$1` is that tenant) to another request.
-    pub(crate) made_for: PlanKey,
-}
-
-/// The request properties a plan depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct PlanKey {
-    pub(crate) query: String,
-    pub(crate) operation: Option<String>,
-    /// The variables as JSON text (empty without variables).
-    pub(crate) variables: String,
-    pub(crate) tenant: String,
-    pub(crate) unpaged: bool,
-}
-
-/// Plans kept at most (each a few KB of SQL and document text).
-const PLAN_CACHE_SIZE: usize = 1024;
-
-/// Largest document (text plus variables, in bytes) whose plan is kept.
-const PLAN_CACHE_MAX_DOCUMENT: usize = 16 * 1024;
-
-impl PlanCache {
-    pub(crate) fn get(&self, key: &PlanKey) -> Option<std::sync::Arc<Plan>> {
-        self.0.get(key).filter(|plan| plan.made_for == *key)
-    }
-
-    pub(crate) fn insert(&self, plan: Plan) {
-        // Large documents are not kept: the cache's memory stays bounded by entries times
-        // this size, whatever clients send (stored controls and dashboard pages are small).
-        if plan.made_for.query.len() + plan.made_for.variables.len() > PLAN_CACHE_MAX_DOCUMENT {
-            return;
-        }
-        let key = plan.made_for.clone();
-        self.0.insert(&key, std::sync::Arc::new(plan));
-    }
-}
-
-/// A map from a key's hash to a value, holding at most `capacity` entries (cleared when full,
-/// so memory stays bounded whatever clients send). Callers that cannot tolerate a hash
-/// collision keep the key in the value and compare it.
-pub(crate) struct Bounded<V> {
-    entries: Mutex<HashMap<u64, V>>,
-    capacity: usize,
-}
-
-impl<V: Clone> Bounded<V> {
-    pub(crate) fn new(capacity: usize) -> Self {
-        Bounded {
-            entries: Mutex::new(HashMap::new()),
-            capacity,
-        }
-    }
-
-    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
-    }
-
-    pub(crate) fn get<K: std::hash::Hash + ?Sized>(&self, key: &K) -> Option<V> {
-        self.entries.lock().ok()?.get(&Self::hash(key)).cloned()
-    }
-
-    pub(crate) fn insert<K: std::hash::Hash + ?Sized>(&self, key: &K, value: V) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
-                entries.clear();
-            }
-            entries.insert(Self::hash(key), value);
-        }
     }
 }
 
@@ -581,7 +272,7 @@ pub(crate) fn splice(mut response: Response, raw: Vec<(PlannedField, String)>) -
     let failed = |reason: &str| {
         tracing::error!(reason, "the response could not be assembled whole");
         Response::from_errors(vec![
-            lost_part().into_server_error(async_graphql::Pos::default())
+            crate::error::lost_part().into_server_error(async_graphql::Pos::default())
         ])
     };
     if raw.is_empty() {
@@ -603,6 +294,8 @@ pub(crate) fn splice(mut response: Response, raw: Vec<(PlannedField, String)>) -
 }
 
 fn fallback() -> String {
-    r#"{"errors":[{"message":"internal error while writing the response","extensions":{"code":"INTERNAL"}}]}"#
-        .to_owned()
+    format!(
+        r#"{{"errors":[{{"message":"internal error while writing the response","extensions":{{"code":"{}"}}}}]}}"#,
+        assetql_model::ErrorCode::Internal.as_str()
+    )
 }

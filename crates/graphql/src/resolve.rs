@@ -2,70 +2,20 @@
 //! compiled to one statement and executed; nested fields then read from the returned JSON.
 
 use assetql_model::catalogue::{asset_types, Cardinality, TypeDef, ASSET_INTERFACE};
+use assetql_model::ErrorCode;
 use assetql_sql::{
     compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
     CompileError, CompiledQuery, Filter, ListQuery, Selection, SelectionItem, SortKey, Syntax,
     TYPE_KEY,
 };
-use assetql_store::{Database, StoreError};
 use async_graphql::dynamic::{FieldValue, ResolverContext};
 use async_graphql::indexmap::IndexMap;
-use async_graphql::{Error, ErrorExtensions, Name, SelectionField, Value};
-use base64::Engine as _;
+use async_graphql::{Error, Name, SelectionField, Value};
 
+use crate::connection::{decode_cursor, ConnectionShape, Page};
+use crate::context::RequestContext;
+use crate::error::{coded, compile_error};
 use crate::statement::{run_for, run_text_for};
-
-/// Per-request data every resolver reads.
-#[derive(Clone)]
-pub struct RequestContext {
-    /// The inventory.
-    pub db: Database,
-    /// The tenant the request is confined to.
-    pub tenant: String,
-    /// The stored controls, for the controls API (absent: that API answers an error).
-    pub controls: Option<std::sync::Arc<dyn crate::controls_api::ControlsBackend>>,
-    /// No default page size (the control runner needs every violating asset); the maximum
-    /// still applies to what a query asks for explicitly.
-    pub unpaged: bool,
-    /// Name the tenant to the database for its row-level security (a read-only role is subject
-    /// to it); costs a transaction per statement on PostgreSQL.
-    pub row_level_security: bool,
-    /// How many of the request's statements may run at once; the engine sets it for each
-    /// request (see [`StatementGate`]), so callers leave it at its default.
-    pub gate: crate::statement::StatementGate,
-}
-
-impl std::fmt::Debug for RequestContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RequestContext")
-            .field("tenant", &self.tenant)
-            .field("controls", &self.controls.is_some())
-            .field("row_level_security", &self.row_level_security)
-            .finish_non_exhaustive()
-    }
-}
-
-pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
-    Error::new(message).extend_with(|_, e| e.set("code", code))
-}
-
-pub(crate) fn compile_error(error: CompileError) -> Error {
-    let code = error.code();
-    coded(error.to_string(), code)
-}
-
-pub(crate) fn store_error(error: StoreError) -> Error {
-    if error.is_unavailable() {
-        tracing::warn!(%error, "database unavailable");
-        coded(
-            "the database is unavailable; retry later",
-            "DATABASE_UNAVAILABLE",
-        )
-    } else {
-        tracing::error!(%error, "query failed");
-        coded("internal error while running the query", "INTERNAL")
-    }
-}
 
 pub(crate) type Args = IndexMap<Name, Value>;
 
@@ -101,7 +51,7 @@ fn filter_arg(
     ty: &'static TypeDef,
     syntax: Syntax,
     args: &Args,
-    limits: &crate::Limits,
+    limits: &crate::limits::Limits,
 ) -> Result<Option<Filter>, Error> {
     let Some(value) = args.get("where") else {
         return Ok(None);
@@ -200,7 +150,7 @@ fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, E
 pub(crate) fn selection<'a>(
     ty: &'static TypeDef,
     syntax: Syntax,
-    limits: &crate::Limits,
+    limits: &crate::limits::Limits,
     fields: impl Iterator<Item = SelectionField<'a>>,
 ) -> Result<Selection, Error> {
     let mut out = Selection::default();
@@ -289,7 +239,7 @@ pub(crate) async fn list<'a>(
     syntax: Syntax,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
-    let limits = ctx.data::<crate::Limits>()?;
+    let limits = ctx.data::<crate::limits::Limits>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
     let paging = paging(ty, syntax, &args)?;
@@ -325,10 +275,10 @@ async fn run_raw(
     request: &RequestContext,
     field: &SelectionField<'_>,
     compiled: CompiledQuery,
-    shape: Option<std::sync::Arc<crate::raw::ConnectionShape>>,
+    shape: Option<std::sync::Arc<ConnectionShape>>,
     timeout: std::time::Duration,
 ) -> Result<(), Error> {
-    let planned = crate::raw::PlannedField {
+    let planned = crate::plan_cache::PlannedField {
         key: field.alias().unwrap_or(field.name()).to_owned(),
         sql: compiled.sql,
         params: compiled.params,
@@ -338,9 +288,12 @@ async fn run_raw(
         return raw.push(planned, String::new());
     }
     let text = run_text_for(request, &planned.sql, &planned.params, timeout).await?;
-    let answer = planned
-        .answer(text)
-        .map_err(|_| coded("internal error while reading the result", "INTERNAL"))?;
+    let answer = planned.answer(text).map_err(|_| {
+        coded(
+            "internal error while reading the result",
+            ErrorCode::Internal,
+        )
+    })?;
     raw.push(planned, answer)
 }
 
@@ -353,7 +306,7 @@ pub(crate) async fn aggregate<'a>(
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
-    let limits = ctx.data::<crate::Limits>()?;
+    let limits = ctx.data::<crate::limits::Limits>()?;
     let filter = filter_arg(ty, syntax, &args, limits)?;
     let compiled = compile_count(request.db.dialect(), ty, &request.tenant, filter.as_ref());
     let count = run_for(
@@ -402,7 +355,7 @@ pub(crate) async fn assets<'a>(
         }
     }
     let paging = paging(&ASSET_INTERFACE, syntax, &args)?;
-    let limits = ctx.data::<crate::Limits>()?;
+    let limits = ctx.data::<crate::limits::Limits>()?;
     let filter = filter_arg(&ASSET_INTERFACE, syntax, &args, limits)?;
     let mut types = Vec::new();
     for ty in asset_types() {
@@ -443,7 +396,10 @@ pub(crate) async fn assets<'a>(
     )
     .await?
     else {
-        return Err(coded("internal error while reading the result", "INTERNAL"));
+        return Err(coded(
+            "internal error while reading the result",
+            ErrorCode::Internal,
+        ));
     };
     let values = items.into_iter().map(|item| {
         let mut object = match item {
@@ -459,28 +415,6 @@ pub(crate) async fn assets<'a>(
     Ok(Some(FieldValue::list(values)))
 }
 
-const CURSOR_PREFIX: &str = "arrayconnection:";
-
-pub(crate) fn cursor(offset: u64) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{CURSOR_PREFIX}{offset}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<u64, Error> {
-    let bad = || {
-        compile_error(CompileError::BadArgument {
-            argument: "after".to_owned(),
-            reason: "not a cursor returned by this API".to_owned(),
-        })
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    text.strip_prefix(CURSOR_PREFIX)
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(bad)
-}
-
 /// `ecsTaskDefinitionsConnection(where, first, after, sort)`: one statement for the page and,
 /// only when selected, the total count.
 pub(crate) async fn connection<'a>(
@@ -491,7 +425,7 @@ pub(crate) async fn connection<'a>(
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
     let args = arguments(&field)?;
-    let limits = ctx.data::<crate::Limits>()?;
+    let limits = ctx.data::<crate::limits::Limits>()?;
     let first = crate::limits::page_size(
         non_negative(args.get("first"), "first")?,
         limits,
@@ -503,21 +437,24 @@ pub(crate) async fn connection<'a>(
         _ => 0,
     };
 
+    let page = Page { first, start };
     let mut node_fields: Vec<SelectionField<'_>> = Vec::new();
-    let (mut want_nodes, mut want_count) = (false, false);
-    for child in field.selection_set() {
-        match child.name() {
-            "totalCount" | "aggregate" => want_count = true,
-            "edges" => {
-                want_nodes = true;
-                for node in child.selection_set().filter(|f| f.name() == "node") {
-                    node_fields.extend(node.selection_set());
-                }
-            }
-            "pageInfo" => want_nodes = true,
-            _ => {}
+    for edges in field.selection_set().filter(|f| f.name() == "edges") {
+        for node in edges.selection_set().filter(|f| f.name() == "node") {
+            node_fields.extend(node.selection_set());
         }
     }
+    let raw = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>();
+    // A raw answer is written around the database's node JSON, unparsed; otherwise the
+    // executor resolves the values written from the same layout.
+    let raw_shape = raw.and_then(|raw| Some((raw, ConnectionShape::of(&field, page)?)));
+    let lenient = raw_shape
+        .is_none()
+        .then(|| ConnectionShape::lenient(&field, page));
+    let (want_nodes, want_count) = match (&raw_shape, &lenient) {
+        (Some((_, shape)), _) | (None, Some(shape)) => shape.wants(),
+        (None, None) => (false, false),
+    };
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
@@ -530,21 +467,19 @@ pub(crate) async fn connection<'a>(
     };
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
-    let raw = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>();
-    if let Some((raw, shape)) =
-        raw.and_then(|raw| Some((raw, crate::raw::ConnectionShape::of(&field, first, start)?)))
-    {
-        // The answer is written around the database's node JSON, unparsed; the executor gets
-        // an empty page of the same shape to resolve.
-        let shape = Some(std::sync::Arc::new(shape));
-        run_raw(raw, request, &field, compiled, shape, limits.query_timeout).await?;
-        return Ok(Some(FieldValue::value(connection_object(
+    if let Some((raw, raw_shape)) = raw_shape {
+        let empty = raw_shape.to_value(&Value::from(0), &[]);
+        run_raw(
+            raw,
+            request,
             &field,
-            Value::from(0),
-            &[],
-            false,
-            start,
-        ))));
+            compiled,
+            Some(std::sync::Arc::new(raw_shape)),
+            limits.query_timeout,
+        )
+        .await?;
+        // The executor gets an empty page of the same layout to resolve.
+        return Ok(Some(FieldValue::value(empty)));
     }
     let result = run_for(
         request,
@@ -554,104 +489,16 @@ pub(crate) async fn connection<'a>(
     )
     .await?;
     let Value::Object(mut result) = result else {
-        return Err(coded("internal error while reading the result", "INTERNAL"));
+        return Err(coded(
+            "internal error while reading the result",
+            ErrorCode::Internal,
+        ));
     };
     let total = result.shift_remove("totalCount").unwrap_or(Value::Null);
-    let mut nodes = match result.shift_remove("nodes") {
+    let fetched = match result.shift_remove("nodes") {
         Some(Value::List(nodes)) => nodes,
         _ => Vec::new(),
     };
-    let has_next = first.is_some_and(|n| nodes.len() as u64 > n);
-    if let Some(n) = first {
-        nodes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
-    }
-    Ok(Some(FieldValue::value(connection_object(
-        &field, total, &nodes, has_next, start,
-    ))))
-}
-
-/// A connection's answer object, keyed by the selection's response keys.
-fn connection_object(
-    field: &SelectionField<'_>,
-    total: Value,
-    nodes: &[Value],
-    has_next: bool,
-    start: u64,
-) -> Value {
-    let mut object = IndexMap::new();
-    for child in field.selection_set() {
-        let key = Name::new(child.alias().unwrap_or(child.name()));
-        let value = match child.name() {
-            "totalCount" => total.clone(),
-            "aggregate" => {
-                let mut aggregate = IndexMap::new();
-                for part in child.selection_set().filter(|p| p.name() == "count") {
-                    let mut count = IndexMap::new();
-                    for leaf in part.selection_set().filter(|l| l.name() == "nodes") {
-                        count.insert(Name::new(leaf.alias().unwrap_or("nodes")), total.clone());
-                    }
-                    aggregate.insert(
-                        Name::new(part.alias().unwrap_or("count")),
-                        Value::Object(count),
-                    );
-                }
-                Value::Object(aggregate)
-            }
-            "edges" => {
-                let edges = nodes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, node)| {
-                        let mut edge = IndexMap::new();
-                        for part in child.selection_set() {
-                            let part_key = Name::new(part.alias().unwrap_or(part.name()));
-                            match part.name() {
-                                "cursor" => {
-                                    edge.insert(part_key, Value::String(cursor(start + i as u64)));
-                                }
-                                "node" => {
-                                    edge.insert(part_key, node.clone());
-                                }
-                                _ => {}
-                            }
-                        }
-                        Value::Object(edge)
-                    })
-                    .collect();
-                Value::List(edges)
-            }
-            "pageInfo" => {
-                let mut info = IndexMap::new();
-                for part in child.selection_set() {
-                    let part_key = Name::new(part.alias().unwrap_or(part.name()));
-                    let value = match part.name() {
-                        "hasNextPage" => Value::Boolean(has_next),
-                        "hasPreviousPage" => Value::Boolean(start > 0),
-                        "startCursor" if !nodes.is_empty() => Value::String(cursor(start)),
-                        "endCursor" if !nodes.is_empty() => {
-                            Value::String(cursor(start + nodes.len() as u64 - 1))
-                        }
-                        _ => Value::Null,
-                    };
-                    info.insert(part_key, value);
-                }
-                Value::Object(info)
-            }
-            _ => continue,
-        };
-        object.insert(key, value);
-    }
-    Value::Object(object)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_are_relay_offset_cursors() {
-        assert_eq!(cursor(4), "YXJyYXljb25uZWN0aW9uOjQ=");
-        assert_eq!(decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"), 4);
-        assert!(decode_cursor("bm9wZQ==").is_err());
-    }
+    let shape = lenient.unwrap_or_else(|| ConnectionShape::lenient(&field, page));
+    Ok(Some(FieldValue::value(shape.to_value(&total, &fetched))))
 }

@@ -50,7 +50,7 @@ async fn database() -> (assetql_store::Database, std::path::PathBuf) {
 fn context(db: &assetql_store::Database) -> RequestContext {
     RequestContext {
         db: db.clone(),
-        tenant: "default".to_owned(),
+        tenant: assetql_model::TenantId::default_tenant(),
         controls: None,
         unpaged: false,
         row_level_security: false,
@@ -112,7 +112,7 @@ fn a_raw_part_that_is_not_json_is_an_internal_error_not_null() {
         async_graphql::Name::new("ecsClusters"),
         Value::List(Vec::new()),
     );
-    let field = raw::PlannedField {
+    let field = plan_cache::PlannedField {
         key: "ecsClusters".to_owned(),
         sql: String::new(),
         params: Vec::new(),

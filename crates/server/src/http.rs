@@ -1,6 +1,7 @@
 //! The HTTP surface: routes and handlers (probes, GraphQL, GraphiQL, metrics). The listeners
 //! that serve them are in [`crate::listen`].
 
+use assetql_model::{ErrorCode, TenantId};
 use std::sync::Arc;
 
 use tracing::Instrument;
@@ -96,6 +97,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The HTTP status of an answer carrying `code`.
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 fn dialect_name(syntax: Syntax) -> &'static str {
     match syntax {
         Syntax::Current => "current",
@@ -103,10 +109,13 @@ fn dialect_name(syntax: Syntax) -> &'static str {
     }
 }
 
-fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+/// An answer that is one error: the status is the code's ([`ErrorCode::http_status`]).
+fn request_error(code: ErrorCode, message: String) -> Response {
     (
-        status,
-        Json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })),
+        status_of(code),
+        Json(
+            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
+        ),
     )
         .into_response()
 }
@@ -131,8 +140,7 @@ async fn graphql(
         Some("legacy") => Some(Syntax::Legacy),
         Some(other) => {
             return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 format!("unknown dialect {other:?} in X-Assetql-Dialect; use legacy or current"),
             )
         }
@@ -143,7 +151,7 @@ async fn graphql(
             Err(response) => return response,
         }
     } else {
-        "default".to_owned()
+        TenantId::default_tenant()
     };
     let context = RequestContext {
         db: state.read_db.clone(),
@@ -180,7 +188,13 @@ async fn graphql(
         errors = codes.len(),
         "graphql request"
     );
-    let unavailable = codes.iter().any(|c| c == "DATABASE_UNAVAILABLE");
+    // The answer's status is the highest its errors call for (200 for GraphQL errors).
+    let status = codes
+        .iter()
+        .filter_map(|c| ErrorCode::parse(c))
+        .map(status_of)
+        .max()
+        .unwrap_or(StatusCode::OK);
     let mut http = (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -189,9 +203,7 @@ async fn graphql(
         executed.to_json(),
     )
         .into_response();
-    if unavailable {
-        *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    }
+    *http.status_mut() = status;
     http.headers_mut().insert(
         DIALECT_HEADER,
         HeaderValue::from_static(dialect_name(syntax)),
@@ -216,15 +228,13 @@ async fn read_request(
         });
     if !json {
         return Err(request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "expected a JSON body {\"query\": …} with Content-Type: application/json".to_owned(),
         ));
     }
     let too_large = || {
         let mut response = request_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "REQUEST_TOO_LARGE",
+            ErrorCode::RequestTooLarge,
             format!(
                 "the request body exceeds the limit of {} bytes",
                 state.max_body_bytes
@@ -250,8 +260,7 @@ async fn read_request(
             Ok(Err(_)) => return Err(too_large()),
             Err(_) => {
                 let mut response = request_error(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "REQUEST_TIMEOUT",
+                    ErrorCode::RequestTimeout,
                     format!(
                         "the request body did not arrive within {} s",
                         timeout.as_secs()
@@ -266,8 +275,7 @@ async fn read_request(
         };
     serde_json::from_slice::<GraphQLRequest>(&bytes).map_err(|error| {
         request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             format!("expected a JSON body {{\"query\": …}}: {error}"),
         )
     })
@@ -286,24 +294,18 @@ enum BearerError {
 
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
-        let (status, code, message) = match self {
+        let (code, message) = match self {
             BearerError::Missing => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
+                ErrorCode::Unauthenticated,
                 "missing Authorization: Bearer <token>",
             ),
             BearerError::Malformed => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
+                ErrorCode::Unauthenticated,
                 "the Authorization header must be `Bearer <token>`",
             ),
-            BearerError::Ambiguous => (
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "more than one Authorization header",
-            ),
+            BearerError::Ambiguous => (ErrorCode::BadRequest, "more than one Authorization header"),
         };
-        request_error(status, code, message.to_owned())
+        request_error(code, message.to_owned())
     }
 }
 
@@ -323,14 +325,9 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
 }
 
 /// The tenant of the request's bearer token, or the 401/503 response to send.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
-    let unauthenticated = |message: &str| {
-        request_error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            message.to_owned(),
-        )
-    };
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TenantId, Response> {
+    let unauthenticated =
+        |message: &str| request_error(ErrorCode::Unauthenticated, message.to_owned());
     let token = bearer_token(headers).map_err(IntoResponse::into_response)?;
     match state.db.find_api_token(token).await {
         Ok(Some(found)) if found.is_valid(chrono::Utc::now()) => Ok(found.tenant),
@@ -339,16 +336,14 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, R
         Err(error) if error.is_unavailable() => {
             tracing::warn!(%error, "authentication: database unavailable");
             Err(request_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "DATABASE_UNAVAILABLE",
+                ErrorCode::DatabaseUnavailable,
                 "the database is unavailable; retry later".to_owned(),
             ))
         }
         Err(error) => {
             tracing::error!(%error, "authentication failed");
             Err(request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                ErrorCode::Internal,
                 "internal error".to_owned(),
             ))
         }
@@ -371,8 +366,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         MetricsAccess::Open => {}
         MetricsAccess::Elsewhere => {
             return request_error(
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
+                ErrorCode::NotFound,
                 "metrics are not served on this listener: see serve --metrics-listen and \
                  --metrics-token"
                     .to_owned(),
@@ -386,8 +380,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             // Compared as digests, so the comparison's time says nothing about the token.
             if assetql_store::token_hash(token) != assetql_store::token_hash(expected) {
                 return request_error(
-                    StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
+                    ErrorCode::Unauthenticated,
                     "/metrics needs Authorization: Bearer <the metrics token>".to_owned(),
                 );
             }

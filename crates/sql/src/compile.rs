@@ -8,9 +8,12 @@ use assetql_model::catalogue::{
     Cardinality, FieldDef, FieldSource, RelationshipDef, ScalarKind, TypeDef,
 };
 
+use assetql_model::TenantId;
+
+use crate::dialect::Dialect;
 use crate::error::CompileError;
 use crate::filter::{Filter, Quantifier, ScalarOp};
-use crate::{Dialect, Value};
+use crate::value::Value;
 
 /// One ORDER BY key.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +82,7 @@ pub struct ListQuery {
     /// The asset type queried.
     pub ty: &'static TypeDef,
     /// The tenant every row (and every related row) must belong to.
-    pub tenant: String,
+    pub tenant: TenantId,
     /// The where-filter.
     pub filter: Option<Filter>,
     /// Sort keys; the type's key columns are always appended so pages are stable.
@@ -111,7 +114,7 @@ pub struct AssetsQuery {
     /// The concrete types included, each with what to select of it.
     pub types: Vec<(&'static TypeDef, Selection)>,
     /// The tenant.
-    pub tenant: String,
+    pub tenant: TenantId,
     /// A filter on interface fields only.
     pub filter: Option<Filter>,
     /// Sort keys on interface fields; type and ARN are appended.
@@ -136,12 +139,12 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(dialect: Dialect, tenant: &str) -> Self {
+    fn new(dialect: Dialect, tenant: &TenantId) -> Self {
         Writer {
             dialect,
             sql: String::with_capacity(1024),
             // $1 is always the tenant.
-            params: vec![Value::text(tenant)],
+            params: vec![Value::text(tenant.as_str())],
             aliases: 0,
         }
     }
@@ -685,7 +688,7 @@ pub fn compile_list(dialect: Dialect, query: &ListQuery) -> Result<CompiledQuery
 pub fn compile_count(
     dialect: Dialect,
     ty: &'static TypeDef,
-    tenant: &str,
+    tenant: &TenantId,
     filter: Option<&Filter>,
 ) -> CompiledQuery {
     let mut w = Writer::new(dialect, tenant);
@@ -803,7 +806,7 @@ mod tests {
         let ty = TypeDef::named("EcsTaskDefinition").expect("type");
         let name = ty.field("internalName").expect("field");
         let sql = |prefix: &str| {
-            let mut w = Writer::new(Dialect::Postgres, "t");
+            let mut w = Writer::new(Dialect::Postgres, &TenantId::default_tenant());
             w.comparison(ty, "d", name, ScalarOp::StartsWith, &[Value::text(prefix)]);
             w.sql
         };

@@ -1,4 +1,5 @@
 use assetql_model::catalogue::TypeDef;
+use assetql_model::ErrorCode;
 
 /// Why a GraphQL request could not be compiled to SQL. Each variant maps to one
 /// `extensions.code` at the GraphQL boundary.
@@ -72,12 +73,16 @@ impl CompileError {
     }
 
     /// The `extensions.code` this error is reported with.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CompileError::UnknownField { .. } | CompileError::BadFilter { .. } => "BAD_FILTER",
-            CompileError::ExpectedInputObject { .. } => "GRAPHQL_VALIDATION_FAILED",
-            CompileError::TooComplex { .. } => "QUERY_TOO_COMPLEX",
-            CompileError::BadArgument { .. } | CompileError::BadRegex { .. } => "BAD_USER_INPUT",
+            CompileError::UnknownField { .. } | CompileError::BadFilter { .. } => {
+                ErrorCode::BadFilter
+            }
+            CompileError::ExpectedInputObject { .. } => ErrorCode::GraphqlValidationFailed,
+            CompileError::TooComplex { .. } => ErrorCode::QueryTooComplex,
+            CompileError::BadArgument { .. } | CompileError::BadRegex { .. } => {
+                ErrorCode::BadUserInput
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ fn list(type_name: &str, syntax: Syntax, filter: Json) -> ListQuery {
     let ty = ty(type_name);
     ListQuery {
         ty,
-        tenant: "acme".to_owned(),
+        tenant: assetql_model::TenantId::parse("acme").expect("tenant"),
         filter: parse_where(ty, syntax, &filter).expect("valid filter"),
         sort: vec![],
         limit: None,
@@ -319,7 +319,7 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
     });
     let query = ListQuery {
         ty: td,
-        tenant: "acme".to_owned(),
+        tenant: assetql_model::TenantId::parse("acme").expect("tenant"),
         filter: None,
         sort: vec![SortKey {
             field: td.field("family").expect("f"),
@@ -344,7 +344,12 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
         assert!(connection.sql.contains("count(*)"), "{}", connection.sql);
         let page_only = compile_connection(dialect, &query, true, false).expect("compiles");
         assert!(!page_only.sql.contains("count("), "{}", page_only.sql);
-        let count = compile_count(dialect, td, "acme", None);
+        let count = compile_count(
+            dialect,
+            td,
+            &assetql_model::TenantId::parse("acme").expect("tenant"),
+            None,
+        );
         insta::assert_snapshot!(format!("count__{}", dialect.name()), render(&count));
     }
 }
@@ -363,7 +368,7 @@ fn the_assets_interface_is_one_union() {
         .collect();
     let query = AssetsQuery {
         types,
-        tenant: "acme".to_owned(),
+        tenant: assetql_model::TenantId::parse("acme").expect("tenant"),
         filter,
         sort: vec![SortKey {
             field: ASSET_INTERFACE.field("internalName").expect("f"),

@@ -16,7 +16,7 @@ pub struct ApiToken {
     /// Token id.
     pub id: i64,
     /// The tenant it is confined to.
-    pub tenant: String,
+    pub tenant: TenantId,
     /// A label.
     pub name: String,
     /// Creation time.
@@ -105,7 +105,12 @@ impl Database {
                     })?;
                 Ok(ApiToken {
                     id: id.and_then(|i| i.parse().ok()).unwrap_or_default(),
-                    tenant: tenant.unwrap_or_default(),
+                    tenant: TenantId::parse(tenant.unwrap_or_default()).map_err(|e| {
+                        StoreError::Corrupt {
+                            column: "api_tokens.tenant_id",
+                            reason: e.to_string(),
+                        }
+                    })?,
                     name: name.unwrap_or_default(),
                     created_at: parse_time("api_tokens.created_at", created)?.unwrap_or_default(),
                     expires_at: parse_time("api_tokens.expires_at", expires)?,
