@@ -2,18 +2,12 @@
 //! (a poisoned part list, JSON that cannot be read, a failed plan-cache replay) is a coded
 //! error, never `[]` or `null` data, which a control would read as compliant.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
+
+use assetql_sql::Syntax;
+use async_graphql::{Response, Value};
 
 use super::*;
-
-/// Failures the tests inject into an engine.
-#[derive(Default)]
-pub(crate) struct Faults {
-    /// Poison the raw parts after execution, as a panic while holding them would.
-    pub(crate) poison_raw_parts: AtomicBool,
-    /// Fail each statement of a plan-cache replay.
-    pub(crate) fail_replay: AtomicBool,
-}
 
 #[test]
 fn both_schemas_build() {
