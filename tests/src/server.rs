@@ -22,7 +22,7 @@ pub struct TestServer {
 pub struct GraphQLResponse {
     /// HTTP status.
     pub status: u16,
-    /// The dialect the server reported (`X-Assetql-Dialect`).
+    /// The dialect the server reported (`X-Assetql-SqlDialect`).
     pub dialect: Option<String>,
     /// The JSON body.
     pub body: Json,

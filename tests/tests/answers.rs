@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use assetql_graphql::{Engine, GraphQLRequest};
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::{Backend, Rng, TestDb};
 
@@ -234,8 +234,8 @@ const GOLDEN: &str = "fixtures/golden/answers.jsonl";
 /// answered.
 fn golden_line(
     request: &GraphQLRequest,
-    forced: Option<Syntax>,
-    chosen: Syntax,
+    forced: Option<QueryDialect>,
+    chosen: QueryDialect,
     answer: &async_graphql::Response,
 ) -> String {
     let answer: serde_json::Value =
@@ -264,7 +264,11 @@ async fn the_engine_answers_the_corpus_as_the_golden_file_says() {
     let engine = Engine::new().expect("schemas");
     let mut lines = Vec::new();
     for request in corpus() {
-        for forced in [None, Some(Syntax::Current), Some(Syntax::Legacy)] {
+        for forced in [
+            None,
+            Some(QueryDialect::Current),
+            Some(QueryDialect::Legacy),
+        ] {
             let (chosen, answer) = engine
                 .execute(request.clone(), forced, test_db.request_context())
                 .await;
@@ -299,9 +303,9 @@ async fn every_stored_control_runs_in_its_own_dialect() {
         };
         let text = std::fs::read_to_string(&path).expect("control text");
         let written_in = if name.ends_with(".legacy.graphql") {
-            Syntax::Legacy
+            QueryDialect::Legacy
         } else if name.ends_with(".current.graphql") {
-            Syntax::Current
+            QueryDialect::Current
         } else {
             continue;
         };
@@ -315,7 +319,7 @@ async fn every_stored_control_runs_in_its_own_dialect() {
         // A legacy text identical to the current one is valid in both: the current is tried
         // first.
         let expected = if text == current_text {
-            Syntax::Current
+            QueryDialect::Current
         } else {
             written_in
         };

@@ -2,7 +2,9 @@
 //! columns for its EXISTS subqueries.
 
 use assetql_model::catalogue::TypeDef;
-use assetql_sql::{compile_list, parse_where, Dialect, ListQuery, Selection, Syntax, Value};
+use assetql_sql::{
+    compile_list, parse_where, ListQuery, QueryDialect, Selection, SqlDialect, Value,
+};
 use assetql_store::Database;
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::{Backend, TestDb};
@@ -21,7 +23,7 @@ async fn mission_control_plan_uses_the_foreign_key_indexes() {
     let ty = TypeDef::named("EcsTaskDefinition").expect("type");
     let filter = parse_where(
         ty,
-        Syntax::Legacy,
+        QueryDialect::Legacy,
         &json!({"networkMode": "host", "task_NOT": null, "OR": [
             {"containerSpecs_SOME": {"privileged": true}},
             {"containerSpecs_SOME": {"user_CONTAINS": "root"}}]}),
@@ -36,7 +38,7 @@ async fn mission_control_plan_uses_the_foreign_key_indexes() {
         offset: None,
         selection: Selection::default(),
     };
-    let compiled = compile_list(Dialect::Postgres, &query).expect("compiles");
+    let compiled = compile_list(SqlDialect::Postgres, &query).expect("compiles");
     let Database::Postgres(pool) = &test_db.db else {
         panic!("postgres")
     };

@@ -235,7 +235,7 @@ on_both_databases! {
             .plan(request(&document), None, context())
             .await
             .expect("the mission control plans");
-        assert_eq!(syntax, assetql_sql::Syntax::Legacy);
+        assert_eq!(syntax, assetql_sql::QueryDialect::Legacy);
         assert_eq!(statements.len(), 1);
         assert_eq!(statements[0].field, "ecsTaskDefinitions");
         assert!(

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
 use assetql_model::catalogue::{asset_types, TypeDef, ASSET_FIELDS};
 use assetql_sql::{
-    compile_list, parse_where, Dialect, ListQuery, Selection, SelectionItem, Syntax,
+    compile_list, parse_where, ListQuery, QueryDialect, Selection, SelectionItem, SqlDialect,
 };
 use assetql_store::{Database, PoolOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -98,9 +98,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     for (name, text) in &texts {
         let syntax = if name.ends_with("legacy") {
-            Syntax::Legacy
+            QueryDialect::Legacy
         } else {
-            Syntax::Current
+            QueryDialect::Current
         };
         group.bench_function(name.as_str(), |b| {
             b.iter(|| {
@@ -115,7 +115,7 @@ fn bench(c: &mut Criterion) {
                     offset: None,
                     selection: asset_fragment.clone(),
                 };
-                compile_list(Dialect::Postgres, &query).expect("compiles")
+                compile_list(SqlDialect::Postgres, &query).expect("compiles")
             })
         });
     }

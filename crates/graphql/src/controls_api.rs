@@ -7,7 +7,7 @@ use assetql_model::ErrorCode;
 
 use assetql_model::catalogue::{asset_types, ASSET_INTERFACE};
 use assetql_model::TenantId;
-use assetql_sql::{compile_assets, AssetsQuery, Filter, ScalarOp, Syntax, TYPE_KEY};
+use assetql_sql::{compile_assets, AssetsQuery, Filter, QueryDialect, ScalarOp, TYPE_KEY};
 use assetql_store::{ControlException, ControlRun, ControlStatus, Finding};
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
@@ -255,7 +255,7 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
 /// statement (a UNION over the asset types, filtered by identifier).
 async fn findings(
     ctx: ResolverContext<'_>,
-    syntax: Syntax,
+    syntax: QueryDialect,
 ) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let limits = ctx.data::<crate::limits::Limits>()?;
@@ -523,7 +523,7 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
 }
 
 /// Adds the controls queries to `query`.
-pub(crate) fn queries(query: Object, syntax: Syntax) -> Object {
+pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
     query
         .field(
             Field::new("controls", TypeRef::named_nn_list_nn("Control"), |ctx| FieldFuture::new(controls(ctx)))

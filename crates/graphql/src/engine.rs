@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use assetql_model::TenantId;
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use async_graphql::dynamic::Schema;
 use async_graphql::{Response, ServerError, Value};
 
@@ -42,7 +42,7 @@ pub struct Engine {
 #[derive(Debug)]
 pub struct Executed {
     /// The dialect the document ran in.
-    pub syntax: Syntax,
+    pub syntax: QueryDialect,
     pub(crate) response: Response,
     pub(crate) raw: Vec<(plan_cache::PlannedField, String)>,
 }
@@ -50,9 +50,9 @@ pub struct Executed {
 impl Executed {
     /// A document refused before any dialect ran it (a syntax error): in the forced dialect,
     /// or the current one.
-    pub(crate) fn rejected(forced: Option<Syntax>, error: ServerError) -> Self {
+    pub(crate) fn rejected(forced: Option<QueryDialect>, error: ServerError) -> Self {
         Executed {
-            syntax: forced.unwrap_or(Syntax::Current),
+            syntax: forced.unwrap_or(QueryDialect::Current),
             response: Response::from_errors(vec![error]),
             raw: Vec::new(),
         }
@@ -60,7 +60,7 @@ impl Executed {
 
     pub(crate) fn refused(error: async_graphql::Error) -> Self {
         Executed {
-            syntax: Syntax::Current,
+            syntax: QueryDialect::Current,
             response: Response::from_errors(vec![
                 error.into_server_error(async_graphql::Pos::default())
             ]),
@@ -134,8 +134,8 @@ impl Engine {
     pub fn with_limits(limits: Limits) -> Result<Self, SchemaBuildError> {
         let build = |syntax| schema::build(syntax).map_err(|e| SchemaBuildError(e.to_string()));
         Ok(Engine {
-            current: build(Syntax::Current)?,
-            legacy: build(Syntax::Legacy)?,
+            current: build(QueryDialect::Current)?,
+            legacy: build(QueryDialect::Legacy)?,
             limits,
             dialects: plan_cache::DialectMemo::default(),
             plans: plan_cache::PlanCache::default(),
@@ -164,14 +164,14 @@ impl Engine {
     }
 
     /// The SDL of one dialect's schema.
-    pub fn sdl(&self, syntax: Syntax) -> String {
+    pub fn sdl(&self, syntax: QueryDialect) -> String {
         self.schema(syntax).sdl()
     }
 
-    pub(crate) fn schema(&self, syntax: Syntax) -> &Schema {
+    pub(crate) fn schema(&self, syntax: QueryDialect) -> &Schema {
         match syntax {
-            Syntax::Current => &self.current,
-            Syntax::Legacy => &self.legacy,
+            QueryDialect::Current => &self.current,
+            QueryDialect::Legacy => &self.legacy,
         }
     }
 
@@ -181,9 +181,9 @@ impl Engine {
     pub async fn execute(
         &self,
         request: GraphQLRequest,
-        forced: Option<Syntax>,
+        forced: Option<QueryDialect>,
         context: RequestContext,
-    ) -> (Syntax, Response) {
+    ) -> (QueryDialect, Response) {
         let executed = self.execute_raw(request, forced, context).await;
         (executed.syntax, executed.into_response())
     }
@@ -193,7 +193,7 @@ impl Engine {
     pub async fn execute_raw(
         &self,
         request: GraphQLRequest,
-        forced: Option<Syntax>,
+        forced: Option<QueryDialect>,
         context: RequestContext,
     ) -> Executed {
         self.run(request, forced, context, false).await
@@ -208,9 +208,9 @@ impl Engine {
     pub async fn plan(
         &self,
         request: GraphQLRequest,
-        forced: Option<Syntax>,
+        forced: Option<QueryDialect>,
         context: RequestContext,
-    ) -> Result<(Syntax, Vec<PlannedStatement>), Response> {
+    ) -> Result<(QueryDialect, Vec<PlannedStatement>), Response> {
         let executed = self.run(request, forced, context, true).await;
         if !executed.response.errors.is_empty() {
             return Err(executed.response);

@@ -33,7 +33,7 @@ mod tests;
 #[cfg(test)]
 mod drift {
     use super::*;
-    use assetql_sql::Syntax;
+    use assetql_sql::QueryDialect;
 
     fn checked_in(file: &str) -> String {
         let path = format!("{}/../../{file}", env!("CARGO_MANIFEST_DIR"));
@@ -44,11 +44,11 @@ mod drift {
     fn checked_in_sdl_matches_the_generated_schemas() {
         let engine = Engine::new().expect("schemas build");
         assert!(
-            checked_in("schema.graphql") == engine.sdl(Syntax::Current),
+            checked_in("schema.graphql") == engine.sdl(QueryDialect::Current),
             "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
         );
         assert!(
-            checked_in("schema.legacy.graphql") == engine.sdl(Syntax::Legacy),
+            checked_in("schema.legacy.graphql") == engine.sdl(QueryDialect::Legacy),
             "schema.legacy.graphql is stale: run `cargo run -- schema --dialect legacy > schema.legacy.graphql`"
         );
     }

@@ -7,7 +7,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use assetql_model::TenantId;
-use assetql_sql::{Dialect as SqlDialect, Syntax};
+use assetql_sql::{QueryDialect, SqlDialect};
 
 use crate::connection::ConnectionShape;
 
@@ -48,7 +48,7 @@ impl Default for PlanCache {
 /// A cached plan: the dialect the document ran in and its root fields in response order.
 #[derive(Debug)]
 pub(crate) struct Plan {
-    pub(crate) syntax: Syntax,
+    pub(crate) syntax: QueryDialect,
     pub(crate) fields: Vec<PlannedField>,
     /// The request properties the plan was made for (its key).
     pub(crate) made_for: PlanKey,
@@ -99,7 +99,7 @@ impl PlanCache {
 /// The dialect each recently seen document validated in (by a hash of its text: a collision
 /// only changes which dialect is tried first), so that a legacy document (a stored control,
 /// say) is not first rejected by the current schema on every request.
-pub(crate) struct DialectMemo(Mutex<Lru<u64, Syntax>>);
+pub(crate) struct DialectMemo(Mutex<Lru<u64, QueryDialect>>);
 
 /// Documents whose dialect is remembered at most.
 const DIALECT_MEMO_SIZE: usize = 4096;
@@ -116,11 +116,11 @@ impl DialectMemo {
         BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(query)
     }
 
-    pub(crate) fn get(&self, query: &str) -> Option<Syntax> {
+    pub(crate) fn get(&self, query: &str) -> Option<QueryDialect> {
         self.0.lock().ok()?.get(&Self::hash(query)).copied()
     }
 
-    pub(crate) fn insert(&self, query: &str, syntax: Syntax) {
+    pub(crate) fn insert(&self, query: &str, syntax: QueryDialect) {
         if let Ok(mut memo) = self.0.lock() {
             memo.insert(Self::hash(query), syntax);
         }
@@ -217,7 +217,7 @@ mod tests {
     fn a_plan_is_kept_per_database_kind_and_a_full_cache_keeps_the_rest() {
         let cache = PlanCache::default();
         cache.insert(Plan {
-            syntax: Syntax::Current,
+            syntax: QueryDialect::Current,
             fields: Vec::new(),
             made_for: key(SqlDialect::Postgres),
         });
@@ -227,7 +227,7 @@ mod tests {
             let mut other = key(SqlDialect::Sqlite);
             other.query = format!("{{ ecsClusters {{ arn }} }} # {n}");
             cache.insert(Plan {
-                syntax: Syntax::Current,
+                syntax: QueryDialect::Current,
                 fields: Vec::new(),
                 made_for: other,
             });

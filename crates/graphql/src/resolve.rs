@@ -5,8 +5,8 @@ use assetql_model::catalogue::{asset_types, Cardinality, TypeDef, ASSET_INTERFAC
 use assetql_model::ErrorCode;
 use assetql_sql::{
     compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
-    CompileError, CompiledQuery, Filter, ListQuery, Selection, SelectionItem, SortKey, Syntax,
-    TYPE_KEY,
+    CompileError, CompiledQuery, Filter, ListQuery, QueryDialect, Selection, SelectionItem,
+    SortKey, TYPE_KEY,
 };
 use async_graphql::dynamic::{FieldValue, ResolverContext};
 use async_graphql::indexmap::IndexMap;
@@ -49,7 +49,7 @@ fn json_of(value: &Value) -> serde_json::Value {
 
 fn filter_arg(
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
     args: &Args,
     limits: &crate::limits::Limits,
 ) -> Result<Option<Filter>, Error> {
@@ -124,9 +124,9 @@ struct Paging {
     sort: Vec<SortKey>,
 }
 
-fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, Error> {
+fn paging(ty: &'static TypeDef, syntax: QueryDialect, args: &Args) -> Result<Paging, Error> {
     match syntax {
-        Syntax::Legacy => {
+        QueryDialect::Legacy => {
             let options = match args.get("options") {
                 Some(Value::Object(options)) => Some(options),
                 _ => None,
@@ -137,7 +137,7 @@ fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, E
                 sort: sort_arg(ty, options.and_then(|o| o.get("sort")))?,
             })
         }
-        Syntax::Current => Ok(Paging {
+        QueryDialect::Current => Ok(Paging {
             limit: non_negative(args.get("limit"), "limit")?,
             offset: non_negative(args.get("offset"), "offset")?,
             sort: sort_arg(ty, args.get("sort"))?,
@@ -149,7 +149,7 @@ fn paging(ty: &'static TypeDef, syntax: Syntax, args: &Args) -> Result<Paging, E
 /// keys merge their sub-selections as GraphQL field merging requires.
 pub(crate) fn selection<'a>(
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
     limits: &crate::limits::Limits,
     fields: impl Iterator<Item = SelectionField<'a>>,
 ) -> Result<Selection, Error> {
@@ -236,7 +236,7 @@ fn merge(into: &mut Selection, from: Selection) {
 pub(crate) async fn list<'a>(
     ctx: ResolverContext<'a>,
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
     let limits = ctx.data::<crate::limits::Limits>()?;
@@ -301,7 +301,7 @@ async fn run_raw(
 pub(crate) async fn aggregate<'a>(
     ctx: ResolverContext<'a>,
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
@@ -333,7 +333,7 @@ pub(crate) const TYPENAME_CURRENT: &str = "typename";
 /// `assets(where, …)` over the `Asset` interface: one statement, a UNION ALL of the types.
 pub(crate) async fn assets<'a>(
     ctx: ResolverContext<'a>,
-    syntax: Syntax,
+    syntax: QueryDialect,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();
@@ -420,7 +420,7 @@ pub(crate) async fn assets<'a>(
 pub(crate) async fn connection<'a>(
     ctx: ResolverContext<'a>,
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
 ) -> Result<Option<FieldValue<'a>>, Error> {
     let request = ctx.data::<RequestContext>()?;
     let field = ctx.field();

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use assetql_model::{ErrorCode, TenantId};
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, Value, Variables};
 
@@ -61,7 +61,7 @@ impl Engine {
     pub(crate) async fn run(
         &self,
         request: GraphQLRequest,
-        forced: Option<Syntax>,
+        forced: Option<QueryDialect>,
         mut context: RequestContext,
         dry_run: bool,
     ) -> Executed {
@@ -105,7 +105,7 @@ impl Engine {
     async fn run_uncached(
         &self,
         request: GraphQLRequest,
-        forced: Option<Syntax>,
+        forced: Option<QueryDialect>,
         context: RequestContext,
         dry_run: bool,
         plan_key: Option<plan_cache::PlanKey>,
@@ -121,7 +121,7 @@ impl Engine {
         let raw_ok = raw::qualifies(&document);
         if dry_run && !(raw_ok && only_queries(&document)) {
             return Executed {
-                syntax: forced.unwrap_or(Syntax::Current),
+                syntax: forced.unwrap_or(QueryDialect::Current),
                 response: error::not_plannable(),
                 raw: Vec::new(),
             };
@@ -170,12 +170,12 @@ impl Engine {
 
     /// The dialects to try, in order: only the forced one; otherwise the current dialect
     /// first, unless the document validated in the legacy one before.
-    fn dialect_order(&self, forced: Option<Syntax>, query: &str) -> &'static [Syntax] {
+    fn dialect_order(&self, forced: Option<QueryDialect>, query: &str) -> &'static [QueryDialect] {
         match (forced, self.dialects.get(query)) {
-            (Some(Syntax::Current), _) => &[Syntax::Current],
-            (Some(Syntax::Legacy), _) => &[Syntax::Legacy],
-            (None, Some(Syntax::Legacy)) => &[Syntax::Legacy, Syntax::Current],
-            (None, _) => &[Syntax::Current, Syntax::Legacy],
+            (Some(QueryDialect::Current), _) => &[QueryDialect::Current],
+            (Some(QueryDialect::Legacy), _) => &[QueryDialect::Legacy],
+            (None, Some(QueryDialect::Legacy)) => &[QueryDialect::Legacy, QueryDialect::Current],
+            (None, _) => &[QueryDialect::Current, QueryDialect::Legacy],
         }
     }
 
@@ -186,10 +186,14 @@ impl Engine {
         &self,
         attempt: Attempt<'_>,
         document: ExecutableDocument,
-        forced: Option<Syntax>,
-    ) -> (Syntax, Response, Vec<(plan_cache::PlannedField, String)>) {
+        forced: Option<QueryDialect>,
+    ) -> (
+        QueryDialect,
+        Response,
+        Vec<(plan_cache::PlannedField, String)>,
+    ) {
         let order = self.dialect_order(forced, &attempt.request.query);
-        let mut rejected: Vec<(Syntax, Response)> = Vec::with_capacity(order.len());
+        let mut rejected: Vec<(QueryDialect, Response)> = Vec::with_capacity(order.len());
         let mut document = Some(document);
         for (n, candidate) in order.iter().copied().enumerate() {
             // The executor takes the document; a second dialect (rare) gets a copy.
@@ -231,7 +235,7 @@ impl Engine {
             };
         }
         rejected.sort_by_key(|(candidate, answer)| {
-            (answer.errors.len(), *candidate != Syntax::Current)
+            (answer.errors.len(), *candidate != QueryDialect::Current)
         });
         let (syntax, response) = rejected
             .into_iter()

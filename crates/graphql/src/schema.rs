@@ -9,7 +9,7 @@ use assetql_model::catalogue::{
 use assetql_sql::filter::{
     operator_keys, operator_object_name, relationship_suffixes, scalar_suffixes,
 };
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, InputObject, InputValue, Interface, InterfaceField, Object,
     ResolverContext, Scalar, Schema, SchemaError, TypeRef,
@@ -70,7 +70,7 @@ fn from_parent(ctx: ResolverContext<'_>) -> FieldFuture<'_> {
     FieldFuture::from_value(value.filter(|v| *v != Value::Null))
 }
 
-fn where_input(ty: &TypeDef, syntax: Syntax) -> InputObject {
+fn where_input(ty: &TypeDef, syntax: QueryDialect) -> InputObject {
     let name = where_name(ty.name);
     let mut input = InputObject::new(&name).description(format!(
         "Filter on {}: keys are ANDed; AND/OR/NOT combine; empty filters are no condition.",
@@ -83,9 +83,9 @@ fn where_input(ty: &TypeDef, syntax: Syntax) -> InputObject {
     for field in ty.all_fields() {
         let one = scalar_type(field.kind);
         let base = match (syntax, field.kind) {
-            (Syntax::Current, kind) => TypeRef::named(operator_object_name(kind)),
-            (Syntax::Legacy, ScalarKind::StringList) => TypeRef::named_nn_list(one),
-            (Syntax::Legacy, _) => TypeRef::named(one),
+            (QueryDialect::Current, kind) => TypeRef::named(operator_object_name(kind)),
+            (QueryDialect::Legacy, ScalarKind::StringList) => TypeRef::named_nn_list(one),
+            (QueryDialect::Legacy, _) => TypeRef::named(one),
         };
         input = input.field(InputValue::new(field.name, base).description(field.description));
         for suffix in scalar_suffixes(field.kind, syntax) {
@@ -104,7 +104,9 @@ fn where_input(ty: &TypeDef, syntax: Syntax) -> InputObject {
     for relationship in ty.relationships {
         let target = where_name(relationship.target);
         let bare = match (relationship.cardinality, syntax) {
-            (Cardinality::Many, Syntax::Current) => relationship_filters_name(relationship.target),
+            (Cardinality::Many, QueryDialect::Current) => {
+                relationship_filters_name(relationship.target)
+            }
             _ => target.clone(),
         };
         input = input.field(
@@ -130,17 +132,17 @@ fn sort_input(ty: &TypeDef) -> InputObject {
     input
 }
 
-fn list_arguments(mut field: Field, ty: &TypeDef, syntax: Syntax) -> Field {
+fn list_arguments(mut field: Field, ty: &TypeDef, syntax: QueryDialect) -> Field {
     field = field.argument(InputValue::new(
         "where",
         TypeRef::named(where_name(ty.name)),
     ));
     match syntax {
-        Syntax::Legacy => field.argument(InputValue::new(
+        QueryDialect::Legacy => field.argument(InputValue::new(
             "options",
             TypeRef::named(options_name(ty.name)),
         )),
-        Syntax::Current => field
+        QueryDialect::Current => field
             .argument(InputValue::new("limit", TypeRef::named("Int")))
             .argument(InputValue::new("offset", TypeRef::named("Int")))
             .argument(InputValue::new(
@@ -150,7 +152,7 @@ fn list_arguments(mut field: Field, ty: &TypeDef, syntax: Syntax) -> Field {
     }
 }
 
-fn object_type(ty: &'static TypeDef, syntax: Syntax) -> Object {
+fn object_type(ty: &'static TypeDef, syntax: QueryDialect) -> Object {
     let mut object = Object::new(ty.name).description(ty.description);
     if ty.asset.is_some() {
         object = object.implement("Asset");
@@ -183,7 +185,7 @@ fn object_type(ty: &'static TypeDef, syntax: Syntax) -> Object {
 }
 
 /// Builds the schema of one dialect.
-pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
+pub fn build(syntax: QueryDialect) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query");
     let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
 
@@ -226,7 +228,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
             ))
             .into(),
     );
-    if syntax == Syntax::Current {
+    if syntax == QueryDialect::Current {
         builder_types.push(
             Object::new("Count")
                 .field(Field::new("nodes", TypeRef::named_nn("Int"), from_parent))
@@ -261,7 +263,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
         builder_types.push(where_input(ty, syntax).into());
         builder_types.push(sort_input(ty).into());
         match syntax {
-            Syntax::Legacy => builder_types.push(
+            QueryDialect::Legacy => builder_types.push(
                 InputObject::new(options_name(ty.name))
                     .field(InputValue::new("limit", TypeRef::named("Int")))
                     .field(InputValue::new("offset", TypeRef::named("Int")))
@@ -271,7 +273,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
                     ))
                     .into(),
             ),
-            Syntax::Current => {
+            QueryDialect::Current => {
                 let target_where = where_name(ty.name);
                 builder_types.push(
                     InputObject::new(relationship_filters_name(ty.name))
@@ -288,8 +290,8 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
     // The `Asset` interface: where/sort inputs over its fields, a type filter, and `assets`.
     let interface_name = ASSET_INTERFACE.name;
     let typename_key = match syntax {
-        Syntax::Legacy => resolve::TYPENAME_LEGACY,
-        Syntax::Current => resolve::TYPENAME_CURRENT,
+        QueryDialect::Legacy => resolve::TYPENAME_LEGACY,
+        QueryDialect::Current => resolve::TYPENAME_CURRENT,
     };
     builder_types.push(
         where_input(&ASSET_INTERFACE, syntax)
@@ -306,7 +308,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
             .description("The types that implement Asset.")
             .into(),
     );
-    if syntax == Syntax::Legacy {
+    if syntax == QueryDialect::Legacy {
         builder_types.push(
             InputObject::new(options_name(interface_name))
                 .field(InputValue::new("limit", TypeRef::named("Int")))
@@ -373,7 +375,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
                 TypeRef::named_nn("PageInfo"),
                 from_parent,
             ));
-        if syntax == Syntax::Current {
+        if syntax == QueryDialect::Current {
             let aggregate = format!("{}Aggregate", ty.name);
             builder_types.push(
                 Object::new(&aggregate)
@@ -409,7 +411,7 @@ pub fn build(syntax: Syntax) -> Result<Schema, SchemaError> {
             )),
         );
 
-        if syntax == Syntax::Legacy {
+        if syntax == QueryDialect::Legacy {
             let selection = format!("{}AggregateSelection", ty.name);
             builder_types.push(
                 Object::new(&selection)

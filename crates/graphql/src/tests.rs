@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use async_graphql::{Response, Value};
 
 use super::*;
@@ -12,8 +12,8 @@ use super::*;
 #[test]
 fn both_schemas_build() {
     let engine = Engine::new().expect("schemas build");
-    let current = engine.sdl(Syntax::Current);
-    let legacy = engine.sdl(Syntax::Legacy);
+    let current = engine.sdl(QueryDialect::Current);
+    let legacy = engine.sdl(QueryDialect::Legacy);
     assert!(current.contains("containerSpecs_SOME: ContainerSpecWhere"));
     assert!(current.contains("StringScalarFilters"));
     assert!(legacy.contains("task_NOT: EcsTaskWhere"));
@@ -113,7 +113,7 @@ fn a_raw_part_that_is_not_json_is_an_internal_error_not_null() {
         shape: None,
     };
     let executed = |text: &str| Executed {
-        syntax: Syntax::Current,
+        syntax: QueryDialect::Current,
         response: Response::new(Value::Object(data.clone())),
         raw: vec![(field.clone(), text.to_owned())],
     };

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use assetql_graphql::Engine;
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::args::{tenant, GlobalArgs};
@@ -131,8 +131,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => {
             let engine = Engine::new().context("building the GraphQL schema")?;
             let syntax = match args.dialect {
-                DialectArg::Current => Syntax::Current,
-                DialectArg::Legacy => Syntax::Legacy,
+                DialectArg::Current => QueryDialect::Current,
+                DialectArg::Legacy => QueryDialect::Legacy,
             };
             print!("{}", engine.sdl(syntax));
             Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ use assetql_model::{
     Arn, Cluster, ClusterSetting, ContainerSpec, EnvEntry, Scope, Service,
     ServiceNetworkConfiguration, Task, TaskDefinition, TenantId,
 };
-use assetql_sql::Dialect;
+use assetql_sql::SqlDialect;
 use assetql_store::{Database, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
@@ -119,8 +119,8 @@ pub async fn generate(
     // `concurrency` are written at once, as the ingest worker syncs scopes. SQLite has one
     // writer: its scopes are written one after another.
     let concurrency = match db.dialect() {
-        Dialect::Postgres => concurrency.max(1),
-        Dialect::Sqlite => 1,
+        SqlDialect::Postgres => concurrency.max(1),
+        SqlDialect::Sqlite => 1,
     };
     let jobs = ACCOUNTS
         .iter()

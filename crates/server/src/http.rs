@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use assetql_graphql::{ControlsBackend, Engine, GraphQLRequest, RequestContext};
-use assetql_sql::Syntax;
+use assetql_sql::QueryDialect;
 use assetql_store::{Database, MigrationState};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -102,10 +102,10 @@ fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn dialect_name(syntax: Syntax) -> &'static str {
+fn dialect_name(syntax: QueryDialect) -> &'static str {
     match syntax {
-        Syntax::Current => "current",
-        Syntax::Legacy => "legacy",
+        QueryDialect::Current => "current",
+        QueryDialect::Legacy => "legacy",
     }
 }
 
@@ -120,7 +120,7 @@ fn request_error(code: ErrorCode, message: String) -> Response {
         .into_response()
 }
 
-/// `POST /graphql`: `{query, variables, operationName}`; `X-Assetql-Dialect: legacy|current`
+/// `POST /graphql`: `{query, variables, operationName}`; `X-Assetql-SqlDialect: legacy|current`
 /// forces a dialect.
 async fn graphql(
     State(state): State<AppState>,
@@ -136,12 +136,12 @@ async fn graphql(
         .map(|v| v.to_str().unwrap_or_default())
     {
         None => None,
-        Some("current") => Some(Syntax::Current),
-        Some("legacy") => Some(Syntax::Legacy),
+        Some("current") => Some(QueryDialect::Current),
+        Some("legacy") => Some(QueryDialect::Legacy),
         Some(other) => {
             return request_error(
                 ErrorCode::BadRequest,
-                format!("unknown dialect {other:?} in X-Assetql-Dialect; use legacy or current"),
+                format!("unknown dialect {other:?} in X-Assetql-SqlDialect; use legacy or current"),
             )
         }
     };

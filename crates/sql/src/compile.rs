@@ -10,7 +10,7 @@ use assetql_model::catalogue::{
 
 use assetql_model::TenantId;
 
-use crate::dialect::Dialect;
+use crate::dialect::SqlDialect;
 use crate::error::CompileError;
 use crate::filter::{Filter, Quantifier, ScalarOp};
 use crate::value::Value;
@@ -132,14 +132,14 @@ pub struct AssetsQuery {
 const MAX_OBJECT_KEYS: usize = 50;
 
 struct Writer {
-    dialect: Dialect,
+    dialect: SqlDialect,
     sql: String,
     params: Vec<Value>,
     aliases: usize,
 }
 
 impl Writer {
-    fn new(dialect: Dialect, tenant: &TenantId) -> Self {
+    fn new(dialect: SqlDialect, tenant: &TenantId) -> Self {
         Writer {
             dialect,
             sql: String::with_capacity(1024),
@@ -197,16 +197,16 @@ fn field_sql(ty: &TypeDef, alias: &str, field: &FieldDef) -> String {
 }
 
 /// SQL for a field as a JSON value inside a JSON object.
-fn json_value_sql(dialect: Dialect, ty: &TypeDef, alias: &str, field: &FieldDef) -> String {
+fn json_value_sql(dialect: SqlDialect, ty: &TypeDef, alias: &str, field: &FieldDef) -> String {
     let expr = field_sql(ty, alias, field);
     match (dialect, field.kind) {
-        (Dialect::Postgres, ScalarKind::DateTime) => dialect.timestamp_as_text(&expr),
-        (Dialect::Postgres, _) => expr,
-        (Dialect::Sqlite, ScalarKind::Boolean) => format!(
+        (SqlDialect::Postgres, ScalarKind::DateTime) => dialect.timestamp_as_text(&expr),
+        (SqlDialect::Postgres, _) => expr,
+        (SqlDialect::Sqlite, ScalarKind::Boolean) => format!(
             "CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} THEN json('true') ELSE json('false') END"
         ),
-        (Dialect::Sqlite, ScalarKind::StringList) => format!("json({expr})"),
-        (Dialect::Sqlite, _) => expr,
+        (SqlDialect::Sqlite, ScalarKind::StringList) => format!("json({expr})"),
+        (SqlDialect::Sqlite, _) => expr,
     }
 }
 
@@ -312,7 +312,7 @@ impl Writer {
             }
             _ => field_sql(ty, alias, field),
         };
-        let postgres = self.dialect == Dialect::Postgres;
+        let postgres = self.dialect == SqlDialect::Postgres;
         match op {
             ScalarOp::Eq | ScalarOp::Lt | ScalarOp::Lte | ScalarOp::Gt | ScalarOp::Gte => {
                 let symbol = match op {
@@ -455,7 +455,7 @@ impl Writer {
         let mut keys: Vec<String> = Vec::new();
         for key in sort {
             let mut expr = field_sql(ty, alias, key.field);
-            if self.dialect == Dialect::Postgres
+            if self.dialect == SqlDialect::Postgres
                 && matches!(key.field.kind, ScalarKind::String | ScalarKind::Id)
             {
                 expr.push_str(" COLLATE \"C\"");
@@ -494,7 +494,7 @@ impl Writer {
                 }
             }
             (None, Some(offset)) => {
-                if self.dialect == Dialect::Sqlite {
+                if self.dialect == SqlDialect::Sqlite {
                     self.push(" LIMIT -1");
                 }
                 self.push(" OFFSET ");
@@ -532,8 +532,8 @@ impl Writer {
             });
         }
         self.push(match self.dialect {
-            Dialect::Postgres => "json_build_object(",
-            Dialect::Sqlite => "json_object(",
+            SqlDialect::Postgres => "json_build_object(",
+            SqlDialect::Sqlite => "json_object(",
         });
         if tagged {
             self.push_fmt(format_args!("'{TYPE_KEY}', '{}'", ty.name));
@@ -592,7 +592,7 @@ impl Writer {
     ) -> Result<(), CompileError> {
         let target = TypeDef::target(relationship);
         let child = self.alias();
-        let sqlite = self.dialect == Dialect::Sqlite;
+        let sqlite = self.dialect == SqlDialect::Sqlite;
         let many = relationship.cardinality == Cardinality::Many;
         if sqlite {
             self.push("json(");
@@ -649,8 +649,8 @@ impl Writer {
     fn list_expr(&mut self, query: &ListQuery) -> Result<(), CompileError> {
         let alias = self.alias();
         self.push(match self.dialect {
-            Dialect::Postgres => "(SELECT coalesce(json_agg(root.j), '[]'::json) FROM (SELECT ",
-            Dialect::Sqlite => {
+            SqlDialect::Postgres => "(SELECT coalesce(json_agg(root.j), '[]'::json) FROM (SELECT ",
+            SqlDialect::Sqlite => {
                 "(SELECT coalesce(json_group_array(json(root.j)), '[]') FROM (SELECT "
             }
         });
@@ -674,11 +674,11 @@ impl Writer {
 }
 
 /// Compiles a root list field to one statement returning a JSON array of objects.
-pub fn compile_list(dialect: Dialect, query: &ListQuery) -> Result<CompiledQuery, CompileError> {
+pub fn compile_list(dialect: SqlDialect, query: &ListQuery) -> Result<CompiledQuery, CompileError> {
     let mut w = Writer::new(dialect, &query.tenant);
     w.push("SELECT ");
     w.list_expr(query)?;
-    if dialect == Dialect::Postgres {
+    if dialect == SqlDialect::Postgres {
         w.push("::text");
     }
     Ok(w.finish())
@@ -686,7 +686,7 @@ pub fn compile_list(dialect: Dialect, query: &ListQuery) -> Result<CompiledQuery
 
 /// Compiles a count of the rows of `ty` matching `filter` (one row, the count as text).
 pub fn compile_count(
-    dialect: Dialect,
+    dialect: SqlDialect,
     ty: &'static TypeDef,
     tenant: &TenantId,
     filter: Option<&Filter>,
@@ -701,15 +701,15 @@ pub fn compile_count(
 /// Compiles the `assets` interface field to one statement: a UNION ALL of one branch per type,
 /// ordered and paged as a whole. Each object carries its type name under [`TYPE_KEY`].
 pub fn compile_assets(
-    dialect: Dialect,
+    dialect: SqlDialect,
     query: &AssetsQuery,
 ) -> Result<CompiledQuery, CompileError> {
     let mut w = Writer::new(dialect, &query.tenant);
     w.push(match dialect {
-        Dialect::Postgres => {
+        SqlDialect::Postgres => {
             "SELECT coalesce(json_agg(u.j), '[]'::json)::text FROM (SELECT x.j FROM ("
         }
-        Dialect::Sqlite => {
+        SqlDialect::Sqlite => {
             "SELECT coalesce(json_group_array(json(u.j)), '[]') FROM (SELECT x.j FROM ("
         }
     });
@@ -737,7 +737,7 @@ pub fn compile_assets(
         .iter()
         .enumerate()
         .map(|(n, key)| {
-            let collate = if dialect == Dialect::Postgres
+            let collate = if dialect == SqlDialect::Postgres
                 && matches!(key.field.kind, ScalarKind::String | ScalarKind::Id)
             {
                 " COLLATE \"C\""
@@ -763,18 +763,18 @@ pub fn compile_assets(
 /// Compiles a connection page in one statement returning `{"nodes": [...], "totalCount": n}`;
 /// each part only when asked for, so that an unselected `totalCount` costs nothing.
 pub fn compile_connection(
-    dialect: Dialect,
+    dialect: SqlDialect,
     query: &ListQuery,
     nodes: bool,
     count: bool,
 ) -> Result<CompiledQuery, CompileError> {
     let mut w = Writer::new(dialect, &query.tenant);
     w.push(match dialect {
-        Dialect::Postgres => "SELECT json_build_object(",
-        Dialect::Sqlite => "SELECT json_object(",
+        SqlDialect::Postgres => "SELECT json_build_object(",
+        SqlDialect::Sqlite => "SELECT json_object(",
     });
     if nodes {
-        w.push(if dialect == Dialect::Sqlite {
+        w.push(if dialect == SqlDialect::Sqlite {
             "'nodes', json("
         } else {
             "'nodes', ("
@@ -791,7 +791,7 @@ pub fn compile_connection(
         w.count_expr(query.ty, query.filter.as_ref());
     }
     w.push(")");
-    if dialect == Dialect::Postgres {
+    if dialect == SqlDialect::Postgres {
         w.push("::text");
     }
     Ok(w.finish())
@@ -806,7 +806,7 @@ mod tests {
         let ty = TypeDef::named("EcsTaskDefinition").expect("type");
         let name = ty.field("internalName").expect("field");
         let sql = |prefix: &str| {
-            let mut w = Writer::new(Dialect::Postgres, &TenantId::default_tenant());
+            let mut w = Writer::new(SqlDialect::Postgres, &TenantId::default_tenant());
             w.comparison(ty, "d", name, ScalarOp::StartsWith, &[Value::text(prefix)]);
             w.sql
         };

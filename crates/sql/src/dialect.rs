@@ -3,19 +3,19 @@ use std::fmt::Write;
 /// The SQL dialect of a connection. Every construct that differs between the two databases is a
 /// method here; a construct a dialect cannot print is an error at the caller, never a fallback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
+pub enum SqlDialect {
     /// PostgreSQL 13 or newer.
     Postgres,
     /// SQLite 3.38 or newer (JSON functions built in).
     Sqlite,
 }
 
-impl Dialect {
+impl SqlDialect {
     /// The name used in logs and metrics (`db.system`).
     pub fn name(self) -> &'static str {
         match self {
-            Dialect::Postgres => "postgresql",
-            Dialect::Sqlite => "sqlite",
+            SqlDialect::Postgres => "postgresql",
+            SqlDialect::Sqlite => "sqlite",
         }
     }
 
@@ -41,10 +41,10 @@ impl Dialect {
     /// (`2024-01-02T03:04:05.000000Z`), the form SQLite stores and GraphQL returns.
     pub fn timestamp_as_text(self, expr: &str) -> String {
         match self {
-            Dialect::Postgres => {
+            SqlDialect::Postgres => {
                 format!("to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
             }
-            Dialect::Sqlite => expr.to_owned(),
+            SqlDialect::Sqlite => expr.to_owned(),
         }
     }
 
@@ -53,8 +53,8 @@ impl Dialect {
     /// with the square of its parameters (30,000 took seconds): keep SQLite statements small.
     pub fn max_parameters(self) -> usize {
         match self {
-            Dialect::Postgres => 60_000,
-            Dialect::Sqlite => 2_000,
+            SqlDialect::Postgres => 60_000,
+            SqlDialect::Sqlite => 2_000,
         }
     }
 }
@@ -66,14 +66,14 @@ mod tests {
     #[test]
     fn identifiers_are_quoted_and_escaped() {
         let mut out = String::new();
-        Dialect::Postgres.write_identifier(&mut out, r#"we"ird"#);
+        SqlDialect::Postgres.write_identifier(&mut out, r#"we"ird"#);
         assert_eq!(out, r#""we""ird""#);
     }
 
     #[test]
     fn placeholders_are_numbered() {
         let mut out = String::new();
-        Dialect::Sqlite.write_placeholder(&mut out, 12);
+        SqlDialect::Sqlite.write_placeholder(&mut out, 12);
         assert_eq!(out, "$12");
     }
 }

@@ -12,7 +12,7 @@ use crate::value::Value;
 
 /// Which where-input grammar a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Syntax {
+pub enum QueryDialect {
     /// Neo4j GraphQL 3.16–5.x: implicit equality, suffix operators including the `_NOT` family,
     /// `t`/`t_NOT` on single relationships with "exactly one" semantics.
     Legacy,
@@ -144,9 +144,9 @@ const SUFFIXES: [&str; 20] = [
 
 /// The suffix operators a scalar field of `kind` offers in `syntax`, for schema generation and
 /// parsing alike.
-pub fn scalar_suffixes(kind: ScalarKind, syntax: Syntax) -> Vec<&'static str> {
+pub fn scalar_suffixes(kind: ScalarKind, syntax: QueryDialect) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    let legacy = syntax == Syntax::Legacy;
+    let legacy = syntax == QueryDialect::Legacy;
     if legacy {
         out.push("NOT");
     }
@@ -199,19 +199,22 @@ pub fn operator_keys(kind: ScalarKind) -> &'static [&'static str] {
 }
 
 /// The relationship suffixes of a relationship of `cardinality` in `syntax`.
-pub fn relationship_suffixes(cardinality: Cardinality, syntax: Syntax) -> &'static [&'static str] {
+pub fn relationship_suffixes(
+    cardinality: Cardinality,
+    syntax: QueryDialect,
+) -> &'static [&'static str] {
     match (cardinality, syntax) {
-        (Cardinality::Many, Syntax::Legacy) => &["SOME", "NONE", "ALL", "SINGLE", "NOT"],
-        (Cardinality::Many, Syntax::Current) => &["SOME", "NONE", "ALL", "SINGLE"],
-        (Cardinality::One, Syntax::Legacy) => &["NOT"],
-        (Cardinality::One, Syntax::Current) => &[],
+        (Cardinality::Many, QueryDialect::Legacy) => &["SOME", "NONE", "ALL", "SINGLE", "NOT"],
+        (Cardinality::Many, QueryDialect::Current) => &["SOME", "NONE", "ALL", "SINGLE"],
+        (Cardinality::One, QueryDialect::Legacy) => &["NOT"],
+        (Cardinality::One, QueryDialect::Current) => &[],
     }
 }
 
 /// Parses a where-input (as JSON) for `ty` in `syntax`. `Ok(None)` means "no condition".
 pub fn parse_where(
     ty: &'static TypeDef,
-    syntax: Syntax,
+    syntax: QueryDialect,
     input: &Json,
 ) -> Result<Option<Filter>, CompileError> {
     Ok(Parser { syntax }.object(ty, input, "where")?.map(simplify))
@@ -317,7 +320,7 @@ fn junction(items: Vec<Filter>, conjunction: bool) -> Filter {
 }
 
 struct Parser {
-    syntax: Syntax,
+    syntax: QueryDialect,
 }
 
 impl Parser {
@@ -435,10 +438,10 @@ impl Parser {
             return comparison(field, op, negated, value, path);
         }
         match (self.syntax, value) {
-            (Syntax::Legacy, _) | (Syntax::Current, Json::Null) => {
+            (QueryDialect::Legacy, _) | (QueryDialect::Current, Json::Null) => {
                 comparison(field, ScalarOp::Eq, false, value, path)
             }
-            (Syntax::Current, Json::Object(ops)) => {
+            (QueryDialect::Current, Json::Object(ops)) => {
                 let mut parts = Vec::new();
                 for (op_key, op_value) in ops {
                     let op = match op_key.as_str() {
@@ -477,7 +480,7 @@ impl Parser {
                 }
                 Ok(and(parts))
             }
-            (Syntax::Current, _) => Err(CompileError::ExpectedInputObject {
+            (QueryDialect::Current, _) => Err(CompileError::ExpectedInputObject {
                 path: path.to_owned(),
                 expected: operator_object_name(field.kind).to_owned(),
             }),
@@ -507,7 +510,7 @@ impl Parser {
         }
         let quantifier = match (relationship.cardinality, self.syntax, suffix) {
             // The current dialect's `r: {some, none, all, single}` object.
-            (Cardinality::Many, Syntax::Current, None) => {
+            (Cardinality::Many, QueryDialect::Current, None) => {
                 return self.quantifier_object(relationship, target, value, path);
             }
             (Cardinality::Many, _, None | Some("SOME")) => Quantifier::Some,
@@ -516,9 +519,9 @@ impl Parser {
             (Cardinality::Many, _, Some(_)) => Quantifier::Single,
             // Single relationships: legacy `t: W` is "exactly one related row matches"
             // (`single()`), current `t: W` is "at least one"; `t_NOT` negates the legacy form.
-            (Cardinality::One, Syntax::Legacy, None) => Quantifier::Single,
-            (Cardinality::One, Syntax::Current, _) => Quantifier::Some,
-            (Cardinality::One, Syntax::Legacy, Some(_)) => {
+            (Cardinality::One, QueryDialect::Legacy, None) => Quantifier::Single,
+            (Cardinality::One, QueryDialect::Current, _) => Quantifier::Some,
+            (Cardinality::One, QueryDialect::Legacy, Some(_)) => {
                 return Ok(match value {
                     Json::Null => Some(related(relationship, Quantifier::Some, None)),
                     _ => self

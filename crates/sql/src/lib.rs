@@ -13,8 +13,8 @@ pub use compile::{
     compile_assets, compile_connection, compile_count, compile_list, AssetsQuery, CompiledQuery,
     ListQuery, Selection, SelectionItem, SortKey, TYPE_KEY,
 };
-pub use dialect::Dialect;
+pub use dialect::SqlDialect;
 pub use error::CompileError;
-pub use filter::{parse_where, Filter, Quantifier, ScalarOp, Syntax};
+pub use filter::{parse_where, Filter, Quantifier, QueryDialect, ScalarOp};
 pub use pattern::MAX_REGEX_LENGTH;
 pub use value::{format_timestamp, Value};

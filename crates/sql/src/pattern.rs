@@ -92,7 +92,7 @@ mod tests {
     fn outcome(pattern: &str) -> Result<(), String> {
         let ty = TypeDef::named("EcsTaskDefinition").expect("type");
         let input = serde_json::json!({ "family_MATCHES": pattern });
-        crate::parse_where(ty, crate::Syntax::Legacy, &input)
+        crate::parse_where(ty, crate::QueryDialect::Legacy, &input)
             .map(|_| ())
             .map_err(|e| format!("{} {e}", e.code()))
     }

@@ -6,8 +6,8 @@
 use assetql_model::catalogue::{TypeDef, ASSET_INTERFACE};
 use assetql_sql::{
     compile_assets, compile_connection, compile_count, compile_list, filter::simplify, parse_where,
-    AssetsQuery, CompiledQuery, Dialect, Filter, ListQuery, Quantifier, Selection, SelectionItem,
-    SortKey, Syntax,
+    AssetsQuery, CompiledQuery, Filter, ListQuery, Quantifier, QueryDialect, Selection,
+    SelectionItem, SortKey, SqlDialect,
 };
 use serde_json::{json, Value as Json};
 
@@ -37,7 +37,7 @@ fn render(compiled: &CompiledQuery) -> String {
     format!("{}\n-- params\n{}", compiled.sql, params.join("\n"))
 }
 
-fn list(type_name: &str, syntax: Syntax, filter: Json) -> ListQuery {
+fn list(type_name: &str, syntax: QueryDialect, filter: Json) -> ListQuery {
     let ty = ty(type_name);
     ListQuery {
         ty,
@@ -51,15 +51,15 @@ fn list(type_name: &str, syntax: Syntax, filter: Json) -> ListQuery {
 }
 
 fn snapshot_both(name: &str, query: &ListQuery) {
-    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+    for dialect in [SqlDialect::Postgres, SqlDialect::Sqlite] {
         let compiled = compile_list(dialect, query).expect("compiles");
         insta::assert_snapshot!(format!("{name}__{}", dialect.name()), render(&compiled));
     }
 }
 
 /// (snapshot name, syntax, where-input on EcsTaskDefinition).
-fn filter_cases() -> Vec<(&'static str, Syntax, Json)> {
-    use Syntax::{Current, Legacy};
+fn filter_cases() -> Vec<(&'static str, QueryDialect, Json)> {
+    use QueryDialect::{Current, Legacy};
     vec![
         (
             "mission_control_legacy",
@@ -286,8 +286,12 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
     selection.items.push(SelectionItem::Relationship {
         key: "specs".to_owned(),
         relationship: td.relationship("containerSpecs").expect("rel"),
-        filter: parse_where(container, Syntax::Legacy, &json!({"privileged": true}))
-            .expect("filter"),
+        filter: parse_where(
+            container,
+            QueryDialect::Legacy,
+            &json!({"privileged": true}),
+        )
+        .expect("filter"),
         sort: vec![SortKey {
             field: container.field("name").expect("f"),
             descending: true,
@@ -330,7 +334,7 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
         selection,
     };
     snapshot_both("nested_selection_sort_paging", &query);
-    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+    for dialect in [SqlDialect::Postgres, SqlDialect::Sqlite] {
         let connection = compile_connection(dialect, &query, true, true).expect("compiles");
         insta::assert_snapshot!(
             format!("connection__{}", dialect.name()),
@@ -358,7 +362,7 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
 fn the_assets_interface_is_one_union() {
     let filter = parse_where(
         &ASSET_INTERFACE,
-        Syntax::Legacy,
+        QueryDialect::Legacy,
         &json!({"internalName_CONTAINS": "prod"}),
     )
     .expect("filter");
@@ -378,7 +382,7 @@ fn the_assets_interface_is_one_union() {
         offset: None,
         tagged: true,
     };
-    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+    for dialect in [SqlDialect::Postgres, SqlDialect::Sqlite] {
         let compiled = compile_assets(dialect, &query).expect("compiles");
         insta::assert_snapshot!(format!("assets__{}", dialect.name()), render(&compiled));
     }
@@ -388,7 +392,7 @@ fn the_assets_interface_is_one_union() {
 fn the_mission_control_is_one_statement_with_exists_subqueries() {
     let (_, syntax, filter) = filter_cases().into_iter().next().expect("first case");
     let compiled = compile_list(
-        Dialect::Postgres,
+        SqlDialect::Postgres,
         &list("EcsTaskDefinition", syntax, filter),
     )
     .expect("compiles");
@@ -413,7 +417,7 @@ fn the_mission_control_is_one_statement_with_exists_subqueries() {
     );
 }
 
-fn parsed(type_name: &str, syntax: Syntax, input: Json) -> Filter {
+fn parsed(type_name: &str, syntax: QueryDialect, input: Json) -> Filter {
     parse_where(ty(type_name), syntax, &input)
         .expect("parses")
         .expect("a condition")
@@ -421,7 +425,7 @@ fn parsed(type_name: &str, syntax: Syntax, input: Json) -> Filter {
 
 #[test]
 fn filters_are_simplified_to_what_the_databases_plan_well() {
-    use Syntax::{Current, Legacy};
+    use QueryDialect::{Current, Legacy};
     // NOT of a relationship's null test is the plain EXISTS the legacy suffix gives.
     assert_eq!(
         parsed("EcsTaskDefinition", Current, json!({"NOT": {"task": null}})),

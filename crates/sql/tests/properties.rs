@@ -2,7 +2,7 @@
 //! SQL whose every value is a bound parameter, or is rejected with an error; nothing panics.
 
 use assetql_model::catalogue::{TypeDef, CATALOGUE};
-use assetql_sql::{compile_list, parse_where, Dialect, ListQuery, Selection, Syntax};
+use assetql_sql::{compile_list, parse_where, ListQuery, QueryDialect, Selection, SqlDialect};
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json};
 
@@ -99,9 +99,9 @@ proptest! {
         legacy in any::<bool>(),
     ) {
         let ty: &'static TypeDef = &CATALOGUE[type_index];
-        let syntax = if legacy { Syntax::Legacy } else { Syntax::Current };
+        let syntax = if legacy { QueryDialect::Legacy } else { QueryDialect::Current };
         if let Ok(filter) = parse_where(ty, syntax, &input) {
-            for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            for dialect in [SqlDialect::Postgres, SqlDialect::Sqlite] {
                 let query = ListQuery {
                     ty,
                     tenant: assetql_model::TenantId::parse("tenantzqx").expect("tenant"),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assetql_model::TenantId;
-use assetql_sql::{Dialect, Value};
+use assetql_sql::{SqlDialect, Value};
 use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -117,10 +117,10 @@ impl Database {
     }
 
     /// The SQL dialect of this database.
-    pub fn dialect(&self) -> Dialect {
+    pub fn dialect(&self) -> SqlDialect {
         match self {
-            Database::Postgres(_) => Dialect::Postgres,
-            Database::Sqlite(_) => Dialect::Sqlite,
+            Database::Postgres(_) => SqlDialect::Postgres,
+            Database::Sqlite(_) => SqlDialect::Sqlite,
         }
     }
 

@@ -8,7 +8,7 @@ use assetql_model::{
     task_definition_content_hash, Arn, Cluster, ContainerSpec, ContentHash, Scope, Service,
     SyncRunId, Task, TaskDefinition,
 };
-use assetql_sql::{Dialect, Value};
+use assetql_sql::{SqlDialect, Value};
 use chrono::{DateTime, Utc};
 
 use crate::columnar::Batch;
@@ -404,7 +404,7 @@ impl Writable for Task {
 /// [`ScopeWriter::commit`], and dropping the writer rolls everything back.
 pub struct ScopeWriter {
     tx: Tx,
-    dialect: Dialect,
+    dialect: SqlDialect,
     scope: Scope,
     run: SyncRunId,
     seen_at: DateTime<Utc>,
@@ -818,7 +818,7 @@ impl ScopeWriter {
         rows: Vec<Vec<Value>>,
         suffix: &str,
     ) -> Result<(), StoreError> {
-        if self.dialect == Dialect::Postgres {
+        if self.dialect == SqlDialect::Postgres {
             return self
                 .insert_rows_columnar(operation, table, columns, rows, suffix)
                 .await;
