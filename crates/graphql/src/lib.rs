@@ -6,7 +6,7 @@
 
 mod connection;
 mod context;
-pub mod controls_api;
+mod controls_api;
 mod engine;
 mod error;
 #[cfg(test)]

@@ -9,9 +9,7 @@ use assetql_model::catalogue::{asset_types, ASSET_INTERFACE};
 use assetql_model::TenantId;
 use assetql_sql::{compile_assets, AssetsQuery, Filter, QueryDialect, ScalarOp, TYPE_KEY};
 use assetql_store::{ControlException, ControlRun, ControlStatus, Finding};
-use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
-};
+use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Error, Name, Value};
 use chrono::{DateTime, Utc};
@@ -19,6 +17,10 @@ use chrono::{DateTime, Utc};
 use crate::context::{ControlSummary, ControlsBackend, RequestContext};
 use crate::error::{coded, compile_error, store_error};
 use crate::resolve::{arguments, selection};
+
+mod schema;
+
+pub(crate) use schema::{mutation, queries, types};
 
 fn time(at: &DateTime<Utc>) -> Value {
     Value::String(assetql_sql::format_timestamp(at))
@@ -445,159 +447,4 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     Ok(Some(FieldValue::value(Value::List(
         runs.iter().map(run_value).collect(),
     ))))
-}
-
-/// The object types of the controls API.
-pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
-    let field = |name: &str, ty: TypeRef| Field::new(name, ty, by_name);
-    let direction = || TypeRef::named("SortDirection");
-    let status = ControlStatus::ALL.into_iter().fold(
-        async_graphql::dynamic::Enum::new("ControlStatus").description(
-            "How a control run ended: pass, fail, error (the query could not be answered), or \
-             no_data (no successful sync of the control's asset types for the tenant yet: an \
-             empty answer would mean not looked, not compliant).",
-        ),
-        |e, s| e.item(s.as_str()),
-    );
-    vec![
-        status.into(),
-        async_graphql::dynamic::InputObject::new("ControlRunSort")
-            .description("Sort control runs by one or more fields.")
-            .field(InputValue::new("startedAt", direction()))
-            .field(InputValue::new("controlId", direction()))
-            .field(InputValue::new("status", direction()))
-            .field(InputValue::new("durationMs", direction()))
-            .field(InputValue::new("failingCount", direction()))
-            .into(),
-        Object::new("Finding")
-            .description("An asset a control run reported.")
-            .field(field("assetIdentifier", TypeRef::named_nn("String")))
-            .field(field("idFromProvider", TypeRef::named("String")))
-            .field(field("assetType", TypeRef::named("String")))
-            .field(field("excepted", TypeRef::named_nn("Boolean")))
-            .field(
-                Field::new("asset", TypeRef::named("Asset"), finding_asset).description(
-                    "The asset as inventoried now (resolved by the findings root field).",
-                ),
-            )
-            .into(),
-        Object::new("ControlRun")
-            .description("One evaluation of one control.")
-            .field(field("id", TypeRef::named_nn("ID")))
-            .field(field("controlId", TypeRef::named_nn("String")))
-            .field(field("status", TypeRef::named_nn("ControlStatus")))
-            .field(field("startedAt", TypeRef::named_nn("DateTime")))
-            .field(field("durationMs", TypeRef::named_nn("Int")))
-            .field(field("failingCount", TypeRef::named_nn("Int")))
-            .field(field("exceptedCount", TypeRef::named_nn("Int")))
-            .field(field("error", TypeRef::named("String")))
-            .field(field("syncRunId", TypeRef::named("Int")))
-            .field(field("findings", TypeRef::named_nn_list_nn("Finding")))
-            .into(),
-        Object::new("Control")
-            .description("A stored control: a query and the result a compliant inventory gives.")
-            .field(field("id", TypeRef::named_nn("ID")))
-            .field(field("title", TypeRef::named_nn("String")))
-            .field(field("description", TypeRef::named_nn("String")))
-            .field(field("severity", TypeRef::named_nn("String")))
-            .field(field("assetTypes", TypeRef::named_nn_list_nn("String")))
-            .field(field("check", TypeRef::named_nn("String")))
-            .field(field("enabled", TypeRef::named_nn("Boolean")))
-            .field(field("supported", TypeRef::named_nn("Boolean")))
-            .field(field("latestRun", TypeRef::named("ControlRun")))
-            .into(),
-        Object::new("ControlException")
-            .description("Removes one asset from one control's failing set until it expires.")
-            .field(field("id", TypeRef::named_nn("ID")))
-            .field(field("controlId", TypeRef::named_nn("String")))
-            .field(field("assetIdentifier", TypeRef::named_nn("String")))
-            .field(field("owner", TypeRef::named_nn("String")))
-            .field(field("reason", TypeRef::named_nn("String")))
-            .field(field("expiresAt", TypeRef::named_nn("DateTime")))
-            .field(field("createdBy", TypeRef::named_nn("String")))
-            .field(field("createdAt", TypeRef::named_nn("DateTime")))
-            .field(field("revokedAt", TypeRef::named("DateTime")))
-            .field(field("active", TypeRef::named_nn("Boolean")))
-            .into(),
-    ]
-}
-
-/// Adds the controls queries to `query`.
-pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
-    query
-        .field(
-            Field::new("controls", TypeRef::named_nn_list_nn("Control"), |ctx| FieldFuture::new(controls(ctx)))
-                .description("The control catalogue with each control's latest run."),
-        )
-        .field(
-            Field::new("controlRuns", TypeRef::named_nn_list_nn("ControlRun"), |ctx| {
-                FieldFuture::new(control_runs(ctx))
-            })
-            .argument(InputValue::new("controlId", TypeRef::named("String")))
-            .argument(InputValue::new("limit", TypeRef::named("Int")))
-            .argument(InputValue::new("offset", TypeRef::named("Int")))
-            .argument(InputValue::new("sort", TypeRef::named_nn_list("ControlRunSort")))
-            .description("Run history, newest first unless sorted (default limit 20, at most 1000)."),
-        )
-        .field(
-            Field::new("findings", TypeRef::named_nn_list_nn("Finding"), move |ctx| {
-                FieldFuture::new(findings(ctx, syntax))
-            })
-            .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
-            .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
-            .description("The latest run's failing assets (and excepted ones when asked), resolved to Assets."),
-        )
-        .field(
-            Field::new("exceptions", TypeRef::named_nn_list_nn("ControlException"), |ctx| {
-                FieldFuture::new(exceptions(ctx))
-            })
-            .argument(InputValue::new("controlId", TypeRef::named("String")))
-            .argument(InputValue::new("active", TypeRef::named("Boolean")))
-            .description("Control exceptions."),
-        )
-}
-
-/// The `Mutation` root.
-pub(crate) fn mutation() -> Object {
-    Object::new("Mutation")
-        .field(
-            Field::new(
-                "createControlException",
-                TypeRef::named_nn("ControlException"),
-                |ctx| FieldFuture::new(create_exception(ctx)),
-            )
-            .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
-            .argument(InputValue::new(
-                "assetIdentifier",
-                TypeRef::named_nn("String"),
-            ))
-            .argument(InputValue::new("owner", TypeRef::named_nn("String")))
-            .argument(InputValue::new("reason", TypeRef::named_nn("String")))
-            .argument(InputValue::new("expiresAt", TypeRef::named_nn("DateTime")))
-            .description(
-                "Excepts one asset from one control until expiresAt (owner and reason required).",
-            ),
-        )
-        .field(
-            Field::new(
-                "revokeControlException",
-                TypeRef::named_nn("Boolean"),
-                |ctx| FieldFuture::new(revoke_exception(ctx)),
-            )
-            .argument(InputValue::new("id", TypeRef::named_nn("ID")))
-            .description("Revokes an exception; false when there is no such active exception."),
-        )
-        .field(
-            Field::new(
-                "runControls",
-                TypeRef::named_nn_list_nn("ControlRun"),
-                |ctx| FieldFuture::new(run_controls(ctx)),
-            )
-            .argument(InputValue::new("controlId", TypeRef::named("String")))
-            .argument(InputValue::new("cloudAccountId", TypeRef::named("String")))
-            .description(
-                "Re-scan now: evaluates every enabled control (or one) and records the runs; \
-                 with cloudAccountId, the answer shows that account's findings.",
-            ),
-        )
 }
