@@ -20,6 +20,7 @@ mod resolve;
 mod run;
 mod schema;
 mod statement;
+mod warning;
 
 pub use context::{BoxFuture, ControlSummary, ControlsBackend, RequestContext};
 pub use engine::{Engine, Executed, GraphQLRequest, PlannedStatement, SchemaBuildError};

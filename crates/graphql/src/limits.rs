@@ -120,6 +120,22 @@ pub(crate) fn check_filter(filter: &assetql_sql::Filter, limits: &Limits) -> Res
 }
 
 /// The page size to use: the client's (at most the maximum), or the default.
+/// The rows a root list field's statement fetches, and the default page size it is cut at
+/// when the client gave no `limit`: one row more than the default is fetched, so that a cut
+/// list is known to be cut (and says so, `warning::Truncated`) without counting.
+pub(crate) fn list_limit(
+    requested: Option<u64>,
+    limits: &Limits,
+    unpaged: bool,
+) -> Result<(Option<u64>, Option<u64>), Error> {
+    let limit = page_size(requested, limits, unpaged, "limit")?;
+    if requested.is_none() && !unpaged {
+        let cap = limits.default_page_size;
+        return Ok((Some(cap.saturating_add(1)), Some(cap)));
+    }
+    Ok((limit, None))
+}
+
 pub(crate) fn page_size(
     requested: Option<u64>,
     limits: &Limits,

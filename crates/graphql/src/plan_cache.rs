@@ -10,6 +10,7 @@ use assetql_model::TenantId;
 use assetql_sql::{QueryDialect, SqlDialect};
 
 use crate::connection::ConnectionShape;
+use crate::warning::{cut_array, Truncated};
 
 /// A root list field's compiled statement, replayable for the same document and tenant.
 #[derive(Debug, Clone)]
@@ -20,14 +21,31 @@ pub(crate) struct PlannedField {
     /// For a connection field: how the statement's `{"nodes", "totalCount"}` becomes the
     /// field's answer. `None` for a list field, whose statement text is the answer.
     pub(crate) shape: Option<std::sync::Arc<ConnectionShape>>,
+    /// For a list field without `limit`: the default page size it is cut at (its statement
+    /// fetches one row more, to know).
+    pub(crate) cap: Option<u64>,
 }
 
 impl PlannedField {
-    /// The field's answer from its statement's text.
-    pub(crate) fn answer(&self, text: String) -> Result<String, serde_json::Error> {
-        match &self.shape {
-            Some(shape) => shape.apply(&text),
-            None => Ok(text),
+    /// The field's answer from its statement's text, and the warning when the list was cut.
+    pub(crate) fn answer(
+        &self,
+        text: String,
+    ) -> Result<(String, Option<Truncated>), serde_json::Error> {
+        match (&self.shape, self.cap) {
+            (Some(shape), _) => Ok((shape.apply(&text)?, None)),
+            (None, Some(cap)) => match cut_array(&text, usize::try_from(cap).unwrap_or(usize::MAX))
+            {
+                Some(cut) => Ok((
+                    cut,
+                    Some(Truncated {
+                        field: self.key.clone(),
+                        limit: cap,
+                    }),
+                )),
+                None => Ok((text, None)),
+            },
+            (None, None) => Ok((text, None)),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::connection::{decode_cursor, ConnectionShape, Page};
 use crate::context::RequestContext;
 use crate::error::{coded, compile_error};
 use crate::statement::{run_for, run_text_for};
+use crate::warning::{Truncated, Warnings};
 
 pub(crate) type Args = IndexMap<Name, Value>;
 
@@ -243,19 +244,34 @@ pub(crate) async fn list<'a>(
     let field = ctx.field();
     let args = arguments(&field)?;
     let paging = paging(ty, syntax, &args)?;
+    let (limit, cap) = crate::limits::list_limit(paging.limit, limits, request.unpaged)?;
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
         filter: filter_arg(ty, syntax, &args, limits)?,
         sort: paging.sort,
-        limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
+        limit,
         offset: paging.offset,
         selection: selection(ty, syntax, limits, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
+    let warnings = ctx.data_opt::<std::sync::Arc<Warnings>>();
     if let Some(raw) = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>() {
         // The database's JSON is the answer: no parse, no per-field resolution.
-        run_raw(raw, request, &field, compiled, None, limits.query_timeout).await?;
+        let statement = RawStatement {
+            compiled,
+            shape: None,
+            cap,
+        };
+        run_raw(
+            raw,
+            request,
+            &field,
+            statement,
+            warnings,
+            limits.query_timeout,
+        )
+        .await?;
         return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
     }
     let value = run_for(
@@ -265,7 +281,36 @@ pub(crate) async fn list<'a>(
         limits.query_timeout,
     )
     .await?;
-    Ok(Some(FieldValue::value(value)))
+    Ok(Some(FieldValue::value(cut(value, cap, &field, warnings))))
+}
+
+/// `value` cut at `cap` items when it has more (the warning then says so).
+fn cut(
+    value: Value,
+    cap: Option<u64>,
+    field: &SelectionField<'_>,
+    warnings: Option<&std::sync::Arc<Warnings>>,
+) -> Value {
+    match (value, cap) {
+        (Value::List(mut items), Some(cap)) if items.len() as u64 > cap => {
+            items.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+            if let Some(warnings) = warnings {
+                warnings.push(Truncated {
+                    field: field.alias().unwrap_or(field.name()).to_owned(),
+                    limit: cap,
+                });
+            }
+            Value::List(items)
+        }
+        (value, _) => value,
+    }
+}
+
+/// A root field's compiled statement and how its text becomes the answer.
+struct RawStatement {
+    compiled: CompiledQuery,
+    shape: Option<std::sync::Arc<ConnectionShape>>,
+    cap: Option<u64>,
 }
 
 /// Runs a root field's statement and hands its answer, as text, to the request's raw parts
@@ -274,26 +319,30 @@ async fn run_raw(
     raw: &crate::raw::RawParts,
     request: &RequestContext,
     field: &SelectionField<'_>,
-    compiled: CompiledQuery,
-    shape: Option<std::sync::Arc<ConnectionShape>>,
+    statement: RawStatement,
+    warnings: Option<&std::sync::Arc<Warnings>>,
     timeout: std::time::Duration,
 ) -> Result<(), Error> {
     let planned = crate::plan_cache::PlannedField {
         key: field.alias().unwrap_or(field.name()).to_owned(),
-        sql: compiled.sql,
-        params: compiled.params,
-        shape,
+        sql: statement.compiled.sql,
+        params: statement.compiled.params,
+        shape: statement.shape,
+        cap: statement.cap,
     };
     if raw.dry_run {
         return raw.push(planned, String::new());
     }
     let text = run_text_for(request, &planned.sql, &planned.params, timeout).await?;
-    let answer = planned.answer(text).map_err(|_| {
+    let (answer, truncated) = planned.answer(text).map_err(|_| {
         coded(
             "internal error while reading the result",
             ErrorCode::Internal,
         )
     })?;
+    if let (Some(truncated), Some(warnings)) = (truncated, warnings) {
+        warnings.push(truncated);
+    }
     raw.push(planned, answer)
 }
 
@@ -374,28 +423,43 @@ pub(crate) async fn assets<'a>(
     let raw = ctx
         .data_opt::<std::sync::Arc<crate::raw::RawParts>>()
         .filter(|raw| raw.interface_only(field.alias().unwrap_or(field.name())));
+    let (limit, cap) = crate::limits::list_limit(paging.limit, limits, request.unpaged)?;
     let query = AssetsQuery {
         types,
         tenant: request.tenant.clone(),
         filter,
         sort: paging.sort,
-        limit: crate::limits::page_size(paging.limit, limits, request.unpaged, "limit")?,
+        limit,
         offset: paging.offset,
         tagged: raw.is_none(),
     };
     let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
+    let warnings = ctx.data_opt::<std::sync::Arc<Warnings>>();
     if let Some(raw) = raw {
-        run_raw(raw, request, &field, compiled, None, limits.query_timeout).await?;
+        let statement = RawStatement {
+            compiled,
+            shape: None,
+            cap,
+        };
+        run_raw(
+            raw,
+            request,
+            &field,
+            statement,
+            warnings,
+            limits.query_timeout,
+        )
+        .await?;
         return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
     }
-    let Value::List(items) = run_for(
+    let answer = run_for(
         request,
         &compiled.sql,
         &compiled.params,
         limits.query_timeout,
     )
-    .await?
-    else {
+    .await?;
+    let Value::List(items) = cut(answer, cap, &field, warnings) else {
         return Err(coded(
             "internal error while reading the result",
             ErrorCode::Internal,
@@ -469,15 +533,12 @@ pub(crate) async fn connection<'a>(
         .map_err(compile_error)?;
     if let Some((raw, raw_shape)) = raw_shape {
         let empty = raw_shape.to_value(&Value::from(0), &[]);
-        run_raw(
-            raw,
-            request,
-            &field,
+        let statement = RawStatement {
             compiled,
-            Some(std::sync::Arc::new(raw_shape)),
-            limits.query_timeout,
-        )
-        .await?;
+            shape: Some(std::sync::Arc::new(raw_shape)),
+            cap: None,
+        };
+        run_raw(raw, request, &field, statement, None, limits.query_timeout).await?;
         // The executor gets an empty page of the same layout to resolve.
         return Ok(Some(FieldValue::value(empty)));
     }

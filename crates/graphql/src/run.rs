@@ -30,6 +30,7 @@ use crate::limits::{self, Limits};
 use crate::plan_cache;
 use crate::raw;
 use crate::statement;
+use crate::warning::{self, Warnings};
 
 impl Engine {
     /// `query` parsed by async-graphql's parser, with the AssetFragment definition added when
@@ -132,6 +133,7 @@ impl Engine {
             variables: request.variables.clone().map(Variables::from_json),
             context: &context,
             raw: raw_ok.then_some((dry_run, interface_only)),
+            warnings: Arc::default(),
         };
         let (syntax, mut response, parts) = self
             .in_first_fitting_dialect(attempt, document, forced)
@@ -207,7 +209,9 @@ impl Engine {
                 .raw
                 .as_ref()
                 .map(|(dry_run, keys)| Arc::new(raw::RawParts::new(*dry_run, keys.clone())));
-            let response = self
+            // Warnings of a dialect that was then refused are not this answer's.
+            attempt.warnings.take();
+            let mut response = self
                 .schema(candidate)
                 .execute(attempt.request_for(this, raw.as_ref(), &self.limits))
                 .await;
@@ -229,6 +233,7 @@ impl Engine {
                     raw.poison();
                 }
             }
+            warning::attach(&mut response, attempt.warnings.take());
             return match raw.map(|r| r.take()).transpose() {
                 Ok(parts) => (candidate, response, parts.unwrap_or_default()),
                 Err(error) => (candidate, error::error_response(error), Vec::new()),
@@ -276,9 +281,11 @@ impl Engine {
         let mut data = async_graphql::indexmap::IndexMap::new();
         let mut parts = Vec::with_capacity(texts.len());
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         for (field, text) in plan.fields.iter().zip(texts) {
             match text {
-                Ok(text) => {
+                Ok((text, truncated)) => {
+                    warnings.extend(truncated);
                     data.insert(
                         async_graphql::Name::new(&field.key),
                         Value::List(Vec::new()),
@@ -299,9 +306,11 @@ impl Engine {
                 raw: Vec::new(),
             };
         }
+        let mut response = Response::new(Value::Object(data));
+        warning::attach(&mut response, warnings);
         Executed {
             syntax: plan.syntax,
-            response: Response::new(Value::Object(data)),
+            response,
             raw: parts,
         }
     }
@@ -336,6 +345,8 @@ struct Attempt<'a> {
     context: &'a RequestContext,
     /// When the document qualifies for raw answers: dry run, and the interface-only keys.
     raw: Option<(bool, Vec<String>)>,
+    /// Lists cut at the default page size, for the answer's `extensions.warnings`.
+    warnings: Arc<Warnings>,
 }
 
 impl Attempt<'_> {
@@ -349,6 +360,7 @@ impl Attempt<'_> {
             .data(self.context.clone())
             .data(limits.clone());
         gql.set_parsed_query(document);
+        gql = gql.data(Arc::clone(&self.warnings));
         if let Some(raw) = raw {
             gql = gql.data(Arc::clone(raw));
         }

@@ -111,6 +111,7 @@ fn a_raw_part_that_is_not_json_is_an_internal_error_not_null() {
         sql: String::new(),
         params: Vec::new(),
         shape: None,
+        cap: None,
     };
     let executed = |text: &str| Executed {
         syntax: QueryDialect::Current,
