@@ -2,6 +2,7 @@
 //! regions, tenants; incremental re-syncs; deregistration and stopped tasks; failing scopes.
 //! Each test uses fresh account ids, so tests sharing the moto server never meet.
 
+use assetql_ingest::ScopeStatus;
 use std::collections::BTreeMap;
 
 use assetql_ingest::{sync_all, sync_round, AccountConfig, IngestConfig, Round, SyncReport};
@@ -258,7 +259,7 @@ on_both_databases! {
         let dead = sdk_config_for("http://127.0.0.1:9").await;
         let report = sync_all(&test_db.db, &dead, &gone).await;
         assert_eq!(report.scopes.len(), 3);
-        assert!(report.scopes.iter().all(|s| s.status == "failed" && s.error.is_some()), "{report:?}");
+        assert!(report.scopes.iter().all(|s| s.status == ScopeStatus::Failed && s.error.is_some()), "{report:?}");
         assert_eq!(dump(&test_db).await, before);
 
         // A region the endpoint cannot serve fails on its own; the other scopes sync.
@@ -266,9 +267,9 @@ on_both_databases! {
         bad_region.max_attempts = 2;
         bad_region.accounts[0].regions.push("xx-nowhere-1".to_owned());
         let report = sync_all(&test_db.db, &base, &bad_region).await;
-        let failed: Vec<&str> = report.scopes.iter().filter(|s| s.status == "failed").map(|s| s.region.as_str()).collect();
+        let failed: Vec<&str> = report.scopes.iter().filter(|s| s.status == ScopeStatus::Failed).map(|s| s.region.as_str()).collect();
         assert_eq!(failed, ["xx-nowhere-1"], "{report:?}");
-        let error = report.scopes.iter().find(|s| s.status == "failed").and_then(|s| s.error.clone()).unwrap_or_default();
+        let error = report.scopes.iter().find(|s| s.status == ScopeStatus::Failed).and_then(|s| s.error.clone()).unwrap_or_default();
         assert!(error.contains("ListClusters"), "the error names the failed call: {error}");
         assert_eq!(dump(&test_db).await, before);
         let runs = test_db.dump("sync_runs").await;
@@ -297,11 +298,11 @@ on_both_databases! {
             sync_round(&test_db.db, &base, &config, Some(&second)),
         );
         let mut synced: Vec<(String, String)> = a.scopes.iter().chain(&b.scopes)
-            .filter(|s| s.status == "succeeded")
+            .filter(|s| s.status == ScopeStatus::Succeeded)
             .map(|s| (s.cloud_account_id.clone(), s.region.clone()))
             .collect();
         synced.sort();
-        let skipped = a.scopes.iter().chain(&b.scopes).filter(|s| s.status == "skipped").count();
+        let skipped = a.scopes.iter().chain(&b.scopes).filter(|s| s.status == ScopeStatus::Skipped).count();
         assert_eq!(synced.len(), 3, "{a:?} {b:?}");
         synced.dedup();
         assert_eq!(synced.len(), 3, "no scope synced twice");
@@ -312,6 +313,6 @@ on_both_databases! {
         // The next round is claimable again.
         let later = Round::containing(now + chrono::Duration::seconds(900), interval, "worker-a".to_owned());
         let next = sync_round(&test_db.db, &base, &config, Some(&later)).await;
-        assert_eq!(next.scopes.iter().filter(|s| s.status == "succeeded").count(), 3);
+        assert_eq!(next.scopes.iter().filter(|s| s.status == ScopeStatus::Succeeded).count(), 3);
     }
 }

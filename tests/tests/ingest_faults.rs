@@ -2,6 +2,7 @@
 //! a scope that fails half-way through writing, and a sync abandoned mid-flight (the task
 //! dropped, as when the process is killed), leave the scope's previous data exactly as it was.
 
+use assetql_ingest::ScopeStatus;
 use std::collections::BTreeMap;
 
 use assetql_ingest::{sync_scope, ApiCalls};
@@ -95,7 +96,7 @@ on_both_databases! {
         let rules = half_way_rules();
         let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, &rules);
         let outcome = sync_scope(&test_db.db, &ecs, scope, None, ApiCalls::default(), 2).await;
-        assert_eq!(outcome.status, "failed");
+        assert_eq!(outcome.status, ScopeStatus::Failed);
         assert!(outcome.error.as_deref().is_some_and(|e| e.contains("database error")), "{outcome:?}");
         assert_eq!(dump(&test_db).await, before, "nothing of the failed scope is visible");
         let runs = test_db.dump("sync_runs").await;

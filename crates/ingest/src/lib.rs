@@ -14,5 +14,6 @@ pub use collect::{collect_scope, ApiCalls, ScopeListing};
 pub use config::{AccountConfig, IngestConfig, RetryMode};
 pub use error::CollectError;
 pub use sync::{
-    sync_all, sync_round, sync_scope, sync_with_progress, Round, ScopeOutcome, SyncReport,
+    sync_all, sync_round, sync_scope, sync_with_progress, Round, ScopeOutcome, ScopeStatus,
+    SyncReport,
 };

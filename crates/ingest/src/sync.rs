@@ -18,6 +18,36 @@ use crate::config::{AccountConfig, IngestConfig, RetryMode};
 use crate::error::CollectError;
 
 /// How one scope's sync ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeStatus {
+    /// Listed and written completely.
+    Succeeded,
+    /// Not synced; its previous data is kept (the error says why).
+    Failed,
+    /// Claimed by another worker in this round.
+    Skipped,
+}
+
+impl ScopeStatus {
+    /// The status as reports and metrics spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeStatus::Succeeded => "succeeded",
+            ScopeStatus::Failed => "failed",
+            ScopeStatus::Skipped => "skipped",
+        }
+    }
+}
+
+impl std::fmt::Display for ScopeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that table columns (`{:<10}`) line up.
+        f.pad(self.as_str())
+    }
+}
+
+/// How one scope's sync ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeOutcome {
     /// Tenant.
@@ -30,8 +60,8 @@ pub struct ScopeOutcome {
     pub region: String,
     /// The recorded sync run, when one was started.
     pub run_id: Option<i64>,
-    /// `succeeded` or `failed`.
-    pub status: &'static str,
+    /// How it ended.
+    pub status: ScopeStatus,
     /// Why it failed.
     pub error: Option<String>,
     /// Assets inserted.
@@ -56,7 +86,7 @@ pub struct SyncReport {
 impl SyncReport {
     /// Whether any scope failed.
     pub fn any_failed(&self) -> bool {
-        self.scopes.iter().any(|s| s.status == "failed")
+        self.scopes.iter().any(|s| s.status == ScopeStatus::Failed)
     }
 }
 
@@ -244,7 +274,7 @@ async fn record_unreachable(
     error: String,
     api_calls: std::collections::BTreeMap<String, u64>,
 ) -> ScopeOutcome {
-    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), "failed");
+    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), ScopeStatus::Failed);
     let summary = SyncRunSummary {
         api_calls: api_calls.clone(),
         ..SyncRunSummary::default()
@@ -282,7 +312,7 @@ async fn claim(db: &Database, scope: &Scope, round: &Round) -> Result<bool, Stor
     db.claim_scope(scope, round.start, &round.worker).await
 }
 
-fn empty_outcome(scope: Scope, account_name: Option<String>, status: &'static str) -> ScopeOutcome {
+fn empty_outcome(scope: Scope, account_name: Option<String>, status: ScopeStatus) -> ScopeOutcome {
     ScopeOutcome {
         tenant: scope.tenant.to_string(),
         account_name,
@@ -300,11 +330,11 @@ fn empty_outcome(scope: Scope, account_name: Option<String>, status: &'static st
 }
 
 fn skipped(scope: Scope, account_name: Option<String>) -> ScopeOutcome {
-    empty_outcome(scope, account_name, "skipped")
+    empty_outcome(scope, account_name, ScopeStatus::Skipped)
 }
 
 fn failed_claim(scope: Scope, account_name: Option<String>, error: StoreError) -> ScopeOutcome {
-    let mut outcome = empty_outcome(scope, account_name, "failed");
+    let mut outcome = empty_outcome(scope, account_name, ScopeStatus::Failed);
     outcome.error = Some(format!("cannot claim the scope: {error}"));
     outcome
 }
@@ -330,7 +360,7 @@ pub async fn sync_scope(
     let started = std::time::Instant::now();
     let span = tracing::info_span!("sync_scope", scope = %scope);
     let _entered = span.enter();
-    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), "failed");
+    let mut outcome = empty_outcome(scope.clone(), account_name.clone(), ScopeStatus::Failed);
     let run = match begin(db, &scope, account_name.as_deref()).await {
         Ok(run) => run,
         Err(error) => {
@@ -359,9 +389,9 @@ pub async fn sync_scope(
         tracing::error!(error = %store_error, "cannot record the end of the sync run");
     }
     outcome.status = if result.is_ok() {
-        "succeeded"
+        ScopeStatus::Succeeded
     } else {
-        "failed"
+        ScopeStatus::Failed
     };
     outcome.error = error;
     outcome.added = summary.added;

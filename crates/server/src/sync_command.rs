@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use assetql_controls::Runner;
 use assetql_graphql::Engine;
-use assetql_ingest::{sync_round, sync_with_progress, Round, SyncReport};
+use assetql_ingest::{sync_round, sync_with_progress, Round, ScopeStatus, SyncReport};
 use assetql_store::ControlStatus;
 use clap::Args;
 
@@ -119,9 +119,13 @@ pub async fn run_worker(global: &GlobalArgs, args: WorkerArgs) -> anyhow::Result
     loop {
         let round = Round::containing(chrono::Utc::now(), args.interval, worker.clone());
         let report = sync_round(&db, &base, &config, Some(&round)).await;
-        for scope in report.scopes.iter().filter(|s| s.status != "skipped") {
+        for scope in report
+            .scopes
+            .iter()
+            .filter(|s| s.status != ScopeStatus::Skipped)
+        {
             metrics.record_sync(
-                scope.status,
+                scope.status.as_str(),
                 Duration::from_millis(scope.duration_ms),
                 &scope.api_calls,
             );
@@ -133,7 +137,9 @@ pub async fn run_worker(global: &GlobalArgs, args: WorkerArgs) -> anyhow::Result
             let latest = report
                 .scopes
                 .iter()
-                .filter(|s| s.tenant == account.tenant.as_str() && s.status == "succeeded")
+                .filter(|s| {
+                    s.tenant == account.tenant.as_str() && s.status == ScopeStatus::Succeeded
+                })
                 .filter_map(|s| s.run_id)
                 .max();
             match tenants.iter_mut().find(|(t, _)| *t == account.tenant) {
@@ -160,9 +166,9 @@ pub async fn run_worker(global: &GlobalArgs, args: WorkerArgs) -> anyhow::Result
         let count = |status| report.scopes.iter().filter(|s| s.status == status).count();
         tracing::info!(
             round = %round.start,
-            succeeded = count("succeeded"),
-            failed = count("failed"),
-            skipped = count("skipped"),
+            succeeded = count(ScopeStatus::Succeeded),
+            failed = count(ScopeStatus::Failed),
+            skipped = count(ScopeStatus::Skipped),
             "sync round finished"
         );
         let next = round.start + chrono::Duration::from_std(args.interval).unwrap_or_default();
