@@ -17,6 +17,8 @@
 //! - `sql_only/<control>`: the planned statements alone on the same database; `first_seen` and
 //!   `execute_empty` minus `sql_only` are the engine's overhead for a first-seen and a
 //!   repeated document.
+//! - `sql_deadline/<control>`: the same with the statement deadline the engine uses
+//!   (`fetch_json_within`); `execute_empty` minus this is the engine's own per-request cost.
 //!
 //! `cargo bench -p assetql-graphql --bench compile`
 
@@ -199,6 +201,33 @@ fn bench(c: &mut Criterion) {
                 runtime.block_on(async {
                     for statement in &statements {
                         db.fetch_json(&statement.sql, &statement.params)
+                            .await
+                            .expect("the statement runs");
+                    }
+                })
+            })
+        });
+    }
+    group.finish();
+
+    // The same with the deadline the engine gives every statement (on SQLite an interrupt
+    // installed and removed around it, on the database's thread): `execute_empty` minus this is
+    // the engine's own cost for a repeated document.
+    let mut group = c.benchmark_group("sql_deadline");
+    for (name, text) in &texts {
+        let request = GraphQLRequest {
+            query: text.clone(),
+            ..GraphQLRequest::default()
+        };
+        let (_, statements) = runtime
+            .block_on(engine.plan(request, None, context(&db)))
+            .expect("the document plans");
+        let timeout = engine.limits().query_timeout;
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for statement in &statements {
+                        db.fetch_json_within(None, &statement.sql, &statement.params, timeout)
                             .await
                             .expect("the statement runs");
                     }
