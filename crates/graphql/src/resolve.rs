@@ -263,16 +263,7 @@ pub(crate) async fn list<'a>(
             shape: None,
             cap,
         };
-        run_raw(
-            raw,
-            request,
-            &field,
-            statement,
-            warnings,
-            limits.query_timeout,
-        )
-        .await?;
-        return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
+        return raw_list(raw, request, &field, statement, warnings, limits).await;
     }
     let value = run_for(
         request,
@@ -304,6 +295,28 @@ fn cut(
         }
         (value, _) => value,
     }
+}
+
+/// A root list field answered with its statement's JSON text (handed to the request's raw
+/// parts); the executor gets an empty list in its place.
+async fn raw_list<'a>(
+    raw: &crate::raw::RawParts,
+    request: &RequestContext,
+    field: &SelectionField<'_>,
+    statement: RawStatement,
+    warnings: Option<&std::sync::Arc<Warnings>>,
+    limits: &crate::limits::Limits,
+) -> Result<Option<FieldValue<'a>>, Error> {
+    run_raw(
+        raw,
+        request,
+        field,
+        statement,
+        warnings,
+        limits.query_timeout,
+    )
+    .await?;
+    Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())))
 }
 
 /// A root field's compiled statement and how its text becomes the answer.
@@ -441,16 +454,7 @@ pub(crate) async fn assets<'a>(
             shape: None,
             cap,
         };
-        run_raw(
-            raw,
-            request,
-            &field,
-            statement,
-            warnings,
-            limits.query_timeout,
-        )
-        .await?;
-        return Ok(Some(FieldValue::list(Vec::<FieldValue<'_>>::new())));
+        return raw_list(raw, request, &field, statement, warnings, limits).await;
     }
     let answer = run_for(
         request,

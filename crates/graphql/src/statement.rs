@@ -81,15 +81,34 @@ async fn fetch_text(
 }
 
 /// The number of items of a JSON array (1 for any other value), counted on the text without
-/// parsing it: commas at depth one, outside strings.
+/// parsing it.
 fn top_level_items(json: &str) -> usize {
-    let bytes = json.trim_start().as_bytes();
+    scan_array(json, None).items
+}
+
+/// What [`scan_array`] found.
+pub(crate) struct ArrayScan {
+    /// Items of the array (1 when the text is not an array).
+    pub(crate) items: usize,
+    /// With `stop_after: Some(n)` and more than `n` items: the byte offset in the text of the
+    /// comma that ends the `n`th item.
+    pub(crate) cut_at: Option<usize>,
+}
+
+/// Scans a JSON text for the items of its top-level array: commas at depth one, outside
+/// strings; stops at the comma ending item `stop_after` when there is one.
+pub(crate) fn scan_array(json: &str, stop_after: Option<usize>) -> ArrayScan {
+    let offset = json.len() - json.trim_start().len();
+    let bytes = &json.as_bytes()[offset..];
     if bytes.first() != Some(&b'[') {
-        return 1;
+        return ArrayScan {
+            items: 1,
+            cut_at: None,
+        };
     }
-    let (mut depth, mut items, mut in_string, mut escaped, mut any) =
+    let (mut depth, mut commas, mut in_string, mut escaped, mut any) =
         (0usize, 0usize, false, false, false);
-    for &b in bytes {
+    for (i, &b) in bytes.iter().enumerate() {
         if in_string {
             match (escaped, b) {
                 (true, _) => escaped = false,
@@ -111,16 +130,23 @@ fn top_level_items(json: &str) -> usize {
                 depth += 1;
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => items += 1,
+            b',' if depth == 1 => {
+                commas += 1;
+                if stop_after == Some(commas) {
+                    return ArrayScan {
+                        items: commas,
+                        cut_at: Some(offset + i),
+                    };
+                }
+            }
             b' ' | b'\n' | b'\t' | b'\r' => {}
             _ if depth == 1 => any = true,
             _ => {}
         }
     }
-    if any {
-        items + 1
-    } else {
-        0
+    ArrayScan {
+        items: if any { commas + 1 } else { 0 },
+        cut_at: None,
     }
 }
 

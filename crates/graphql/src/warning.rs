@@ -81,43 +81,14 @@ pub(crate) fn attach(response: &mut Response, mut warnings: Vec<Truncated>) {
 }
 
 /// The first `n` items of the JSON array `json`, as text, when it has more; `None` when it has
-/// at most `n` (or is not an array). Items are found at depth one, outside strings, without
-/// parsing them.
+/// at most `n` (or is not an array). Items are found without parsing them
+/// ([`crate::statement::scan_array`]).
 pub(crate) fn cut_array(json: &str, n: usize) -> Option<String> {
-    let trimmed = json.trim_start();
-    let offset = json.len() - trimmed.len();
-    let bytes = trimmed.as_bytes();
-    if bytes.first() != Some(&b'[') {
-        return None;
-    }
-    let (mut depth, mut items, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => {
-                items += 1;
-                if items == n {
-                    let mut cut = String::with_capacity(offset + i + 1);
-                    cut.push_str(&json[..offset + i]);
-                    cut.push(']');
-                    return Some(cut);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let end = crate::statement::scan_array(json, Some(n)).cut_at?;
+    let mut cut = String::with_capacity(end + 1);
+    cut.push_str(&json[..end]);
+    cut.push(']');
+    Some(cut)
 }
 
 #[cfg(test)]
