@@ -63,6 +63,54 @@ pub struct FieldDef {
     pub source: FieldSource,
     /// One-line description shown by introspection.
     pub description: &'static str,
+    /// Where the value sits in the AWS API's JSON for the type.
+    pub api: Api,
+}
+
+/// Where a stored field's value sits in the AWS API's JSON for its type: the shape Describe*
+/// returns, which is also the shape RegisterTaskDefinition and task-definition files take
+/// (CloudFormation's properties are the same keys in PascalCase). The ingest writes what this
+/// says ([`document::rows`]); nothing else lists the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// Not read from the API: kept by the inventory (tenant, account, region, seen times,
+    /// content hash) or taken from the parent (a child's join columns and ordinal).
+    None,
+    /// The value at this path of keys, read as the field's scalar kind.
+    At(&'static [&'static str]),
+    /// `"ENABLED"` is true, `"DISABLED"` false, anything else null.
+    Enabled(&'static [&'static str]),
+    /// Whether the string at this path is set and not empty; the text itself is never read
+    /// (environment values, command lines: they can hold secrets).
+    Set(&'static [&'static str]),
+    /// The last segment of the type's ARN (a task's id), when the path holds no value.
+    ArnIdOr(&'static [&'static str]),
+}
+
+impl FieldDef {
+    /// The field read from the API at `path`.
+    pub const fn at(mut self, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::At(path);
+        self
+    }
+
+    /// The field read as `ENABLED`/`DISABLED` at `path`.
+    pub const fn enabled(mut self, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::Enabled(path);
+        self
+    }
+
+    /// The field true when the string at `path` is set and not empty.
+    pub const fn set(mut self, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::Set(path);
+        self
+    }
+
+    /// The field read at `path`, else the last segment of the ARN.
+    pub const fn arn_id_or(mut self, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::ArnIdOr(path);
+        self
+    }
 }
 
 /// How many related rows a relationship has.
@@ -90,6 +138,9 @@ pub struct RelationshipDef {
     pub order: &'static [(&'static str, bool)],
     /// One-line description shown by introspection.
     pub description: &'static str,
+    /// For a child table written with its parent: where the children sit in the parent's API
+    /// JSON (a list, one row per item; an object, one row).
+    pub owned: Option<&'static [&'static str]>,
 }
 
 /// Labels of a type that implements the `Asset` interface.
@@ -128,6 +179,7 @@ pub struct TypeDef {
     pub key: &'static [&'static str],
 }
 
+pub mod document;
 mod ecs;
 
 pub use ecs::{ASSET_FIELDS, CATALOGUE};
@@ -145,6 +197,7 @@ pub(crate) const fn field(
         nullable,
         source: FieldSource::Column(column),
         description,
+        api: Api::None,
     }
 }
 

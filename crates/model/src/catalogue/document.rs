@@ -1,0 +1,383 @@
+//! An asset's rows read from its AWS API JSON by the catalogue alone: each described field at
+//! its [`Api`] path, converted to its scalar kind, and the owned child tables (container specs,
+//! environment entries, settings, network configuration, tags) from their paths, their join
+//! columns taken from the parent row. No field is listed here: adding one to the catalogue adds
+//! it to what is read.
+//!
+//! Values the inventory must never hold are never read: an environment variable's value is only
+//! tested for being set ([`Api::Set`]), and anything the catalogue does not describe is ignored.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
+
+use super::{Api, FieldSource, ScalarKind, TypeDef, CATALOGUE};
+
+/// One column's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Absent in the API's JSON (or not of the field's kind).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Text(String),
+    /// A list of strings.
+    TextList(Vec<String>),
+    /// A time.
+    Time(DateTime<Utc>),
+}
+
+/// One row of one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The table.
+    pub table: &'static str,
+    /// The described columns, in catalogue order, then the join columns from the parent and,
+    /// for a list item, its position.
+    pub cells: Vec<(&'static str, Cell)>,
+}
+
+impl Row {
+    /// The cell of `column`, if the row has it.
+    pub fn get(&self, column: &str) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, v)| v)
+    }
+}
+
+/// The rows of one asset of type `ty` whose API JSON is `doc`: its own row first, then each
+/// owned child table's rows (depth first, in the catalogue's relationship order).
+pub fn rows(ty: &'static TypeDef, doc: &Json) -> Vec<Row> {
+    let mut out = Vec::new();
+    collect(ty, doc, &[], &mut out);
+    out
+}
+
+fn collect(
+    ty: &'static TypeDef,
+    doc: &Json,
+    inherited: &[(&'static str, Cell)],
+    out: &mut Vec<Row>,
+) {
+    let row = own_row(ty, doc, inherited);
+    let parent = row.cells.clone();
+    out.push(row);
+    for relationship in ty.relationships {
+        let Some(path) = relationship.owned else {
+            continue;
+        };
+        let Some(child) = CATALOGUE.iter().find(|t| t.name == relationship.target) else {
+            continue;
+        };
+        let joined: Vec<(&'static str, Cell)> = relationship
+            .join
+            .iter()
+            .map(|(parent_column, child_column)| {
+                let value = parent
+                    .iter()
+                    .find(|(c, _)| c == parent_column)
+                    .map_or(Cell::Null, |(_, v)| v.clone());
+                (*child_column, value)
+            })
+            .collect();
+        match at(doc, path) {
+            Some(Json::Array(items)) => {
+                for (ordinal, item) in items.iter().enumerate() {
+                    let mut inherited = joined.clone();
+                    if child_has_column(child, "ordinal") {
+                        inherited.push((
+                            "ordinal",
+                            Cell::Int(i64::try_from(ordinal).unwrap_or(i64::MAX)),
+                        ));
+                    }
+                    collect(child, item, &inherited, out);
+                }
+            }
+            Some(item @ Json::Object(_)) => collect(child, item, &joined, out),
+            _ => {}
+        }
+    }
+}
+
+/// Whether `ty`'s table has `column` (as a key, join or order column the catalogue names).
+fn child_has_column(ty: &TypeDef, column: &str) -> bool {
+    ty.key.contains(&column)
+        || CATALOGUE.iter().any(|t| {
+            t.relationships
+                .iter()
+                .any(|r| r.target == ty.name && r.order.iter().any(|(c, _)| *c == column))
+        })
+}
+
+fn own_row(ty: &TypeDef, doc: &Json, inherited: &[(&'static str, Cell)]) -> Row {
+    let arn = ty
+        .fields
+        .iter()
+        .find(|f| f.name == "arn")
+        .and_then(|f| match f.api {
+            Api::At(path) => at(doc, path).and_then(Json::as_str),
+            _ => None,
+        });
+    let mut cells: Vec<(&'static str, Cell)> = Vec::with_capacity(ty.fields.len());
+    for field in ty.fields {
+        let FieldSource::Column(column) = field.source else {
+            continue;
+        };
+        if cells.iter().any(|(c, _)| *c == column) {
+            continue;
+        }
+        let value = match field.api {
+            Api::None => continue,
+            Api::At(path) => at(doc, path).map_or(Cell::Null, |v| cell(field.kind, v)),
+            Api::Enabled(path) => match at(doc, path).and_then(Json::as_str) {
+                Some("ENABLED") => Cell::Bool(true),
+                Some("DISABLED") => Cell::Bool(false),
+                _ => Cell::Null,
+            },
+            Api::Set(path) => Cell::Bool(
+                at(doc, path)
+                    .and_then(Json::as_str)
+                    .is_some_and(|s| !s.is_empty()),
+            ),
+            Api::ArnIdOr(path) => match at(doc, path).and_then(Json::as_str) {
+                Some(text) if !path.is_empty() => Cell::Text(text.to_owned()),
+                _ => arn
+                    .and_then(|a| a.rsplit(['/', ':']).next())
+                    .map_or(Cell::Null, |id| Cell::Text(id.to_owned())),
+            },
+        };
+        cells.push((column, value));
+    }
+    for (column, value) in inherited {
+        if !cells.iter().any(|(c, _)| c == column) {
+            cells.push((column, value.clone()));
+        }
+    }
+    Row {
+        table: ty.table,
+        cells,
+    }
+}
+
+/// The value at `path` in `doc` (`doc` itself for an empty path); JSON `null` is absent.
+fn at<'a>(doc: &'a Json, path: &[&str]) -> Option<&'a Json> {
+    let mut value = doc;
+    for key in path {
+        value = value.get(key)?;
+    }
+    (!value.is_null()).then_some(value)
+}
+
+/// `value` read as `kind`; a value of another shape is null, never a guess.
+fn cell(kind: ScalarKind, value: &Json) -> Cell {
+    match (kind, value) {
+        (ScalarKind::Boolean, Json::Bool(b)) => Cell::Bool(*b),
+        (ScalarKind::Int, Json::Number(n)) => n.as_i64().map_or(Cell::Null, Cell::Int),
+        (ScalarKind::Id | ScalarKind::String, Json::String(s)) => Cell::Text(s.clone()),
+        // The task-level `cpu`/`memory` are strings in the API; integers elsewhere are shown as
+        // their text when a string field is described on them.
+        (ScalarKind::Id | ScalarKind::String, Json::Number(n)) => Cell::Text(n.to_string()),
+        (ScalarKind::StringList, Json::Array(items)) => Cell::TextList(
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        (ScalarKind::DateTime, value) => time(value).map_or(Cell::Null, Cell::Time),
+        _ => Cell::Null,
+    }
+}
+
+/// A time as the API's JSON protocol writes it (seconds since the epoch, with a fraction), or
+/// as RFC 3339 text (files and CloudFormation).
+fn time(value: &Json) -> Option<DateTime<Utc>> {
+    match value {
+        Json::Number(n) => {
+            let seconds = n.as_f64()?;
+            let whole = seconds.floor();
+            // Microseconds, as the inventory stores them.
+            let micros = ((seconds - whole) * 1e6).round();
+            DateTime::from_timestamp(whole as i64, (micros as u32).min(999_999) * 1_000)
+        }
+        Json::String(s) => DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ty(name: &str) -> &'static TypeDef {
+        TypeDef::named(name).expect("catalogue type")
+    }
+
+    /// A DescribeTaskDefinition answer's `taskDefinition`, with the response's `tags` added, in
+    /// the API's JSON shape (times as epoch seconds).
+    fn task_definition() -> Json {
+        json!({
+            "taskDefinitionArn": "arn:aws:ecs:us-east-1:111111111111:task-definition/web:3",
+            "family": "web",
+            "revision": 3,
+            "status": "ACTIVE",
+            "networkMode": "host",
+            "cpu": "256",
+            "requiresCompatibilities": ["EC2"],
+            "registeredAt": 1_767_225_600.5,
+            "containerDefinitions": [
+                {
+                    "name": "app",
+                    "image": "nginx:1",
+                    "cpu": 128,
+                    "privileged": true,
+                    "environment": [
+                        {"name": "AWS_SECRET_ACCESS_KEY", "value": "wJalrXUtnFEMI/K7MDENG"},
+                        {"name": "EMPTY", "value": ""}
+                    ],
+                    "linuxParameters": {"capabilities": {"add": ["SYS_ADMIN"]}}
+                },
+                {"name": "sidecar", "essential": false}
+            ],
+            "tags": [{"key": "team", "value": "payments"}]
+        })
+    }
+
+    #[test]
+    fn a_task_definition_is_read_with_its_containers_environment_and_tags() {
+        let rows = rows(ty("EcsTaskDefinition"), &task_definition());
+        let tables: Vec<&str> = rows.iter().map(|r| r.table).collect();
+        assert_eq!(
+            tables,
+            [
+                "ecs_task_definitions",
+                "ecs_container_specs",
+                "ecs_container_env_entries",
+                "ecs_container_env_entries",
+                "ecs_container_specs",
+                "tags"
+            ]
+        );
+        let definition = &rows[0];
+        let arn = "arn:aws:ecs:us-east-1:111111111111:task-definition/web:3";
+        assert_eq!(definition.get("arn"), Some(&Cell::Text(arn.to_owned())));
+        assert_eq!(definition.get("revision"), Some(&Cell::Int(3)));
+        assert_eq!(
+            definition.get("network_mode"),
+            Some(&Cell::Text("host".into()))
+        );
+        assert_eq!(definition.get("pid_mode"), Some(&Cell::Null));
+        assert_eq!(
+            definition.get("requires_compatibilities"),
+            Some(&Cell::TextList(vec!["EC2".into()]))
+        );
+        let registered = DateTime::from_timestamp(1_767_225_600, 500_000_000).expect("time");
+        assert_eq!(
+            definition.get("registered_at"),
+            Some(&Cell::Time(registered))
+        );
+        let app = &rows[1];
+        assert_eq!(
+            app.get("task_definition_arn"),
+            Some(&Cell::Text(arn.to_owned()))
+        );
+        assert_eq!(app.get("ordinal"), Some(&Cell::Int(0)));
+        assert_eq!(app.get("privileged"), Some(&Cell::Bool(true)));
+        // Absent stays null: never `false` or `""`.
+        assert_eq!(app.get("readonly_root_filesystem"), Some(&Cell::Null));
+        assert_eq!(app.get("user_name"), Some(&Cell::Null));
+        assert_eq!(
+            app.get("capabilities_add"),
+            Some(&Cell::TextList(vec!["SYS_ADMIN".into()]))
+        );
+        assert_eq!(app.get("capabilities_drop"), Some(&Cell::Null));
+        let secret = &rows[2];
+        assert_eq!(
+            secret.get("container_name"),
+            Some(&Cell::Text("app".into()))
+        );
+        assert_eq!(
+            secret.get("name"),
+            Some(&Cell::Text("AWS_SECRET_ACCESS_KEY".into()))
+        );
+        assert_eq!(secret.get("has_value"), Some(&Cell::Bool(true)));
+        assert_eq!(rows[3].get("has_value"), Some(&Cell::Bool(false)));
+        assert_eq!(rows[3].get("ordinal"), Some(&Cell::Int(1)));
+        let sidecar = &rows[4];
+        assert_eq!(sidecar.get("ordinal"), Some(&Cell::Int(1)));
+        assert_eq!(sidecar.get("essential"), Some(&Cell::Bool(false)));
+        assert_eq!(sidecar.get("cpu"), Some(&Cell::Null));
+        let tag = &rows[5];
+        assert_eq!(tag.get("resource_arn"), Some(&Cell::Text(arn.to_owned())));
+        assert_eq!(tag.get("value"), Some(&Cell::Text("payments".into())));
+    }
+
+    #[test]
+    fn no_value_the_inventory_must_not_hold_is_read() {
+        let rows = rows(ty("EcsTaskDefinition"), &task_definition());
+        let text = format!("{rows:?}");
+        assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
+    }
+
+    #[test]
+    fn services_tasks_and_clusters_are_read_by_their_descriptions() {
+        let service = json!({
+            "serviceArn": "arn:aws:ecs:us-east-1:111111111111:service/prod/api",
+            "serviceName": "api",
+            "desiredCount": 2,
+            "createdAt": "2026-01-01T00:00:00Z",
+            "networkConfiguration": {"awsvpcConfiguration": {
+                "assignPublicIp": "ENABLED", "subnets": ["subnet-1"]}},
+        });
+        let rows = rows(ty("EcsService"), &service);
+        assert_eq!(rows[0].get("name"), Some(&Cell::Text("api".into())));
+        assert_eq!(rows[0].get("desired_count"), Some(&Cell::Int(2)));
+        let created = DateTime::from_timestamp(1_767_225_600, 0).expect("time");
+        assert_eq!(rows[0].get("created_at"), Some(&Cell::Time(created)));
+        assert_eq!(rows[1].table, "ecs_service_network_configurations");
+        assert_eq!(rows[1].get("assign_public_ip"), Some(&Cell::Bool(true)));
+        assert_eq!(rows[1].get("security_groups"), Some(&Cell::Null));
+        let task = json!({"taskArn": "arn:aws:ecs:us-east-1:111111111111:task/prod/0abc", "lastStatus": "RUNNING"});
+        let rows = super::rows(ty("EcsTask"), &task);
+        assert_eq!(rows[0].get("name"), Some(&Cell::Text("0abc".into())));
+        let cluster = json!({"clusterArn": "arn:aws:ecs:us-east-1:111111111111:cluster/prod",
+            "settings": [{"name": "containerInsights", "value": "enabled"}]});
+        let rows = super::rows(ty("EcsCluster"), &cluster);
+        assert_eq!(rows[0].get("name"), Some(&Cell::Text("prod".into())));
+        assert_eq!(rows[1].get("cluster_arn"), rows[0].get("arn"));
+        assert_eq!(rows[1].get("value"), Some(&Cell::Text("enabled".into())));
+    }
+
+    /// Every column a stored type's field reads is described with an API path, except the
+    /// inventory's own (tenant, account, region, seen times, content hash).
+    #[test]
+    fn every_stored_field_says_where_the_api_has_it() {
+        let inventory = [
+            "tenant_id",
+            "cloud_account_id",
+            "region",
+            "first_seen_at",
+            "last_seen_at",
+            "content_hash",
+        ];
+        for ty in CATALOGUE {
+            for field in ty.fields {
+                let FieldSource::Column(column) = field.source else {
+                    continue;
+                };
+                assert!(
+                    field.api != Api::None || inventory.contains(&column),
+                    "{}.{} has no API path",
+                    ty.name,
+                    field.name
+                );
+            }
+        }
+    }
+}
