@@ -50,7 +50,7 @@ pub enum ErrorCode {
     NotFound,
     /// The controls API is asked of a server run without a control catalogue.
     NotConfigured,
-    /// `explain` was asked of a document it cannot plan as one statement per root field.
+    /// `Engine::plan` was asked of a document it cannot plan as one statement per root field.
     NotPlannable,
     /// Something failed inside assetql; the answer has no data (details are in the log).
     Internal,
@@ -183,7 +183,7 @@ impl ErrorCode {
                 "The controls API is asked of a server run without a control catalogue."
             }
             ErrorCode::NotPlannable => {
-                "`explain` was asked of a document it cannot plan as one statement per root field."
+                "`Engine::plan` was asked of a document it cannot plan as one statement per root field."
             }
             ErrorCode::Internal => {
                 "Something failed inside assetql; the answer has no data (details are in the log)."
