@@ -74,30 +74,49 @@ fn nul_error() -> Error {
     )
 }
 
-/// Checks the strings and lists of a where-input (or of a request's variables) before it is
-/// parsed.
-pub(crate) fn check_input(input: &Json, limits: &Limits) -> Result<(), Error> {
-    match input {
-        Json::String(s) if s.contains('\0') => Err(nul_error()),
-        Json::String(s) if s.len() > limits.max_string_length => Err(limit_error(
+/// Refuses a string with a NUL byte or longer than the limit; `what` names it in the message.
+fn check_string(s: &str, what: &str, limits: &Limits) -> Result<(), Error> {
+    if s.contains('\0') {
+        return Err(nul_error());
+    }
+    if s.len() > limits.max_string_length {
+        return Err(limit_error(
             format!(
-                "a filter string of {} bytes exceeds the limit of {}",
+                "{what} string of {} bytes exceeds the limit of {}",
                 s.len(),
                 limits.max_string_length
             ),
             ErrorCode::StringTooLong,
             as_u64(limits.max_string_length),
-        )),
-        Json::Array(items) if items.len() > limits.max_list_length => Err(limit_error(
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a list longer than the limit; `what` names it in the message.
+fn check_list(len: usize, what: &str, limits: &Limits) -> Result<(), Error> {
+    if len > limits.max_list_length {
+        return Err(limit_error(
             format!(
-                "a filter list of {} items exceeds the limit of {}",
-                items.len(),
+                "{what} list of {len} items exceeds the limit of {}",
                 limits.max_list_length
             ),
             ErrorCode::ListTooLong,
             as_u64(limits.max_list_length),
-        )),
-        Json::Array(items) => items.iter().try_for_each(|i| check_input(i, limits)),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the strings and lists of a where-input (or of a request's variables) before it is
+/// parsed.
+pub(crate) fn check_input(input: &Json, limits: &Limits) -> Result<(), Error> {
+    match input {
+        Json::String(s) => check_string(s, "a filter", limits),
+        Json::Array(items) => {
+            check_list(items.len(), "a filter", limits)?;
+            items.iter().try_for_each(|i| check_input(i, limits))
+        }
         Json::Object(fields) => fields.values().try_for_each(|v| check_input(v, limits)),
         _ => Ok(()),
     }
@@ -220,26 +239,11 @@ fn check_document_literals(
     use async_graphql_value::Value;
     fn value(v: &Value, limits: &Limits) -> Result<(), Error> {
         match v {
-            Value::String(s) if s.contains('\0') => Err(nul_error()),
-            Value::String(s) if s.len() > limits.max_string_length => Err(limit_error(
-                format!(
-                    "a string of {} bytes exceeds the limit of {}",
-                    s.len(),
-                    limits.max_string_length
-                ),
-                ErrorCode::StringTooLong,
-                as_u64(limits.max_string_length),
-            )),
-            Value::List(items) if items.len() > limits.max_list_length => Err(limit_error(
-                format!(
-                    "a list of {} items exceeds the limit of {}",
-                    items.len(),
-                    limits.max_list_length
-                ),
-                ErrorCode::ListTooLong,
-                as_u64(limits.max_list_length),
-            )),
-            Value::List(items) => items.iter().try_for_each(|i| value(i, limits)),
+            Value::String(s) => check_string(s, "a", limits),
+            Value::List(items) => {
+                check_list(items.len(), "a", limits)?;
+                items.iter().try_for_each(|i| value(i, limits))
+            }
             Value::Object(fields) => fields.values().try_for_each(|f| value(f, limits)),
             _ => Ok(()),
         }
