@@ -467,19 +467,13 @@ impl ScopeWriter {
     ) -> Result<HashMap<String, String>, StoreError> {
         let mut found = HashMap::new();
         for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
-            let mut sql = format!(
-                "SELECT arn, content_hash FROM {} WHERE tenant_id = $1 AND arn IN (",
+            let (list, arn_values) = self.arn_list(chunk);
+            let sql = format!(
+                "SELECT arn, content_hash FROM {} WHERE tenant_id = $1 AND arn IN ({list})",
                 kind.table()
             );
             let mut values = vec![Value::text(self.scope.tenant.as_str())];
-            for (i, arn) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                self.dialect.write_placeholder(&mut sql, i + 2);
-                values.push(Value::text(*arn));
-            }
-            sql.push(')');
+            values.extend(arn_values);
             let rows =
                 exec::fetch_text_rows(&mut self.tx, "existing_hashes", &sql, &values).await?;
             for row in rows {
@@ -503,17 +497,11 @@ impl ScopeWriter {
         arns: &[&str],
     ) -> Result<(), StoreError> {
         for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
-            let mut sql =
-                format!("DELETE FROM {table} WHERE tenant_id = $1 AND {parent_column} IN (");
+            let (list, arn_values) = self.arn_list(chunk);
+            let sql =
+                format!("DELETE FROM {table} WHERE tenant_id = $1 AND {parent_column} IN ({list})");
             let mut values = vec![Value::text(self.scope.tenant.as_str())];
-            for (i, arn) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                self.dialect.write_placeholder(&mut sql, i + 2);
-                values.push(Value::text(*arn));
-            }
-            sql.push(')');
+            values.extend(arn_values);
             exec::execute(&mut self.tx, "delete_children", &sql, &values).await?;
         }
         Ok(())
