@@ -127,10 +127,10 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = tempfile_dir();
+    let dir = tempfile::tempdir().expect("temp dir");
     let db = runtime.block_on(async {
         let db = Database::connect(
-            &format!("sqlite://{}/bench.db", dir.display()),
+            &format!("sqlite://{}/bench.db", dir.path().display()),
             &PoolOptions::default(),
         )
         .await
@@ -289,12 +289,6 @@ fn context(db: &Database) -> RequestContext {
         row_level_security: false,
         gate: Default::default(),
     }
-}
-
-fn tempfile_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("assetql-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 criterion_group!(benches, bench);

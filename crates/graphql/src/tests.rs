@@ -21,18 +21,11 @@ fn both_schemas_build() {
     assert!(!current.contains("networkMode_NOT"));
 }
 
-/// A migrated SQLite database in a fresh temporary folder, and a request context on it.
-async fn database() -> (assetql_store::Database, std::path::PathBuf) {
-    use std::sync::atomic::AtomicU64;
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "assetql-graphql-test-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// A migrated SQLite database in a fresh temporary folder (removed when the folder is dropped).
+async fn database() -> (assetql_store::Database, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
     let db = assetql_store::Database::connect(
-        &format!("sqlite://{}/t.db", dir.display()),
+        &format!("sqlite://{}/t.db", dir.path().display()),
         &assetql_store::PoolOptions::default(),
     )
     .await
