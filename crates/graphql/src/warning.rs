@@ -49,8 +49,8 @@ pub(crate) struct Warnings(Mutex<Vec<Truncated>>);
 
 impl Warnings {
     pub(crate) fn push(&self, warning: Truncated) {
-        // A poisoned list (a panic elsewhere in the request) only loses a warning; the answer
-        // itself fails closed on its own.
+        // A panic elsewhere in the request poisons the lock but leaves the list whole:
+        // `into_inner` keeps every warning, so a cut list is never left unannounced.
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

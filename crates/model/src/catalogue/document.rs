@@ -88,7 +88,9 @@ fn collect(
             Some(Json::Array(items)) => {
                 for (ordinal, item) in items.iter().enumerate() {
                     let mut inherited = joined.clone();
-                    if child_has_column(child, "ordinal") {
+                    // A child kept in its list's order has an `ordinal` column, which the
+                    // relationship orders by.
+                    if relationship.order.iter().any(|(c, _)| *c == "ordinal") {
                         inherited.push((
                             "ordinal",
                             Cell::Int(i64::try_from(ordinal).unwrap_or(i64::MAX)),
@@ -101,16 +103,6 @@ fn collect(
             _ => {}
         }
     }
-}
-
-/// Whether `ty`'s table has `column` (as a key, join or order column the catalogue names).
-fn child_has_column(ty: &TypeDef, column: &str) -> bool {
-    ty.key.contains(&column)
-        || CATALOGUE.iter().any(|t| {
-            t.relationships
-                .iter()
-                .any(|r| r.target == ty.name && r.order.iter().any(|(c, _)| *c == column))
-        })
 }
 
 fn own_row(ty: &TypeDef, doc: &Json, inherited: &[(&'static str, Cell)]) -> Row {
