@@ -159,6 +159,17 @@ impl TestDb {
         }
     }
 
+    /// Seeds the controls' fixture inventory (`fixtures::control_inventory`) for the fixture
+    /// account and region, seen at time 0.
+    pub async fn seed_control_inventory(&self) -> (SyncRunId, UpsertStats) {
+        self.seed(
+            &fixtures::scope(fixtures::ACCOUNT, fixtures::REGION),
+            &fixtures::control_inventory(fixtures::ACCOUNT, fixtures::REGION),
+            fixtures::at(0),
+        )
+        .await
+    }
+
     /// Writes `inventory` into `scope` as one committed sync run, the way the collector does.
     pub async fn seed(
         &self,

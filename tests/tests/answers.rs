@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use assetql_graphql::{Engine, GraphQLRequest};
 use assetql_sql::QueryDialect;
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::{Backend, Rng, TestDb};
 
 /// Documents, with the operation to run when there are several.
@@ -254,13 +253,7 @@ fn golden_line(
 #[tokio::test]
 async fn the_engine_answers_the_corpus_as_the_golden_file_says() {
     let test_db = TestDb::new(Backend::Sqlite).await;
-    test_db
-        .seed(
-            &fixtures::scope(ACCOUNT, REGION),
-            &fixtures::control_inventory(ACCOUNT, REGION),
-            at(0),
-        )
-        .await;
+    test_db.seed_control_inventory().await;
     let engine = Engine::new().expect("schemas");
     let mut lines = Vec::new();
     for request in corpus() {

@@ -43,9 +43,7 @@ const ASSET_FRAGMENT_FIELDS: [&str; 11] = [
 
 on_both_databases! {
     async fn every_control_reports_exactly_its_violations_in_both_dialects(test_db: TestDb) {
-        test_db
-            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
-            .await;
+        test_db.seed_control_inventory().await;
         let server = TestServer::start(test_db.db.clone()).await;
         for (slug, expected) in fixtures::control_expectations() {
             let expected: BTreeSet<&str> = expected.into_iter().collect();

@@ -1,16 +1,14 @@
 //! The controls API over HTTP: catalogue with latest status, re-scan, findings resolved to
 //! assets, exceptions through mutations, run history.
 
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::fixtures::ACCOUNT;
 use assetql_tests::on_both_databases;
 use assetql_tests::server::TestServer;
 use serde_json::json;
 
 on_both_databases! {
     async fn controls_are_run_listed_excepted_and_revoked_through_graphql(test_db: TestDb) {
-        test_db
-            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
-            .await;
+        test_db.seed_control_inventory().await;
         let server = TestServer::start(test_db.db.clone()).await;
 
         let before = server.graphql("{ controls { id latestRun { status } } }", None).await;

@@ -6,20 +6,13 @@ use assetql_sql::{
     compile_list, parse_where, ListQuery, QueryDialect, Selection, SqlDialect, Value,
 };
 use assetql_store::Database;
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::{Backend, TestDb};
 use serde_json::json;
 
 #[tokio::test]
 async fn mission_control_plan_uses_the_foreign_key_indexes() {
     let test_db = TestDb::new(Backend::Postgres).await;
-    test_db
-        .seed(
-            &fixtures::scope(ACCOUNT, REGION),
-            &fixtures::control_inventory(ACCOUNT, REGION),
-            at(0),
-        )
-        .await;
+    test_db.seed_control_inventory().await;
     let ty = TypeDef::named("EcsTaskDefinition").expect("type");
     let filter = parse_where(
         ty,

@@ -2,7 +2,6 @@
 //! keeps serving.
 
 use assetql_graphql::Limits;
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::on_both_databases;
 use assetql_tests::server::{GraphQLResponse, TestServer};
 use serde_json::json;
@@ -27,7 +26,7 @@ async fn still_serving(server: &TestServer) {
 
 on_both_databases! {
     async fn hostile_queries_are_rejected_with_their_codes(test_db: TestDb) {
-        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed_control_inventory().await;
         let limits = Limits { default_page_size: 3, ..Limits::default() };
         let server = TestServer::start_with(test_db.db.clone(), false, limits.clone()).await;
 
@@ -170,7 +169,7 @@ async fn configured_limits_apply_to_nested_relationship_filters_too() {
 
 on_both_databases! {
     async fn documents_are_bounded_before_any_walk_follows_a_fragment(test_db: TestDb) {
-        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0)).await;
+        test_db.seed_control_inventory().await;
         let limits = Limits::default();
         let server = TestServer::start_with(test_db.db.clone(), false, limits.clone()).await;
 
@@ -248,13 +247,7 @@ on_both_databases! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_aliased_field_answers_when_a_request_runs_one_statement_at_a_time() {
     let test_db = assetql_tests::TestDb::new(assetql_tests::Backend::Sqlite).await;
-    test_db
-        .seed(
-            &fixtures::scope(ACCOUNT, REGION),
-            &fixtures::control_inventory(ACCOUNT, REGION),
-            at(0),
-        )
-        .await;
+    test_db.seed_control_inventory().await;
     let limits = Limits {
         max_concurrent_statements: 1,
         ..Limits::default()

@@ -57,9 +57,7 @@ const DOCUMENTS: [&str; 13] = [
 
 on_both_databases! {
     async fn spliced_answers_are_the_executors_answers_to_the_byte(test_db: TestDb) {
-        test_db
-            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
-            .await;
+        test_db.seed_control_inventory().await;
         let server = TestServer::start(test_db.db.clone()).await;
         for document in DOCUMENTS {
             let spliced = server.graphql(&document.replace("@DIRECTIVE", ""), None).await;
@@ -92,9 +90,7 @@ on_both_databases! {
     }
 
     async fn directives_and_meta_fields_inside_the_selection_are_the_executors(test_db: TestDb) {
-        test_db
-            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
-            .await;
+        test_db.seed_control_inventory().await;
         let server = TestServer::start(test_db.db.clone()).await;
         let response = server
             .graphql(
@@ -221,9 +217,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn a_planned_statement_answers_what_the_document_answers(test_db: TestDb) {
-        test_db
-            .seed(&fixtures::scope(ACCOUNT, REGION), &fixtures::control_inventory(ACCOUNT, REGION), at(0))
-            .await;
+        test_db.seed_control_inventory().await;
         let engine = assetql_graphql::Engine::new().expect("schemas");
         let context = || test_db.request_context();
         let request = |query: &str| assetql_graphql::GraphQLRequest {

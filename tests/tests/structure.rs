@@ -52,25 +52,61 @@ fn module_of(src: &Path, path: &Path) -> Option<String> {
     (!matches!(name, "lib" | "main" | "tests")).then(|| name.to_owned())
 }
 
-/// The `crate::x` names a text uses, outside comments.
+/// The `crate::x` names a text uses, outside comments, including each of a grouped import
+/// (`use crate::{a, b::C};`).
 fn crate_paths(text: &str) -> BTreeSet<String> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let name_at = |rest: &str| -> String {
+        rest.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut out = BTreeSet::new();
-    for line in text.lines() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            let after = &rest[at + "crate::".len()..];
-            let name: String = after
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        let after = &rest[at + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            // The group's items at depth one: each starts after `{` or a `,`.
+            let mut depth = 1usize;
+            let mut start = 0usize;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' | ',' if depth == 1 => {
+                        let name = name_at(&group[start..i]);
+                        if !name.is_empty() {
+                            out.insert(name);
+                        }
+                        start = i + 1;
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+        } else {
+            let name = name_at(after);
             if !name.is_empty() {
                 out.insert(name);
             }
-            rest = after;
         }
+        rest = after;
     }
     out
+}
+
+#[test]
+fn crate_paths_are_read_from_plain_and_grouped_imports() {
+    let text = "use crate::a::X;\nuse crate::{b, c::{D, E}, F}; // crate::commented\nlet x = crate::g::h();";
+    let names: Vec<String> = crate_paths(text).into_iter().collect();
+    assert_eq!(names, ["F", "a", "b", "c", "g"]);
 }
 
 /// A module of the graph on a cycle, if any (depth-first, colours).

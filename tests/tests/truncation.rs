@@ -4,15 +4,15 @@
 //! `limit`, carries none. Stored controls (unpaged) are never cut.
 
 use assetql_graphql::{Engine, GraphQLRequest, Limits};
-use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
+use assetql_tests::fixtures::{self, ACCOUNT, REGION};
 use assetql_tests::{on_both_databases, TestDb};
 use serde_json::Value as Json;
 
 async fn seeded(db: &TestDb) -> usize {
-    let inventory = fixtures::control_inventory(ACCOUNT, REGION);
-    db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0))
-        .await;
-    inventory.task_definitions.len()
+    db.seed_control_inventory().await;
+    fixtures::control_inventory(ACCOUNT, REGION)
+        .task_definitions
+        .len()
 }
 
 async fn ask(engine: &Engine, db: &TestDb, query: &str) -> Json {

@@ -253,15 +253,8 @@ async fn sync_prints_a_json_summary_and_fails_when_a_scope_fails() {
 
 #[tokio::test]
 async fn controls_run_reports_and_exits_for_pipelines() {
-    use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
     let test_db = TestDb::new(Backend::Sqlite).await;
-    test_db
-        .seed(
-            &fixtures::scope(ACCOUNT, REGION),
-            &fixtures::control_inventory(ACCOUNT, REGION),
-            at(0),
-        )
-        .await;
+    test_db.seed_control_inventory().await;
     let url = test_db.url.clone();
     let run = |args: &[&str]| {
         assetql()
