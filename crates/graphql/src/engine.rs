@@ -78,10 +78,8 @@ impl Executed {
         self.response
             .errors
             .iter()
-            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
-                Value::String(code) => Some(code.clone()),
-                _ => None,
-            })
+            .filter_map(error::code_of)
+            .map(|code| code.as_str().to_owned())
             .collect()
     }
 
