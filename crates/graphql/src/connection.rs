@@ -267,7 +267,15 @@ impl ConnectionShape {
             total: Option<&'a serde_json::value::RawValue>,
         }
         let answer: Answer<'_> = serde_json::from_str(text)?;
-        let fetched = answer.nodes.unwrap_or_default();
+        // Nodes the layout needs but the statement did not return are an error (the caller
+        // answers `INTERNAL`), never an empty page.
+        let fetched = match answer.nodes {
+            Some(nodes) => nodes,
+            None if !self.wants().0 => Vec::new(),
+            None => {
+                return Err(serde::de::Error::missing_field("nodes"));
+            }
+        };
         let shown = &fetched[..self.page.nodes(fetched.len())];
         let has_next = self.page.has_next(fetched.len());
         let total = answer.total.map_or("null", |t| t.get());
@@ -365,6 +373,34 @@ mod tests {
         assert_eq!(
             (all.nodes(7), all.has_next(7), all.has_previous()),
             (7, false, false)
+        );
+    }
+
+    #[test]
+    fn a_page_whose_nodes_are_missing_is_an_error_not_an_empty_page() {
+        let page = Page {
+            first: Some(2),
+            start: 0,
+        };
+        let edges = ConnectionShape {
+            page,
+            items: vec![(
+                "edges".to_owned(),
+                ShapeItem::Edges(vec![("cursor".to_owned(), EdgePart::Cursor)]),
+            )],
+        };
+        assert!(edges.apply(r#"{"totalCount":3}"#).is_err());
+        assert_eq!(
+            edges.apply(r#"{"nodes":[]}"#).expect("an empty page"),
+            r#"{"edges":[]}"#
+        );
+        let count = ConnectionShape {
+            page,
+            items: vec![("totalCount".to_owned(), ShapeItem::Total)],
+        };
+        assert_eq!(
+            count.apply(r#"{"totalCount":3}"#).expect("a count"),
+            r#"{"totalCount":3}"#
         );
     }
 }

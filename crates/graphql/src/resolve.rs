@@ -512,17 +512,13 @@ pub(crate) async fn connection<'a>(
             node_fields.extend(node.selection_set());
         }
     }
-    let raw = ctx.data_opt::<std::sync::Arc<crate::raw::RawParts>>();
-    // A raw answer is written around the database's node JSON, unparsed; otherwise the
-    // executor resolves the values written from the same layout.
-    let raw_shape = raw.and_then(|raw| Some((raw, ConnectionShape::of(&field, page)?)));
-    let lenient = raw_shape
-        .is_none()
-        .then(|| ConnectionShape::lenient(&field, page));
-    let (want_nodes, want_count) = match (&raw_shape, &lenient) {
-        (Some((_, shape)), _) | (None, Some(shape)) => shape.wants(),
-        (None, None) => (false, false),
-    };
+    // The answer's layout; a raw answer (when the selection allows one) is written around the
+    // database's node JSON, unparsed, with the same layout.
+    let shape = ConnectionShape::lenient(&field, page);
+    let (want_nodes, want_count) = shape.wants();
+    let raw_shape = ctx
+        .data_opt::<std::sync::Arc<crate::raw::RawParts>>()
+        .and_then(|raw| Some((raw, ConnectionShape::of(&field, page)?)));
     let query = ListQuery {
         ty,
         tenant: request.tenant.clone(),
@@ -536,7 +532,7 @@ pub(crate) async fn connection<'a>(
     let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
         .map_err(compile_error)?;
     if let Some((raw, raw_shape)) = raw_shape {
-        let empty = raw_shape.to_value(&Value::from(0), &[]);
+        let empty = shape.to_value(&Value::from(0), &[]);
         let statement = RawStatement {
             compiled,
             shape: Some(std::sync::Arc::new(raw_shape)),
@@ -553,17 +549,22 @@ pub(crate) async fn connection<'a>(
         limits.query_timeout,
     )
     .await?;
-    let Value::Object(mut result) = result else {
-        return Err(coded(
+    let unreadable = || {
+        coded(
             "internal error while reading the result",
             ErrorCode::Internal,
-        ));
+        )
+    };
+    let Value::Object(mut result) = result else {
+        return Err(unreadable());
     };
     let total = result.shift_remove("totalCount").unwrap_or(Value::Null);
+    // Nodes the layout needs but the statement did not return are an error, never an empty
+    // page.
     let fetched = match result.shift_remove("nodes") {
         Some(Value::List(nodes)) => nodes,
-        _ => Vec::new(),
+        None if !want_nodes => Vec::new(),
+        _ => return Err(unreadable()),
     };
-    let shape = lenient.unwrap_or_else(|| ConnectionShape::lenient(&field, page));
     Ok(Some(FieldValue::value(shape.to_value(&total, &fetched))))
 }
