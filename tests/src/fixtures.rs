@@ -1,11 +1,11 @@
-//! Fixture assets for tests: small constructors with every optional field unset, to be adjusted
-//! with struct update syntax.
+//! Fixture assets for tests, each as the AWS API's JSON answers it (DescribeClusters,
+//! DescribeServices, DescribeTasks, DescribeTaskDefinition with its tags inline): the shape the
+//! sync writes. Small constructors with optional fields unset, to be adjusted by key
+//! (`definition["pidMode"] = json!("host")`).
 
-use assetql_model::{
-    Arn, Cluster, ClusterSetting, ContainerSpec, EnvEntry, Scope, Service,
-    ServiceNetworkConfiguration, Tag, Task, TaskDefinition, TenantId,
-};
+use assetql_model::{Scope, TenantId};
 use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{json, Value as Json};
 
 /// The AWS account used by fixtures unless a test says otherwise.
 pub const ACCOUNT: &str = "111111111111";
@@ -29,155 +29,149 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
         + chrono::Duration::seconds(seconds)
 }
 
-fn arn(account: &str, region: &str, resource: &str) -> Arn {
-    Arn::parse(format!("arn:aws:ecs:{region}:{account}:{resource}")).expect("fixture ARN is valid")
+/// A time as the API's JSON writes it (seconds since the epoch).
+pub fn epoch(at: DateTime<Utc>) -> Json {
+    json!(at.timestamp())
+}
+
+/// The ARN of `resource` in `account` and `region`.
+pub fn arn(account: &str, region: &str, resource: &str) -> String {
+    format!("arn:aws:ecs:{region}:{account}:{resource}")
+}
+
+/// The ARN of a fixture asset of any type.
+pub fn arn_of(asset: &Json) -> String {
+    ["taskDefinitionArn", "taskArn", "serviceArn", "clusterArn"]
+        .iter()
+        .find_map(|key| asset.get(key).and_then(Json::as_str))
+        .expect("a fixture asset has an ARN")
+        .to_owned()
 }
 
 /// A cluster with `containerInsights` set to `insights` (if given).
-pub fn cluster(account: &str, region: &str, name: &str, insights: Option<&str>) -> Cluster {
-    Cluster {
-        arn: arn(account, region, &format!("cluster/{name}")),
-        name: name.to_owned(),
-        status: Some("ACTIVE".to_owned()),
-        running_tasks_count: Some(0),
-        pending_tasks_count: Some(0),
-        active_services_count: Some(0),
-        registered_container_instances_count: Some(0),
-        capacity_providers: None,
-        settings: insights
-            .map(|v| ClusterSetting {
-                name: "containerInsights".to_owned(),
-                value: Some(v.to_owned()),
-            })
-            .into_iter()
-            .collect(),
-        tags: vec![],
+pub fn cluster(account: &str, region: &str, name: &str, insights: Option<&str>) -> Json {
+    let mut cluster = json!({
+        "clusterArn": arn(account, region, &format!("cluster/{name}")),
+        "clusterName": name,
+        "status": "ACTIVE",
+        "runningTasksCount": 0,
+        "pendingTasksCount": 0,
+        "activeServicesCount": 0,
+        "registeredContainerInstancesCount": 0,
+        "settings": [],
+        "tags": [],
+    });
+    if let Some(value) = insights {
+        cluster["settings"] = json!([{"name": "containerInsights", "value": value}]);
     }
+    cluster
 }
 
-/// A service in `cluster` with `assignPublicIp` as given (None: no network configuration).
+/// A service in `cluster` with `assignPublicIp` as given (None: no network configuration;
+/// `Some(None)`: a configuration without `assignPublicIp`).
 pub fn service(
     account: &str,
     region: &str,
     cluster: &str,
     name: &str,
     public_ip: Option<Option<bool>>,
-) -> Service {
-    Service {
-        arn: arn(account, region, &format!("service/{cluster}/{name}")),
-        name: name.to_owned(),
-        cluster_arn: Some(arn(account, region, &format!("cluster/{cluster}")).to_string()),
-        status: Some("ACTIVE".to_owned()),
-        launch_type: Some("FARGATE".to_owned()),
-        platform_version: Some("LATEST".to_owned()),
-        platform_family: None,
-        task_definition_arn: None,
-        scheduling_strategy: Some("REPLICA".to_owned()),
-        desired_count: Some(1),
-        running_count: Some(1),
-        pending_count: Some(0),
-        created_at: Some(at(0)),
-        network_configuration: public_ip.map(|assign_public_ip| ServiceNetworkConfiguration {
-            assign_public_ip,
-            subnets: Some(vec!["subnet-1".to_owned()]),
-            security_groups: Some(vec!["sg-1".to_owned()]),
-        }),
-        tags: vec![],
+) -> Json {
+    let mut service = json!({
+        "serviceArn": arn(account, region, &format!("service/{cluster}/{name}")),
+        "serviceName": name,
+        "clusterArn": arn(account, region, &format!("cluster/{cluster}")),
+        "status": "ACTIVE",
+        "launchType": "FARGATE",
+        "platformVersion": "LATEST",
+        "schedulingStrategy": "REPLICA",
+        "desiredCount": 1,
+        "runningCount": 1,
+        "pendingCount": 0,
+        "createdAt": epoch(at(0)),
+        "tags": [],
+    });
+    if let Some(public_ip) = public_ip {
+        let mut vpc = json!({"subnets": ["subnet-1"], "securityGroups": ["sg-1"]});
+        if let Some(enabled) = public_ip {
+            vpc["assignPublicIp"] = json!(if enabled { "ENABLED" } else { "DISABLED" });
+        }
+        service["networkConfiguration"] = json!({ "awsvpcConfiguration": vpc });
     }
+    service
 }
 
-/// A container with only its name and image set.
-pub fn container(name: &str) -> ContainerSpec {
-    ContainerSpec {
-        name: name.to_owned(),
-        image: Some(format!("registry.example/{name}:1")),
-        cpu: None,
-        memory: None,
-        memory_reservation: None,
-        essential: Some(true),
-        privileged: None,
-        user: None,
-        readonly_root_filesystem: None,
-        capabilities_add: None,
-        capabilities_drop: None,
-        environment: vec![],
-    }
+/// A container with only its name, image and `essential` set.
+pub fn container(name: &str) -> Json {
+    json!({
+        "name": name,
+        "image": format!("registry.example/{name}:1"),
+        "essential": true,
+    })
 }
 
-/// An environment variable entry.
-pub fn env(name: &str, has_value: bool) -> EnvEntry {
-    EnvEntry {
-        name: name.to_owned(),
-        has_value,
-    }
+/// An environment variable; its value is a secret-looking text when `has_value`, else empty.
+pub fn env(name: &str, has_value: bool) -> Json {
+    json!({"name": name, "value": if has_value { "s3cr3t-env-value" } else { "" }})
 }
 
-/// An ACTIVE task definition revision in `network_mode` with `containers`.
+/// An ACTIVE task definition revision in `network_mode` with `containers`, tagged
+/// `team=platform`.
 pub fn task_definition(
     account: &str,
     region: &str,
     family: &str,
     revision: i64,
     network_mode: Option<&str>,
-    containers: Vec<ContainerSpec>,
-) -> TaskDefinition {
-    TaskDefinition {
-        arn: arn(
-            account,
-            region,
-            &format!("task-definition/{family}:{revision}"),
-        ),
-        family: family.to_owned(),
-        revision,
-        status: Some("ACTIVE".to_owned()),
-        network_mode: network_mode.map(str::to_owned),
-        pid_mode: None,
-        ipc_mode: None,
-        task_role_arn: None,
-        execution_role_arn: None,
-        cpu: Some("256".to_owned()),
-        memory: Some("512".to_owned()),
-        requires_compatibilities: Some(vec!["EC2".to_owned()]),
-        registered_at: Some(at(0)),
-        deregistered_at: None,
-        containers,
-        tags: vec![Tag {
-            key: "team".to_owned(),
-            value: Some("platform".to_owned()),
-        }],
+    containers: Vec<Json>,
+) -> Json {
+    let mut definition = json!({
+        "taskDefinitionArn": arn(account, region, &format!("task-definition/{family}:{revision}")),
+        "family": family,
+        "revision": revision,
+        "status": "ACTIVE",
+        "cpu": "256",
+        "memory": "512",
+        "requiresCompatibilities": ["EC2"],
+        "registeredAt": epoch(at(0)),
+        "containerDefinitions": containers,
+        "tags": [{"key": "team", "value": "platform"}],
+    });
+    if let Some(mode) = network_mode {
+        definition["networkMode"] = json!(mode);
     }
+    definition
 }
 
-/// A RUNNING task of `task_definition` in `cluster`.
-pub fn task(account: &str, region: &str, cluster: &str, id: &str, task_definition: &Arn) -> Task {
-    Task {
-        arn: arn(account, region, &format!("task/{cluster}/{id}")),
-        cluster_arn: Some(arn(account, region, &format!("cluster/{cluster}")).to_string()),
-        task_definition_arn: Some(task_definition.to_string()),
-        last_status: Some("RUNNING".to_owned()),
-        desired_status: Some("RUNNING".to_owned()),
-        launch_type: Some("EC2".to_owned()),
-        platform_version: None,
-        cpu: Some("256".to_owned()),
-        memory: Some("512".to_owned()),
-        group: Some(format!("family:{}", task_definition.resource_name())),
-        availability_zone: Some(format!("{region}a")),
-        started_at: Some(at(60)),
-        tags: vec![],
-    }
+/// A RUNNING task of the revision `task_definition` (an ARN) in `cluster`.
+pub fn task(account: &str, region: &str, cluster: &str, id: &str, task_definition: &str) -> Json {
+    let revision = task_definition.rsplit('/').next().unwrap_or_default();
+    json!({
+        "taskArn": arn(account, region, &format!("task/{cluster}/{id}")),
+        "clusterArn": arn(account, region, &format!("cluster/{cluster}")),
+        "taskDefinitionArn": task_definition,
+        "lastStatus": "RUNNING",
+        "desiredStatus": "RUNNING",
+        "launchType": "EC2",
+        "cpu": "256",
+        "memory": "512",
+        "group": format!("family:{revision}"),
+        "availabilityZone": format!("{region}a"),
+        "startedAt": epoch(at(60)),
+        "tags": [],
+    })
 }
 
 /// A set of assets to write into one scope.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
     /// Clusters.
-    pub clusters: Vec<Cluster>,
+    pub clusters: Vec<Json>,
     /// Services.
-    pub services: Vec<Service>,
+    pub services: Vec<Json>,
     /// Task definition revisions.
-    pub task_definitions: Vec<TaskDefinition>,
+    pub task_definitions: Vec<Json>,
     /// Running tasks.
-    pub tasks: Vec<Task>,
+    pub tasks: Vec<Json>,
 }
 
 /// What a task definition of the control inventory looks like.
@@ -187,15 +181,19 @@ struct Revision {
     network_mode: Option<&'static str>,
     pid_mode: Option<&'static str>,
     running: usize,
-    containers: Vec<ContainerSpec>,
+    containers: Vec<Json>,
 }
 
-fn spec(name: &str, privileged: Option<bool>, user: Option<&str>) -> ContainerSpec {
-    ContainerSpec {
-        privileged,
-        user: user.map(str::to_owned),
-        ..container(name)
+/// A container with `privileged` and `user` set when given.
+pub fn spec(name: &str, privileged: Option<bool>, user: Option<&str>) -> Json {
+    let mut container = container(name);
+    if let Some(privileged) = privileged {
+        container["privileged"] = json!(privileged);
     }
+    if let Some(user) = user {
+        container["user"] = json!(user);
+    }
+    container
 }
 
 /// An inventory with violating and compliant assets for each of the 8 ECS controls, including the
@@ -204,13 +202,15 @@ fn spec(name: &str, privileged: Option<bool>, user: Option<&str>) -> ContainerSp
 /// NULL `platformVersion`; `assignPublicIp` unset; `containerInsights` absent or `enhanced`.
 /// [`control_expectations`] lists which assets each control must report.
 pub fn control_inventory(account: &str, region: &str) -> Inventory {
-    let readonly = |name: &str, value: Option<bool>| ContainerSpec {
-        readonly_root_filesystem: value,
-        ..container(name)
+    let readonly = |name: &str, value: bool| {
+        let mut container = container(name);
+        container["readonlyRootFilesystem"] = json!(value);
+        container
     };
-    let with_env = |name: &str, vars: &[&str]| ContainerSpec {
-        environment: vars.iter().map(|v| env(v, true)).collect(),
-        ..container(name)
+    let with_env = |name: &str, vars: &[&str]| {
+        let mut container = container(name);
+        container["environment"] = vars.iter().map(|v| env(v, true)).collect();
+        container
     };
     let revisions = vec![
         Revision {
@@ -358,7 +358,7 @@ pub fn control_inventory(account: &str, region: &str) -> Inventory {
             network_mode: Some("awsvpc"),
             pid_mode: None,
             running: 1,
-            containers: vec![readonly("app", Some(true)), readonly("log", Some(false))],
+            containers: vec![readonly("app", true), readonly("log", false)],
         },
         Revision {
             family: "rootfs-readonly",
@@ -366,7 +366,7 @@ pub fn control_inventory(account: &str, region: &str) -> Inventory {
             network_mode: Some("awsvpc"),
             pid_mode: None,
             running: 1,
-            containers: vec![readonly("app", Some(true))],
+            containers: vec![readonly("app", true)],
         },
         Revision {
             family: "rootfs-writable-idle",
@@ -374,7 +374,7 @@ pub fn control_inventory(account: &str, region: &str) -> Inventory {
             network_mode: Some("awsvpc"),
             pid_mode: None,
             running: 0,
-            containers: vec![readonly("app", Some(false))],
+            containers: vec![readonly("app", false)],
         },
         Revision {
             family: "env-access-key",
@@ -430,26 +430,29 @@ pub fn control_inventory(account: &str, region: &str) -> Inventory {
             revision.network_mode,
             revision.containers,
         );
-        definition.status = Some(revision.status.to_owned());
-        definition.pid_mode = revision.pid_mode.map(str::to_owned);
+        definition["status"] = json!(revision.status);
+        if let Some(pid_mode) = revision.pid_mode {
+            definition["pidMode"] = json!(pid_mode);
+        }
         for n in 0..revision.running {
             let mut running = task(
                 account,
                 region,
                 "prod",
                 &format!("task-{i}-{n}"),
-                &definition.arn,
+                &arn_of(&definition),
             );
-            running.started_at = Some(at(60 * i64::try_from(n).unwrap_or(0)));
+            running["startedAt"] = epoch(at(60 * i64::try_from(n).unwrap_or(0)));
             inventory.tasks.push(running);
         }
         inventory.task_definitions.push(definition);
     }
 
-    let platform = |name: &str, version: Option<&str>, launch: &str| Service {
-        platform_version: version.map(str::to_owned),
-        launch_type: Some(launch.to_owned()),
-        ..service(account, region, "prod", name, None)
+    let platform = |name: &str, version: Option<&str>, launch: &str| {
+        let mut service = service(account, region, "prod", name, None);
+        service["platformVersion"] = version.map_or(Json::Null, |v| json!(v));
+        service["launchType"] = json!(launch);
+        service
     };
     inventory.services = vec![
         service(account, region, "prod", "public-ip", Some(Some(true))),

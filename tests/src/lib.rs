@@ -15,6 +15,7 @@ pub fn free_port() -> u16 {
 
 use std::time::Duration;
 
+use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
 use assetql_model::Scope;
 use assetql_model::SyncRunId;
 use assetql_store::{Database, PoolOptions, UpsertStats};
@@ -198,22 +199,17 @@ impl TestDb {
             .await
             .expect("open a scope writer");
         let mut stats = UpsertStats::default();
-        stats += writer
-            .upsert_clusters(&inventory.clusters)
-            .await
-            .expect("write clusters");
-        stats += writer
-            .upsert_services(&inventory.services)
-            .await
-            .expect("write services");
-        stats += writer
-            .upsert_task_definitions(&inventory.task_definitions)
-            .await
-            .expect("write task definitions");
-        stats += writer
-            .upsert_tasks(&inventory.tasks)
-            .await
-            .expect("write tasks");
+        for (ty, assets) in [
+            (&ECS_CLUSTER, &inventory.clusters),
+            (&ECS_SERVICE, &inventory.services),
+            (&ECS_TASK_DEFINITION, &inventory.task_definitions),
+            (&ECS_TASK, &inventory.tasks),
+        ] {
+            stats += writer
+                .upsert(ty, assets)
+                .await
+                .unwrap_or_else(|e| panic!("write {}: {e}", ty.name));
+        }
         writer.commit().await.expect("commit the scope");
         (run, stats)
     }

@@ -83,10 +83,10 @@ on_both_databases! {
         test_db.seed(&scope, &inventory, at(0)).await;
         // Remediate: no privileged container, no user containing "root".
         for definition in &mut inventory.task_definitions {
-            for container in &mut definition.containers {
-                container.privileged = Some(false);
-                if container.user.as_deref().is_some_and(|u| u.contains("root")) {
-                    container.user = Some("1000".to_owned());
+            for container in definition["containerDefinitions"].as_array_mut().expect("containers") {
+                container["privileged"] = Json::Bool(false);
+                if container["user"].as_str().is_some_and(|u| u.contains("root")) {
+                    container["user"] = Json::from("1000");
                 }
             }
         }

@@ -18,13 +18,26 @@ use chrono::{Duration, Utc};
 fn arns(inventory: &Inventory) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for d in &inventory.task_definitions {
-        out.insert(format!("{}:{}", d.family, d.revision), d.arn.to_string());
+        out.insert(
+            format!(
+                "{}:{}",
+                d["family"].as_str().expect("family"),
+                d["revision"]
+            ),
+            fixtures::arn_of(d),
+        );
     }
     for s in &inventory.services {
-        out.insert(s.name.clone(), s.arn.to_string());
+        out.insert(
+            s["serviceName"].as_str().expect("name").to_owned(),
+            fixtures::arn_of(s),
+        );
     }
     for c in &inventory.clusters {
-        out.insert(c.name.clone(), c.arn.to_string());
+        out.insert(
+            c["clusterName"].as_str().expect("name").to_owned(),
+            fixtures::arn_of(c),
+        );
     }
     out
 }
@@ -179,8 +192,8 @@ on_both_databases! {
         let first = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
         assert_eq!(first[0].status, ControlStatus::Fail);
         for service in &mut inventory.services {
-            if let Some(network) = &mut service.network_configuration {
-                network.assign_public_ip = Some(false);
+            if let Some(vpc) = service.pointer_mut("/networkConfiguration/awsvpcConfiguration") {
+                vpc["assignPublicIp"] = serde_json::json!("DISABLED");
             }
         }
         test_db.seed(&scope, &inventory, at(60)).await;

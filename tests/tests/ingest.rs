@@ -225,7 +225,9 @@ on_both_databases! {
         ]));
         let third = sync_all(&test_db.db, &base, &config).await;
         assert!(!third.any_failed(), "{third:?}");
-        assert_eq!(calls(&third, "DescribeTaskDefinition"), 0, "status comes from the listings");
+        // A revision whose listed status differs from the stored one is described again (its
+        // deregisteredAt and tags change with it); the others are not.
+        assert_eq!(calls(&third, "DescribeTaskDefinition"), 2, "only the two whose status changed");
         // Two revisions changed status; the cluster's runningTasksCount went from 4 to 3.
         assert_eq!(totals(&third), (0, 3, 1));
         let statuses: BTreeMap<String, String> = test_db.dump("ecs_task_definitions").await.iter()
@@ -240,8 +242,24 @@ on_both_databases! {
         // An INACTIVE revision that still runs is still in use.
         assert_eq!(mission_control(&server).await, ["hostpriv:1 ACTIVE", "retired:1 INACTIVE"]);
 
+        // An upgrade that changes how revisions are read: those stored under the older
+        // description are described once more, then the sync is back to describing none.
+        let before = dump(&test_db).await;
+        let stale = "UPDATE ecs_task_definitions SET model_version = 'older'";
+        match &test_db.db {
+            assetql_store::Database::Postgres(pool) => { sqlx::query(stale).execute(pool).await.expect("age"); }
+            assetql_store::Database::Sqlite(pool) => { sqlx::query(stale).execute(pool).await.expect("age"); }
+        }
+        let fourth = sync_all(&test_db.db, &base, &config).await;
+        assert!(!fourth.any_failed(), "{fourth:?}");
+        assert_eq!(calls(&fourth, "DescribeTaskDefinition"), 6, "every stored revision once");
+        assert_eq!(totals(&fourth), (0, 0, 0), "the same content, so nothing changed");
+        assert_eq!(dump(&test_db).await, before);
+        let fifth = sync_all(&test_db.db, &base, &config).await;
+        assert_eq!(calls(&fifth, "DescribeTaskDefinition"), 0, "{fifth:?}");
+
         let runs = test_db.dump("sync_runs").await;
-        assert_eq!(runs.len(), 9);
+        assert_eq!(runs.len(), 15);
         assert!(runs.iter().all(|r| r["status"] == "succeeded"));
     }
 

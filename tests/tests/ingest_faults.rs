@@ -8,17 +8,25 @@ use std::collections::BTreeMap;
 use assetql_ingest::{sync_scope, ApiCalls};
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::on_both_databases;
-use aws_sdk_ecs::operation::describe_clusters::DescribeClustersOutput;
-use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput;
-use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
 use aws_sdk_ecs::operation::list_clusters::ListClustersOutput;
 use aws_sdk_ecs::operation::list_services::ListServicesOutput;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsOutput;
 use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
-use aws_sdk_ecs::types::{Cluster, ContainerDefinition, TaskDefinition, TaskDefinitionStatus};
+use aws_sdk_ecs::types::TaskDefinitionStatus;
 use aws_sdk_ecs::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use serde_json::Value as Json;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use serde_json::{json, Value as Json};
+
+/// An answer as ECS sends it (the collector stores what the JSON body says).
+fn answer(body: &Json) -> HttpResponse {
+    HttpResponse::new(
+        StatusCode::try_from(200).expect("status"),
+        SdkBody::from(body.to_string()),
+    )
+}
 
 fn arn(resource: &str) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:{resource}")
@@ -33,19 +41,12 @@ fn half_way_rules() -> Vec<Rule> {
                 .cluster_arns(arn("cluster/new"))
                 .build()
         }),
-        mock!(Client::describe_clusters).then_output(|| {
-            DescribeClustersOutput::builder()
-                .clusters(
-                    Cluster::builder()
-                        .cluster_arn(arn("cluster/new"))
-                        .cluster_name("new")
-                        .build(),
-                )
-                .build()
+        mock!(Client::describe_clusters).then_http_response(|| {
+            answer(&json!({"clusters": [{"clusterArn": arn("cluster/new"), "clusterName": "new"}]}))
         }),
         mock!(Client::list_services).then_output(|| ListServicesOutput::builder().build()),
         mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().build()),
-        mock!(Client::describe_tasks).then_output(|| DescribeTasksOutput::builder().build()),
+        mock!(Client::describe_tasks).then_http_response(|| answer(&json!({"tasks": []}))),
         mock!(Client::list_task_definitions)
             .match_requests(|r| r.status() == Some(&TaskDefinitionStatus::Active))
             .then_output(|| {
@@ -55,19 +56,13 @@ fn half_way_rules() -> Vec<Rule> {
             }),
         mock!(Client::list_task_definitions)
             .then_output(|| ListTaskDefinitionsOutput::builder().build()),
-        mock!(Client::describe_task_definition).then_output(|| {
-            let app = ContainerDefinition::builder().name("app").build();
-            DescribeTaskDefinitionOutput::builder()
-                .task_definition(
-                    TaskDefinition::builder()
-                        .task_definition_arn(arn("task-definition/broken:1"))
-                        .family("broken")
-                        .revision(1)
-                        .container_definitions(app.clone())
-                        .container_definitions(app)
-                        .build(),
-                )
-                .build()
+        mock!(Client::describe_task_definition).then_http_response(|| {
+            answer(&json!({"taskDefinition": {
+                "taskDefinitionArn": arn("task-definition/broken:1"),
+                "family": "broken",
+                "revision": 1,
+                "containerDefinitions": [{"name": "app"}, {"name": "app"}],
+            }}))
         }),
     ]
 }

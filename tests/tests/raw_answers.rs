@@ -128,8 +128,7 @@ on_both_databases! {
         assert_eq!(second.dialect.as_deref(), Some("current"));
 
         // Plans hold SQL, not data: a new cluster appears in the next answer.
-        let mut extra = fixtures::cluster(ACCOUNT, REGION, "zz-new", None);
-        extra.tags.clear();
+        let extra = fixtures::cluster(ACCOUNT, REGION, "zz-new", None);
         inventory.clusters.push(extra);
         test_db.seed(&scope, &inventory, at(10)).await;
         let third = server.graphql(document, None).await;

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use assetql_model::{Cluster, TaskDefinition};
 use assetql_tests::fixtures::{self, at, Inventory, ACCOUNT, REGION};
 use assetql_tests::server::{GraphQLResponse, TestServer};
 use assetql_tests::{on_both_databases, Backend, TestDb};
@@ -19,13 +18,8 @@ use serde_json::json;
 /// - `d:1` awsvpc, pid host, one container privileged `false` with user `ro%t`, no tasks;
 /// - `d:2` awsvpc, one container with nothing set, no tasks, registered later.
 fn inventory() -> Inventory {
-    let spec =
-        |name: &str, privileged: Option<bool>, user: Option<&str>| assetql_model::ContainerSpec {
-            privileged,
-            user: user.map(str::to_owned),
-            ..fixtures::container(name)
-        };
-    let td = |family: &str, revision: i64, mode: Option<&str>, containers| -> TaskDefinition {
+    let spec = fixtures::spec;
+    let td = |family: &str, revision: i64, mode: Option<&str>, containers| {
         fixtures::task_definition(ACCOUNT, REGION, family, revision, mode, containers)
     };
     let a = td(
@@ -40,28 +34,29 @@ fn inventory() -> Inventory {
         Some("bridge"),
         vec![spec("one", Some(true), None), spec("two", None, None)],
     );
-    b.requires_compatibilities = Some(vec!["FARGATE".to_owned()]);
+    b["requiresCompatibilities"] = json!(["FARGATE"]);
     let mut c = td("c", 1, None, vec![]);
-    c.requires_compatibilities = None;
+    c["requiresCompatibilities"] = json!(null);
     let mut d1 = td(
         "d",
         1,
         Some("awsvpc"),
         vec![spec("app", Some(false), Some("ro%t"))],
     );
-    d1.pid_mode = Some("host".to_owned());
+    d1["pidMode"] = json!("host");
     let mut d2 = td("d", 2, Some("awsvpc"), vec![spec("app", None, None)]);
-    d2.registered_at = Some(at(100));
-    let mut first_b = fixtures::task(ACCOUNT, REGION, "prod", "b-old", &b.arn);
-    first_b.started_at = Some(at(10));
-    let mut second_b = fixtures::task(ACCOUNT, REGION, "prod", "b-new", &b.arn);
-    second_b.started_at = Some(at(20));
+    d2["registeredAt"] = fixtures::epoch(at(100));
+    let b_arn = fixtures::arn_of(&b);
+    let mut first_b = fixtures::task(ACCOUNT, REGION, "prod", "b-old", &b_arn);
+    first_b["startedAt"] = fixtures::epoch(at(10));
+    let mut second_b = fixtures::task(ACCOUNT, REGION, "prod", "b-new", &b_arn);
+    second_b["startedAt"] = fixtures::epoch(at(20));
     let tasks = vec![
-        fixtures::task(ACCOUNT, REGION, "prod", "a-1", &a.arn),
+        fixtures::task(ACCOUNT, REGION, "prod", "a-1", &fixtures::arn_of(&a)),
         first_b,
         second_b,
     ];
-    let clusters: Vec<Cluster> = vec![
+    let clusters = vec![
         fixtures::cluster(ACCOUNT, REGION, "prod", Some("enabled")),
         fixtures::cluster(ACCOUNT, REGION, "dev", None),
     ];

@@ -2,13 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
 use assetql_model::{Scope, SyncRunId, TenantId};
-use assetql_store::{
-    AssetKind, Database, MigrationState, SyncRunStatus, SyncRunSummary, UpsertStats,
-};
+use assetql_store::{Database, MigrationState, SyncRunStatus, SyncRunSummary, UpsertStats};
 use assetql_tests::fixtures::{self, at, Inventory, ACCOUNT, REGION};
 use assetql_tests::{on_both_databases, Backend, TestDb};
-use serde_json::Value as Json;
+use serde_json::{json, Value as Json};
 
 const ASSET_TABLES: [&str; 10] = [
     "ecs_clusters",
@@ -24,16 +23,13 @@ const ASSET_TABLES: [&str; 10] = [
 ];
 
 fn inventory(account: &str, region: &str) -> Inventory {
-    let mut web = fixtures::container("web");
-    web.privileged = Some(true);
-    web.user = Some("root".to_owned());
-    web.environment = vec![
+    let mut web = fixtures::spec("web", Some(true), Some("root"));
+    web["environment"] = json!([
         fixtures::env("AWS_ACCESS_KEY_ID", true),
         fixtures::env("EMPTY", false),
-    ];
-    let mut sidecar = fixtures::container("sidecar");
-    sidecar.user = Some(String::new());
-    sidecar.readonly_root_filesystem = Some(false);
+    ]);
+    let mut sidecar = fixtures::spec("sidecar", None, Some(""));
+    sidecar["readonlyRootFilesystem"] = json!(false);
     let host =
         fixtures::task_definition(account, region, "web", 1, Some("host"), vec![web, sidecar]);
     let bridge = fixtures::task_definition(
@@ -53,7 +49,13 @@ fn inventory(account: &str, region: &str) -> Inventory {
             fixtures::service(account, region, "prod", "api", Some(Some(true))),
             fixtures::service(account, region, "prod", "worker", None),
         ],
-        tasks: vec![fixtures::task(account, region, "prod", "t1", &host.arn)],
+        tasks: vec![fixtures::task(
+            account,
+            region,
+            "prod",
+            "t1",
+            &fixtures::arn_of(&host),
+        )],
         task_definitions: vec![host, bridge],
     }
 }
@@ -91,10 +93,10 @@ fn column<'a>(rows: &'a [Json], key: &str, value: &str) -> &'a Json {
 on_both_databases! {
     async fn migrate_twice_is_a_no_op(test_db: TestDb) {
         assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
-        assert!(matches!(
+        assert_eq!(
             test_db.db.migration_state().await.expect("state"),
-            MigrationState::UpToDate { version: 5 }
-        ));
+            MigrationState::UpToDate { version: migrations() }
+        );
     }
 
     async fn upserting_the_same_batch_twice_leaves_identical_rows(test_db: TestDb) {
@@ -128,11 +130,11 @@ on_both_databases! {
         test_db.seed(&scope, &inventory, at(0)).await;
         let before = test_db.dump("ecs_clusters").await;
 
-        inventory.clusters[1].settings = vec![assetql_model::ClusterSetting {
-            name: "containerInsights".to_owned(),
-            value: Some("disabled".to_owned()),
-        }];
-        inventory.task_definitions[0].containers[0].environment.pop();
+        inventory.clusters[1]["settings"] = json!([{"name": "containerInsights", "value": "disabled"}]);
+        inventory.task_definitions[0]["containerDefinitions"][0]["environment"]
+            .as_array_mut()
+            .expect("environment")
+            .pop();
         let (_, stats) = test_db.seed(&scope, &inventory, at(60)).await;
         assert_eq!(stats, UpsertStats { added: 0, updated: 2, unchanged: 5 });
 
@@ -174,8 +176,7 @@ on_both_databases! {
             .map(|s| (*s).to_owned())
             .collect();
         let mut odd = fixtures::container("odd");
-        odd.capabilities_add = Some(awkward.clone());
-        odd.capabilities_drop = Some(vec![]);
+        odd["linuxParameters"] = json!({"capabilities": {"add": awkward.clone(), "drop": []}});
         let plain = fixtures::container("plain");
         let definition =
             fixtures::task_definition(ACCOUNT, REGION, "lists", 1, None, vec![odd, plain]);
@@ -227,20 +228,20 @@ on_both_databases! {
         smaller.tasks.clear();
         let run = db.begin_sync_run(&east, at(60)).await.expect("run");
         let mut writer = db.scope_writer(&east, run, at(60)).await.expect("writer");
-        writer.upsert_clusters(&smaller.clusters).await.expect("clusters");
-        writer.upsert_services(&smaller.services).await.expect("services");
-        writer.upsert_task_definitions(&smaller.task_definitions).await.expect("tds");
-        writer.upsert_tasks(&smaller.tasks).await.expect("tasks");
+        writer.upsert(&ECS_CLUSTER, &smaller.clusters).await.expect("clusters");
+        writer.upsert(&ECS_SERVICE, &smaller.services).await.expect("services");
+        writer.upsert(&ECS_TASK_DEFINITION, &smaller.task_definitions).await.expect("tds");
+        writer.upsert(&ECS_TASK, &smaller.tasks).await.expect("tasks");
         let mut removed = BTreeMap::new();
-        for kind in AssetKind::ALL {
-            removed.insert(kind, writer.delete_unseen(kind).await.expect("delete unseen"));
+        for ty in [&ECS_CLUSTER, &ECS_SERVICE, &ECS_TASK_DEFINITION, &ECS_TASK] {
+            removed.insert(ty.name, writer.delete_unseen(ty).await.expect("delete unseen"));
         }
         writer.commit().await.expect("commit");
 
-        assert_eq!(removed[&AssetKind::TaskDefinition], 1);
-        assert_eq!(removed[&AssetKind::Task], 1);
-        assert_eq!(removed[&AssetKind::Cluster], 0);
-        assert_eq!(removed[&AssetKind::Service], 0);
+        assert_eq!(removed["EcsTaskDefinition"], 1);
+        assert_eq!(removed["EcsTask"], 1);
+        assert_eq!(removed["EcsCluster"], 0);
+        assert_eq!(removed["EcsService"], 0);
         let definitions = test_db.dump("ecs_task_definitions").await;
         assert_eq!(definitions.len(), 3);
         assert_eq!(definitions.iter().filter(|d| d["region"] == "eu-west-1").count(), 2);
@@ -262,10 +263,10 @@ on_both_databases! {
         {
             let mut writer = db.scope_writer(&scope, run, at(60)).await.expect("writer");
             let mut changed = inventory(ACCOUNT, REGION);
-            changed.task_definitions[0].containers.clear();
-            writer.upsert_task_definitions(&changed.task_definitions).await.expect("tds");
-            writer.upsert_tasks(&[]).await.expect("no tasks");
-            writer.delete_unseen(AssetKind::Task).await.expect("delete");
+            changed.task_definitions[0]["containerDefinitions"] = json!([]);
+            writer.upsert(&ECS_TASK_DEFINITION, &changed.task_definitions).await.expect("tds");
+            writer.upsert(&ECS_TASK, &[]).await.expect("no tasks");
+            writer.delete_unseen(&ECS_TASK).await.expect("delete");
             // Dropped without commit: a failed or killed run.
         }
         assert_eq!(dump_all(&test_db).await, before);
@@ -306,7 +307,7 @@ on_both_databases! {
         // no committed data under a run that says `running`.
         let run = db.begin_sync_run(&scope, at(0)).await.expect("begin");
         let mut writer = db.scope_writer(&scope, run, at(0)).await.expect("writer");
-        writer.upsert_clusters(&inventory(ACCOUNT, REGION).clusters).await.expect("write");
+        writer.upsert(&ECS_CLUSTER, &inventory(ACCOUNT, REGION).clusters).await.expect("write");
         writer.commit().await.expect("commit");
         assert_eq!(db.sync_run(run).await.expect("read").status, SyncRunStatus::Succeeded);
         assert!(!db.synced_asset_types(&scope.tenant, None).await.expect("synced").is_empty());
@@ -318,7 +319,7 @@ on_both_databases! {
         assert_eq!(db.sync_run(killed).await.expect("read").status, SyncRunStatus::Abandoned);
         assert_eq!(db.sync_run(next).await.expect("read").status, SyncRunStatus::Running);
         let mut late = db.scope_writer(&scope, killed, at(60)).await.expect("writer");
-        late.delete_unseen(AssetKind::Cluster).await.expect("delete");
+        late.delete_unseen(&ECS_CLUSTER).await.expect("delete");
         assert!(late.commit().await.is_err(), "an abandoned run's data is not committed");
         let clusters = i64::try_from(inventory(ACCOUNT, REGION).clusters.len()).expect("fits");
         assert_eq!(test_db.count("ecs_clusters").await, clusters);
@@ -341,7 +342,7 @@ on_both_databases! {
         // Deleting everything unseen for tenant b leaves tenant a untouched.
         let run = db.begin_sync_run(&b, at(60)).await.expect("run");
         let mut writer = db.scope_writer(&b, run, at(60)).await.expect("writer");
-        writer.delete_unseen(AssetKind::TaskDefinition).await.expect("delete");
+        writer.delete_unseen(&ECS_TASK_DEFINITION).await.expect("delete");
         writer.commit().await.expect("commit");
         let rows = test_db.dump("ecs_task_definitions").await;
         assert_eq!(rows.len(), 2);
@@ -403,7 +404,7 @@ async fn an_unmigrated_database_reports_pending_migrations() {
             test_db.db.migration_state().await.expect("state"),
             MigrationState::Pending {
                 applied: 0,
-                expected: 5
+                expected: usize::try_from(migrations()).expect("fits")
             },
             "{backend:?}"
         );
@@ -537,4 +538,17 @@ async fn the_query_pool_plans_every_statement_for_its_values() {
         );
         db.close().await;
     }
+}
+
+/// How many migrations the repository has (the same number in each database's folder).
+fn migrations() -> i64 {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite");
+    let count = std::fs::read_dir(dir)
+        .expect("the migrations folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    i64::try_from(count).expect("fits")
 }

@@ -1,18 +1,84 @@
 //! Reading one scope (account x region) from ECS: every paginator followed to the end, batches at
-//! the API's limits, only unseen task definition revisions described.
+//! the API's limits, only unseen or changed task definition revisions described.
+//!
+//! Each Describe* answer is kept as the JSON the service sent ([`Capture`]): the catalogue reads
+//! the inventory's rows from that shape (docs/decisions/0005), so no field is converted here.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use assetql_model::{Cluster, Service, Task, TaskDefinition};
 use aws_sdk_ecs::types::{
     ClusterField, DesiredStatus, ServiceField, TaskDefinitionField, TaskDefinitionStatus, TaskField,
 };
 use aws_sdk_ecs::Client;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 
-use crate::convert;
 use crate::error::CollectError;
+
+/// Keeps the body of the answer to the one call it is attached to (`customize().interceptor`).
+/// The SDK has read the whole body into memory before it deserializes, so the body is there to
+/// read after deserialization; the typed output is not used for what is stored.
+#[derive(Debug, Clone, Default)]
+struct Capture(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl Intercept for Capture {
+    fn name(&self) -> &'static str {
+        "assetql::Capture"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let body = context
+            .inner()
+            .response()
+            .and_then(|r| r.body().bytes())
+            .map(<[u8]>::to_vec);
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = body;
+        }
+        Ok(())
+    }
+}
+
+impl Capture {
+    /// The captured answer as JSON. No body (a client that answers without HTTP) or a body
+    /// that is not a JSON object fails the call: nothing is stored from a guess.
+    fn json(&self, operation: &'static str) -> Result<Json, CollectError> {
+        let body = self.0.lock().ok().and_then(|mut slot| slot.take());
+        let malformed = |reason: String| CollectError::Malformed {
+            what: operation,
+            reason,
+        };
+        let body = body.ok_or_else(|| malformed("the answer had no body to read".to_owned()))?;
+        match serde_json::from_slice::<Json>(&body) {
+            Ok(json @ Json::Object(_)) => Ok(json),
+            Ok(_) => Err(malformed("the answer is not a JSON object".to_owned())),
+            Err(e) => Err(malformed(format!("the answer is not JSON: {e}"))),
+        }
+    }
+}
+
+/// The items of the list at `key` of an answer (absent: none).
+fn items(mut answer: Json, key: &str) -> Vec<Json> {
+    match answer.get_mut(key).map(Json::take) {
+        Some(Json::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+fn text<'a>(doc: &'a Json, key: &str) -> Option<&'a str> {
+    doc.get(key).and_then(Json::as_str)
+}
 
 /// AWS API calls made, by operation; shared by the concurrent parts of a run.
 #[derive(Debug, Clone, Default)]
@@ -32,26 +98,28 @@ impl ApiCalls {
     }
 }
 
-/// Everything one scope's listing found.
+/// Everything one scope's listing found, each asset as the API's JSON (tags inline).
 #[derive(Debug, Default)]
 pub struct ScopeListing {
     /// Clusters with settings and tags.
-    pub clusters: Vec<Cluster>,
-    /// Services with network configuration and tags.
-    pub services: Vec<Service>,
+    pub clusters: Vec<Json>,
+    /// Services with tags.
+    pub services: Vec<Json>,
     /// Tasks whose last status is RUNNING.
-    pub tasks: Vec<Task>,
-    /// Revisions described in this run (new to the store, or referenced but not listed).
-    pub described: Vec<TaskDefinition>,
-    /// Listed revisions already stored, with the status their listing gave.
-    pub listed_stored: Vec<(String, Option<String>)>,
+    pub tasks: Vec<Json>,
+    /// Revisions described in this run (new to the store, changed status, stored under an
+    /// older description, or referenced but not listed).
+    pub described: Vec<Json>,
+    /// Revisions stored and listed again with the same status: seen, not described.
+    pub unchanged: Vec<String>,
 }
 
 /// Reads one scope through `ecs` (a client for the scope's account and region). `stored` holds
-/// the revision ARNs the store already has for this scope; they are not described again.
+/// the revisions the store already has for this scope under the current description, with
+/// their status; one listed with the same status is not described again.
 pub async fn collect_scope(
     ecs: &Client,
-    stored: &HashSet<String>,
+    stored: &HashMap<String, Option<String>>,
     calls: &ApiCalls,
     describe_concurrency: usize,
 ) -> Result<ScopeListing, CollectError> {
@@ -71,17 +139,19 @@ pub async fn collect_scope(
     }
     for chunk in cluster_arns.chunks(100) {
         calls.count("DescribeClusters");
-        let out = ecs
-            .describe_clusters()
+        let capture = Capture::default();
+        ecs.describe_clusters()
             .set_clusters(Some(chunk.to_vec()))
             .include(ClusterField::Settings)
             .include(ClusterField::Tags)
+            .customize()
+            .interceptor(capture.clone())
             .send()
             .await
             .map_err(|e| CollectError::api("DescribeClusters", e))?;
-        for cluster in out.clusters() {
-            listing.clusters.push(convert::cluster(cluster)?);
-        }
+        listing
+            .clusters
+            .extend(items(capture.json("DescribeClusters")?, "clusters"));
     }
 
     // Services and running tasks, per cluster.
@@ -104,17 +174,19 @@ pub async fn collect_scope(
         }
         for chunk in service_arns.chunks(10) {
             calls.count("DescribeServices");
-            let out = ecs
-                .describe_services()
+            let capture = Capture::default();
+            ecs.describe_services()
                 .cluster(cluster_arn)
                 .set_services(Some(chunk.to_vec()))
                 .include(ServiceField::Tags)
+                .customize()
+                .interceptor(capture.clone())
                 .send()
                 .await
                 .map_err(|e| CollectError::api("DescribeServices", e))?;
-            for service in out.services() {
-                listing.services.push(convert::service(service)?);
-            }
+            listing
+                .services
+                .extend(items(capture.json("DescribeServices")?, "services"));
         }
 
         let mut task_arns = Vec::new();
@@ -135,33 +207,37 @@ pub async fn collect_scope(
         }
         for chunk in task_arns.chunks(100) {
             calls.count("DescribeTasks");
-            let out = ecs
-                .describe_tasks()
+            let capture = Capture::default();
+            ecs.describe_tasks()
                 .cluster(cluster_arn)
                 .set_tasks(Some(chunk.to_vec()))
                 .include(TaskField::Tags)
+                .customize()
+                .interceptor(capture.clone())
                 .send()
                 .await
                 .map_err(|e| CollectError::api("DescribeTasks", e))?;
-            for task in out.tasks() {
+            for task in items(capture.json("DescribeTasks")?, "tasks") {
                 // Only RUNNING tasks count as "in use"; a task listed under another cluster
                 // (some fakes match clusters by substring) is taken from its own cluster.
-                let running = task.last_status() == Some("RUNNING");
-                let own_cluster = task.cluster_arn().is_none_or(|c| c == cluster_arn);
-                if running
-                    && own_cluster
-                    && seen_tasks.insert(task.task_arn().unwrap_or_default().to_owned())
-                {
-                    listing.tasks.push(convert::task(task)?);
+                let running = text(&task, "lastStatus") == Some("RUNNING");
+                let own_cluster = text(&task, "clusterArn").is_none_or(|c| c == cluster_arn);
+                let arn = text(&task, "taskArn").unwrap_or_default().to_owned();
+                if running && own_cluster && seen_tasks.insert(arn) {
+                    listing.tasks.push(task);
                 }
             }
         }
     }
 
-    // Task definition revisions: the ACTIVE and INACTIVE listings, plus those running tasks and
-    // services refer to (an INACTIVE or deleting revision can still run).
-    let mut listed: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for status in [TaskDefinitionStatus::Active, TaskDefinitionStatus::Inactive] {
+    // Task definition revisions: the ACTIVE, INACTIVE and DELETE_IN_PROGRESS listings, plus
+    // those running tasks and services refer to (listed or not, a revision can still run).
+    let mut listed: BTreeMap<String, String> = BTreeMap::new();
+    for status in [
+        TaskDefinitionStatus::Active,
+        TaskDefinitionStatus::Inactive,
+        TaskDefinitionStatus::DeleteInProgress,
+    ] {
         let mut pages = ecs
             .list_task_definitions()
             .status(status.clone())
@@ -173,30 +249,35 @@ pub async fn collect_scope(
                 .map_err(|e| CollectError::api("ListTaskDefinitions", e))?
                 .task_definition_arns()
             {
-                listed.insert(arn.clone(), Some(status.as_str().to_owned()));
+                listed.insert(arn.clone(), status.as_str().to_owned());
             }
         }
     }
     let referenced: BTreeSet<String> = listing
         .tasks
         .iter()
-        .filter_map(|t| t.task_definition_arn.clone())
-        .chain(
-            listing
-                .services
-                .iter()
-                .filter_map(|s| s.task_definition_arn.clone()),
-        )
+        .filter_map(|t| text(t, "taskDefinitionArn"))
+        .chain(listing.services.iter().flat_map(|s| {
+            let deployments = s.get("deployments").and_then(Json::as_array);
+            text(s, "taskDefinition").into_iter().chain(
+                deployments
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| text(d, "taskDefinition")),
+            )
+        }))
+        .map(str::to_owned)
         .collect();
     let mut to_describe: Vec<String> = Vec::new();
     for (arn, status) in &listed {
-        if stored.contains(arn) {
-            listing.listed_stored.push((arn.clone(), status.clone()));
-        } else {
-            to_describe.push(arn.clone());
+        match stored.get(arn) {
+            Some(Some(stored_status)) if stored_status == status => {
+                listing.unchanged.push(arn.clone());
+            }
+            _ => to_describe.push(arn.clone()),
         }
     }
-    // Referenced but in neither listing: its status is unknown, so describe it even if stored.
+    // Referenced but in no listing: its status is unknown, so describe it even if stored.
     to_describe.extend(
         referenced
             .into_iter()
@@ -212,18 +293,31 @@ pub async fn collect_scope(
         jobs.spawn(async move {
             let _permit = permits.acquire_owned().await;
             calls.count("DescribeTaskDefinition");
-            let out = ecs
-                .describe_task_definition()
+            let capture = Capture::default();
+            ecs.describe_task_definition()
                 .task_definition(&arn)
                 .include(TaskDefinitionField::Tags)
+                .customize()
+                .interceptor(capture.clone())
                 .send()
                 .await
                 .map_err(|e| CollectError::api("DescribeTaskDefinition", e))?;
-            let definition = out.task_definition().ok_or(CollectError::Malformed {
-                what: "task definition",
-                reason: format!("DescribeTaskDefinition({arn}) returned no task definition"),
-            })?;
-            convert::task_definition(definition, out.tags())
+            let mut answer = capture.json("DescribeTaskDefinition")?;
+            let tags = answer.get_mut("tags").map(Json::take);
+            match answer.get_mut("taskDefinition").map(Json::take) {
+                Some(Json::Object(mut definition)) => {
+                    // The revision's tags come beside it in the answer; the catalogue reads
+                    // them inside, as on every other asset.
+                    if let Some(tags) = tags {
+                        definition.insert("tags".to_owned(), tags);
+                    }
+                    Ok(Json::Object(definition))
+                }
+                _ => Err(CollectError::Malformed {
+                    what: "task definition",
+                    reason: format!("DescribeTaskDefinition({arn}) returned no task definition"),
+                }),
+            }
         });
     }
     while let Some(joined) = jobs.join_next().await {

@@ -6,7 +6,6 @@
 
 mod collect;
 mod config;
-mod convert;
 mod error;
 mod sync;
 

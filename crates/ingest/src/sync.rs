@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
 use assetql_model::{Scope, SyncRunId};
-use assetql_store::{AssetKind, Database, StoreError, SyncRunStatus, SyncRunSummary};
+use assetql_store::{Database, StoreError, SyncRunStatus, SyncRunSummary};
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{Region, SdkConfig};
@@ -423,21 +424,22 @@ async fn run_scope(
     calls: &ApiCalls,
     describe_concurrency: usize,
 ) -> Result<SyncRunSummary, ScopeError> {
-    let stored = db.stored_task_definition_arns(scope).await?;
+    let stored = db.stored_task_definitions(scope).await?;
     // Everything is read before anything is written: a failed listing writes nothing.
     let listing = collect_scope(ecs, &stored, calls, describe_concurrency).await?;
     let mut writer = db.scope_writer(scope, run, Utc::now()).await?;
-    let mut stats = writer.upsert_clusters(&listing.clusters).await?;
-    stats += writer.upsert_services(&listing.services).await?;
-    stats += writer.upsert_task_definitions(&listing.described).await?;
-    let (touched, _) = writer
-        .touch_task_definitions(&listing.listed_stored)
+    let mut stats = writer.upsert(&ECS_CLUSTER, &listing.clusters).await?;
+    stats += writer.upsert(&ECS_SERVICE, &listing.services).await?;
+    stats += writer
+        .upsert(&ECS_TASK_DEFINITION, &listing.described)
         .await?;
-    stats += touched;
-    stats += writer.upsert_tasks(&listing.tasks).await?;
+    stats += writer
+        .mark_seen(&ECS_TASK_DEFINITION, &listing.unchanged)
+        .await?;
+    stats += writer.upsert(&ECS_TASK, &listing.tasks).await?;
     let mut removed = 0;
-    for kind in AssetKind::ALL {
-        removed += writer.delete_unseen(kind).await?;
+    for ty in [&ECS_CLUSTER, &ECS_SERVICE, &ECS_TASK_DEFINITION, &ECS_TASK] {
+        removed += writer.delete_unseen(ty).await?;
     }
     writer.commit().await?;
     tracing::info!(

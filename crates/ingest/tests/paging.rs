@@ -1,28 +1,36 @@
 //! What a moto server cannot do: multi-page listings and throttling. The SDK client here is
 //! wired to `aws-smithy-mocks` rules that answer per request.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use assetql_ingest::{collect_scope, ApiCalls, CollectError};
 use aws_sdk_ecs::config::retry::RetryConfig;
-use aws_sdk_ecs::operation::describe_clusters::DescribeClustersOutput;
-use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput;
-use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
 use aws_sdk_ecs::operation::list_clusters::ListClustersOutput;
 use aws_sdk_ecs::operation::list_services::ListServicesOutput;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsOutput;
 use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
-use aws_sdk_ecs::types::{
-    Cluster, ContainerDefinition, Task, TaskDefinition, TaskDefinitionStatus,
-};
+use aws_sdk_ecs::types::TaskDefinitionStatus;
 use aws_sdk_ecs::Client;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use serde_json::{json, Value as Json};
 
 const THROTTLED: &str = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
 
 fn arn(resource: &str) -> String {
     format!("arn:aws:ecs:us-east-1:111111111111:{resource}")
+}
+
+/// An answer as ECS sends it: the collector stores what the JSON body says, so Describe* calls
+/// are answered over (mocked) HTTP, not with typed outputs.
+fn answer<O, E>(body: Json) -> MockResponse<O, E> {
+    MockResponse::Http(HttpResponse::new(
+        StatusCode::try_from(200).expect("status"),
+        SdkBody::from(body.to_string()),
+    ))
 }
 
 /// Every listing in pages of one item; the first ListClusters call is throttled.
@@ -47,20 +55,13 @@ fn rules() -> Vec<Rule> {
                     .cluster_arns(arn("cluster/b"))
                     .build()
             }),
-        mock!(Client::describe_clusters).then_compute_output(|r| {
-            let clusters = r
+        mock!(Client::describe_clusters).then_compute_response(|r| {
+            let clusters: Vec<Json> = r
                 .clusters()
                 .iter()
-                .map(|a| {
-                    Cluster::builder()
-                        .cluster_arn(a)
-                        .cluster_name(a.rsplit('/').next().unwrap_or(""))
-                        .build()
-                })
+                .map(|a| json!({"clusterArn": a, "clusterName": a.rsplit('/').next()}))
                 .collect();
-            DescribeClustersOutput::builder()
-                .set_clusters(Some(clusters))
-                .build()
+            answer(json!({ "clusters": clusters, "failures": [] }))
         }),
         mock!(Client::list_services).then_output(|| ListServicesOutput::builder().build()),
         mock!(Client::list_tasks)
@@ -79,26 +80,20 @@ fn rules() -> Vec<Rule> {
                     .build()
             }),
         mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().build()),
-        mock!(Client::describe_tasks).then_compute_output(|r| {
-            let tasks = r
+        mock!(Client::describe_tasks).then_compute_response(|r| {
+            let tasks: Vec<Json> = r
                 .tasks()
                 .iter()
                 .map(|t| {
-                    Task::builder()
-                        .task_arn(t)
-                        .cluster_arn(arn("cluster/a"))
-                        .task_definition_arn(arn("task-definition/web:3"))
-                        .last_status(if t.ends_with('2') {
-                            "STOPPED"
-                        } else {
-                            "RUNNING"
-                        })
-                        .build()
+                    json!({
+                        "taskArn": t,
+                        "clusterArn": arn("cluster/a"),
+                        "taskDefinitionArn": arn("task-definition/web:3"),
+                        "lastStatus": if t.ends_with('2') { "STOPPED" } else { "RUNNING" },
+                    })
                 })
                 .collect();
-            DescribeTasksOutput::builder()
-                .set_tasks(Some(tasks))
-                .build()
+            answer(json!({ "tasks": tasks, "failures": [] }))
         }),
         mock!(Client::list_task_definitions)
             .match_requests(|r| {
@@ -122,29 +117,25 @@ fn rules() -> Vec<Rule> {
         mock!(Client::list_task_definitions)
             .match_requests(|r| r.status() == Some(&TaskDefinitionStatus::Inactive))
             .then_output(|| ListTaskDefinitionsOutput::builder().build()),
-        mock!(Client::describe_task_definition).then_compute_output(|r| {
+        mock!(Client::list_task_definitions)
+            .then_output(|| ListTaskDefinitionsOutput::builder().build()),
+        mock!(Client::describe_task_definition).then_compute_response(|r| {
             let requested = r.task_definition().unwrap_or_default().to_owned();
-            DescribeTaskDefinitionOutput::builder()
-                .task_definition(
-                    TaskDefinition::builder()
-                        .task_definition_arn(&requested)
-                        .family("web")
-                        .revision(
-                            requested
-                                .rsplit(':')
-                                .next()
-                                .and_then(|n| n.parse().ok())
-                                .unwrap_or(0),
-                        )
-                        .container_definitions(
-                            ContainerDefinition::builder()
-                                .name("app")
-                                .privileged(true)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
+            let revision: i64 = requested
+                .rsplit(':')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            answer(json!({
+                "taskDefinition": {
+                    "taskDefinitionArn": requested,
+                    "family": "web",
+                    "revision": revision,
+                    "status": "ACTIVE",
+                    "containerDefinitions": [{"name": "app", "privileged": true}],
+                },
+                "tags": [{"key": "team", "value": "web"}],
+            }))
         }),
     ]
 }
@@ -163,40 +154,55 @@ async fn every_paginator_is_followed_and_throttling_is_retried() {
     let rules = rules();
     let ecs = client(&rules, 3);
     let calls = ApiCalls::default();
-    // web:1 is stored already: listed, not described again.
-    let stored: HashSet<String> = [arn("task-definition/web:1")].into();
+    // web:1 is stored already with the status it is listed with: not described again.
+    let stored: HashMap<String, Option<String>> =
+        [(arn("task-definition/web:1"), Some("ACTIVE".to_owned()))].into();
     let listing = collect_scope(&ecs, &stored, &calls, 4)
         .await
         .expect("collects");
 
-    let clusters: Vec<&str> = listing.clusters.iter().map(|c| c.name.as_str()).collect();
+    let text = |doc: &Json, key: &str| doc[key].as_str().expect("text").to_owned();
+    let clusters: Vec<String> = listing
+        .clusters
+        .iter()
+        .map(|c| text(c, "clusterName"))
+        .collect();
     assert_eq!(clusters, ["a", "b"], "both ListClusters pages");
     assert_eq!(rules[0].num_calls(), 2, "the throttled call was retried");
-    let tasks: Vec<&str> = listing.tasks.iter().map(|t| t.arn.as_str()).collect();
+    let tasks: Vec<String> = listing.tasks.iter().map(|t| text(t, "taskArn")).collect();
     assert_eq!(
         tasks,
         [arn("task/a/1")],
         "both ListTasks pages; the STOPPED task is dropped"
     );
-    assert_eq!(
-        listing.listed_stored,
-        vec![(arn("task-definition/web:1"), Some("ACTIVE".to_owned()))]
-    );
-    let mut described: Vec<&str> = listing.described.iter().map(|d| d.arn.as_str()).collect();
+    assert_eq!(listing.unchanged, vec![arn("task-definition/web:1")]);
+    let mut described: Vec<String> = listing
+        .described
+        .iter()
+        .map(|d| text(d, "taskDefinitionArn"))
+        .collect();
     described.sort_unstable();
     // web:2 from the second listing page; web:3 only because a running task uses it.
     assert_eq!(
         described,
         [arn("task-definition/web:2"), arn("task-definition/web:3")]
     );
-    assert_eq!(listing.described[0].containers[0].privileged, Some(true));
+    assert_eq!(
+        listing.described[0]["containerDefinitions"][0]["privileged"],
+        true
+    );
+    // The revision's tags, beside it in the answer, are read inside it like any asset's.
+    assert_eq!(listing.described[0]["tags"][0]["value"], "web");
 
     let counted = calls.snapshot();
     assert_eq!(
         counted["ListClusters"], 2,
         "pages are counted, retries are the SDK's"
     );
-    assert_eq!(counted["ListTaskDefinitions"], 3);
+    assert_eq!(
+        counted["ListTaskDefinitions"], 4,
+        "ACTIVE (2 pages), INACTIVE, DELETE_IN_PROGRESS"
+    );
     assert_eq!(counted["DescribeTaskDefinition"], 2);
 }
 
@@ -208,7 +214,7 @@ async fn throttling_past_the_retries_fails_the_scope_with_the_aws_code() {
         .repeatedly()
         .build()];
     let ecs = client(&throttled, 2);
-    let error = collect_scope(&ecs, &HashSet::new(), &ApiCalls::default(), 4)
+    let error = collect_scope(&ecs, &HashMap::new(), &ApiCalls::default(), 4)
         .await
         .expect_err("throttled for good");
     match error {

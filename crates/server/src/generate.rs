@@ -3,15 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use assetql_model::{
-    Arn, Cluster, ClusterSetting, ContainerSpec, EnvEntry, Scope, Service,
-    ServiceNetworkConfiguration, Task, TaskDefinition, TenantId,
-};
+use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
+use assetql_model::{Scope, TenantId};
 use assetql_sql::SqlDialect;
 use assetql_store::{Database, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
+use serde_json::{json, Value as Json};
 
 /// A small deterministic generator (64-bit LCG): the same seed gives the same inventory.
 struct Rng(u64);
@@ -80,13 +79,13 @@ const USERS: [Option<&str>; 9] = [
     Some(""),
 ];
 
-fn arn(account: &str, region: &str, resource: &str) -> Result<Arn, StoreError> {
-    Arn::parse(format!("arn:aws:ecs:{region}:{account}:{resource}")).map_err(|e| {
-        StoreError::Corrupt {
-            column: "generated arn",
-            reason: e.to_string(),
-        }
-    })
+fn arn(account: &str, region: &str, resource: &str) -> String {
+    format!("arn:aws:ecs:{region}:{account}:{resource}")
+}
+
+/// A time as the API's JSON writes it: seconds since the epoch.
+fn epoch(at: DateTime<Utc>) -> Json {
+    json!(at.timestamp())
 }
 
 /// Writes about `task_definitions` revisions (3 accounts x 2 regions, ~3 containers each, ~10%
@@ -165,28 +164,29 @@ async fn generate_scope(
     let (account, region) = (scope.cloud_account_id.as_str(), scope.region.as_str());
     let run = db.begin_sync_run(scope, at).await?;
     let mut writer = db.scope_writer(scope, run, at).await?;
-    let clusters: Vec<Cluster> = (0..3)
+    // Each asset as DescribeClusters, DescribeServices, DescribeTasks and
+    // DescribeTaskDefinition would answer it: written through the same reading as a sync.
+    let clusters: Vec<Json> = (0..3)
         .map(|c| {
-            Ok(Cluster {
-                arn: arn(account, region, &format!("cluster/c{c}"))?,
-                name: format!("c{c}"),
-                status: Some("ACTIVE".to_owned()),
-                running_tasks_count: Some(0),
-                pending_tasks_count: Some(0),
-                active_services_count: Some(0),
-                registered_container_instances_count: Some(0),
-                capacity_providers: None,
-                settings: vec![ClusterSetting {
-                    name: "containerInsights".to_owned(),
-                    value: Some(if c == 0 { "disabled" } else { "enabled" }.to_owned()),
+            json!({
+                "clusterArn": arn(account, region, &format!("cluster/c{c}")),
+                "clusterName": format!("c{c}"),
+                "status": "ACTIVE",
+                "runningTasksCount": 0,
+                "pendingTasksCount": 0,
+                "activeServicesCount": 0,
+                "registeredContainerInstancesCount": 0,
+                "settings": [{
+                    "name": "containerInsights",
+                    "value": if c == 0 { "disabled" } else { "enabled" },
                 }],
-                tags: vec![],
             })
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect();
     report.clusters += u64::try_from(clusters.len()).unwrap_or(0);
-    writer.upsert_clusters(&clusters).await?;
+    writer.upsert(&ECS_CLUSTER, &clusters).await?;
 
+    let cluster_arn = arn(account, region, "cluster/c1");
     let mut definitions = Vec::with_capacity(batch);
     let mut tasks = Vec::new();
     let mut services = Vec::new();
@@ -198,146 +198,128 @@ async fn generate_scope(
         } else {
             *rng.pick(&["awsvpc", "bridge"])
         };
-        let containers: Vec<ContainerSpec> = (0..=(rng.next() % 5))
+        let mut env_entries = 0;
+        let containers: Vec<Json> = (0..=(rng.next() % 5))
             .map(|c| {
                 let env = if rng.percent(3) {
-                    vec![EnvEntry {
-                        name: (*rng.pick(&[
-                            "AWS_ACCESS_KEY_ID",
-                            "AWS_SECRET_ACCESS_KEY",
-                            "ECS_ENGINE_AUTH_DATA",
-                        ]))
-                        .to_owned(),
-                        has_value: true,
-                    }]
+                    let name = *rng.pick(&[
+                        "AWS_ACCESS_KEY_ID",
+                        "AWS_SECRET_ACCESS_KEY",
+                        "ECS_ENGINE_AUTH_DATA",
+                    ]);
+                    json!([{"name": name, "value": "generated"}])
                 } else if rng.percent(50) {
-                    vec![EnvEntry {
-                        name: "LOG_LEVEL".to_owned(),
-                        has_value: true,
-                    }]
+                    json!([{"name": "LOG_LEVEL", "value": "info"}])
                 } else {
-                    vec![]
+                    json!([])
                 };
-                ContainerSpec {
-                    name: format!("c{c}"),
-                    image: Some(format!("registry.example/app{c}:1")),
-                    cpu: Some(128),
-                    memory: Some(256),
-                    memory_reservation: None,
-                    essential: Some(c == 0),
-                    privileged: if rng.percent(2) {
-                        Some(true)
-                    } else if rng.percent(30) {
-                        Some(false)
-                    } else {
-                        None
-                    },
-                    user: rng.pick(&USERS).map(str::to_owned),
-                    readonly_root_filesystem: if rng.percent(50) {
-                        Some(rng.percent(50))
-                    } else {
-                        None
-                    },
-                    capabilities_add: None,
-                    capabilities_drop: None,
-                    environment: env,
+                env_entries += env.as_array().map_or(0, Vec::len);
+                let mut container = json!({
+                    "name": format!("c{c}"),
+                    "image": format!("registry.example/app{c}:1"),
+                    "cpu": 128,
+                    "memory": 256,
+                    "essential": c == 0,
+                    "environment": env,
+                });
+                if rng.percent(2) {
+                    container["privileged"] = json!(true);
+                } else if rng.percent(30) {
+                    container["privileged"] = json!(false);
                 }
+                if let Some(user) = rng.pick(&USERS) {
+                    container["user"] = json!(user);
+                }
+                if rng.percent(50) {
+                    container["readonlyRootFilesystem"] = json!(rng.percent(50));
+                }
+                container
             })
             .collect();
-        let definition = TaskDefinition {
-            arn: arn(
-                account,
-                region,
-                &format!("task-definition/{family}:{revision}"),
-            )?,
-            family: family.clone(),
-            revision,
-            status: Some(
-                if revision < 5 && rng.percent(20) {
-                    "INACTIVE"
-                } else {
-                    "ACTIVE"
-                }
-                .to_owned(),
-            ),
-            network_mode: Some(network_mode.to_owned()),
-            pid_mode: if rng.percent(3) {
-                Some("host".to_owned())
-            } else {
-                None
-            },
-            ipc_mode: None,
-            task_role_arn: None,
-            execution_role_arn: None,
-            cpu: Some("256".to_owned()),
-            memory: Some("512".to_owned()),
-            requires_compatibilities: Some(vec!["EC2".to_owned()]),
-            registered_at: Some(at),
-            deregistered_at: None,
-            containers,
-            tags: vec![],
+        let definition_arn = arn(
+            account,
+            region,
+            &format!("task-definition/{family}:{revision}"),
+        );
+        let status = if revision < 5 && rng.percent(20) {
+            "INACTIVE"
+        } else {
+            "ACTIVE"
         };
+        let mut definition = json!({
+            "taskDefinitionArn": definition_arn,
+            "family": family,
+            "revision": revision,
+            "status": status,
+            "networkMode": network_mode,
+            "cpu": "256",
+            "memory": "512",
+            "requiresCompatibilities": ["EC2"],
+            "registeredAt": epoch(at),
+        });
+        if rng.percent(3) {
+            definition["pidMode"] = json!("host");
+        }
         if rng.percent(5) {
             for t in 0..=(rng.next() % 3) {
-                tasks.push(Task {
-                    arn: arn(account, region, &format!("task/c1/t{i}x{t}"))?,
-                    cluster_arn: Some(arn(account, region, "cluster/c1")?.to_string()),
-                    task_definition_arn: Some(definition.arn.to_string()),
-                    last_status: Some("RUNNING".to_owned()),
-                    desired_status: Some("RUNNING".to_owned()),
-                    launch_type: Some("EC2".to_owned()),
-                    platform_version: None,
-                    cpu: Some("256".to_owned()),
-                    memory: Some("512".to_owned()),
-                    group: Some(format!("family:{family}")),
-                    availability_zone: Some(format!("{region}a")),
-                    started_at: Some(at + chrono::Duration::seconds(i64::try_from(i).unwrap_or(0))),
-                    tags: vec![],
-                });
+                tasks.push(json!({
+                    "taskArn": arn(account, region, &format!("task/c1/t{i}x{t}")),
+                    "clusterArn": cluster_arn,
+                    "taskDefinitionArn": definition_arn,
+                    "lastStatus": "RUNNING",
+                    "desiredStatus": "RUNNING",
+                    "launchType": "EC2",
+                    "cpu": "256",
+                    "memory": "512",
+                    "group": format!("family:{family}"),
+                    "availabilityZone": format!("{region}a"),
+                    "startedAt": epoch(at + chrono::Duration::seconds(i64::try_from(i).unwrap_or(0))),
+                }));
             }
         }
         if i % 50 == 0 {
-            services.push(Service {
-                arn: arn(account, region, &format!("service/c1/{family}"))?,
-                name: family.clone(),
-                cluster_arn: Some(arn(account, region, "cluster/c1")?.to_string()),
-                status: Some("ACTIVE".to_owned()),
-                launch_type: Some("FARGATE".to_owned()),
-                platform_version: Some((*rng.pick(&["LATEST", "1.4.0", "1.3.0"])).to_owned()),
-                platform_family: None,
-                task_definition_arn: Some(definition.arn.to_string()),
-                scheduling_strategy: Some("REPLICA".to_owned()),
-                desired_count: Some(1),
-                running_count: Some(1),
-                pending_count: Some(0),
-                created_at: Some(at),
-                network_configuration: Some(ServiceNetworkConfiguration {
-                    assign_public_ip: Some(rng.percent(20)),
-                    subnets: Some(vec!["subnet-1".to_owned()]),
-                    security_groups: Some(vec!["sg-1".to_owned()]),
-                }),
-                tags: vec![],
-            });
+            let platform_version = *rng.pick(&["LATEST", "1.4.0", "1.3.0"]);
+            let public_ip = if rng.percent(20) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            };
+            services.push(json!({
+                "serviceArn": arn(account, region, &format!("service/c1/{family}")),
+                "serviceName": family,
+                "clusterArn": cluster_arn,
+                "status": "ACTIVE",
+                "launchType": "FARGATE",
+                "platformVersion": platform_version,
+                "taskDefinition": definition_arn,
+                "schedulingStrategy": "REPLICA",
+                "desiredCount": 1,
+                "runningCount": 1,
+                "pendingCount": 0,
+                "createdAt": epoch(at),
+                "networkConfiguration": {"awsvpcConfiguration": {
+                    "assignPublicIp": public_ip,
+                    "subnets": ["subnet-1"],
+                    "securityGroups": ["sg-1"],
+                }},
+            }));
         }
-        report.container_specs += u64::try_from(definition.containers.len()).unwrap_or(0);
-        report.env_entries += definition
-            .containers
-            .iter()
-            .map(|c| u64::try_from(c.environment.len()).unwrap_or(0))
-            .sum::<u64>();
+        report.container_specs += u64::try_from(containers.len()).unwrap_or(0);
+        report.env_entries += u64::try_from(env_entries).unwrap_or(0);
+        definition["containerDefinitions"] = Json::Array(containers);
         definitions.push(definition);
         if definitions.len() >= batch {
             report.task_definitions += u64::try_from(definitions.len()).unwrap_or(0);
-            writer.upsert_task_definitions(&definitions).await?;
+            writer.upsert(&ECS_TASK_DEFINITION, &definitions).await?;
             definitions.clear();
         }
     }
     report.task_definitions += u64::try_from(definitions.len()).unwrap_or(0);
-    writer.upsert_task_definitions(&definitions).await?;
+    writer.upsert(&ECS_TASK_DEFINITION, &definitions).await?;
     report.tasks += u64::try_from(tasks.len()).unwrap_or(0);
-    writer.upsert_tasks(&tasks).await?;
+    writer.upsert(&ECS_TASK, &tasks).await?;
     report.services += u64::try_from(services.len()).unwrap_or(0);
-    writer.upsert_services(&services).await?;
+    writer.upsert(&ECS_SERVICE, &services).await?;
     writer.commit().await?;
     Ok(report)
 }

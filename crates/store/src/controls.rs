@@ -141,12 +141,11 @@ impl Database {
         tenant: &TenantId,
         identifier: &str,
     ) -> Result<bool, StoreError> {
-        let union = crate::write::AssetKind::ALL
-            .iter()
-            .map(|kind| {
+        let union = assetql_model::catalogue::asset_types()
+            .map(|ty| {
                 format!(
                     "SELECT 1 FROM {} WHERE tenant_id = $1 AND arn = $2",
-                    kind.table()
+                    ty.table
                 )
             })
             .collect::<Vec<_>>()

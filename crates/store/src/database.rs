@@ -168,28 +168,39 @@ impl Database {
             })
     }
 
-    /// The ARNs of the task definition revisions stored for `scope` (what need not be described
-    /// again).
-    pub async fn stored_task_definition_arns(
+    /// The task definition revisions stored for `scope` under the current description of the
+    /// type, with their status: a revision listed with the same status need not be described
+    /// again. One stored under an older description (or before descriptions were versioned)
+    /// is left out, so the next sync describes it once more.
+    pub async fn stored_task_definitions(
         &self,
         scope: &assetql_model::Scope,
-    ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let mut conn = self.acquire("stored_task_definition_arns").await?;
+    ) -> Result<std::collections::HashMap<String, Option<String>>, StoreError> {
+        let ty = &assetql_model::catalogue::ECS_TASK_DEFINITION;
+        let mut conn = self.acquire("stored_task_definitions").await?;
         let rows = exec::fetch_text_rows(
             &mut conn,
-            "stored_task_definition_arns",
-            "SELECT arn FROM ecs_task_definitions \
-             WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3",
+            "stored_task_definitions",
+            &format!(
+                "SELECT arn, status FROM {} \
+                 WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
+                 AND model_version = $4",
+                ty.table
+            ),
             &[
                 Value::text(scope.tenant.as_str()),
                 Value::text(&scope.cloud_account_id),
                 Value::text(&scope.region),
+                Value::text(assetql_model::catalogue::document::model_version(ty)),
             ],
         )
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|r| r.into_iter().next().flatten())
+            .filter_map(|row| {
+                let mut row = row.into_iter();
+                Some((row.next().flatten()?, row.next().flatten()))
+            })
             .collect())
     }
 

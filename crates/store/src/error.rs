@@ -34,6 +34,15 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// An asset handed to the writer cannot be stored (it has no ARN, or its rows do not have
+    /// the shape its description gives).
+    #[error("cannot store a {asset_type}: {reason}")]
+    InvalidAsset {
+        /// The catalogue type.
+        asset_type: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
     /// The database cancelled the statement because it ran past its deadline (PostgreSQL
     /// `statement_timeout`, SQLite's progress-handler interrupt).
     #[error("statement cancelled after its time limit during {operation}")]

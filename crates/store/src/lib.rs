@@ -18,4 +18,4 @@ pub use error::StoreError;
 pub use migrate::MigrationState;
 pub use sync_runs::{SyncRun, SyncRunStatus, SyncRunSummary};
 pub use tokens::{token_hash, ApiToken};
-pub use write::{AssetKind, ScopeWriter, UpsertStats};
+pub use write::{ScopeWriter, UpsertStats};

@@ -10,7 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
-use super::{Api, FieldSource, ScalarKind, TypeDef, CATALOGUE};
+use sha2::{Digest, Sha256};
+
+use super::{Api, FieldSource, ScalarKind, TypeDef};
 
 /// One column's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,11 +52,92 @@ impl Row {
 }
 
 /// The rows of one asset of type `ty` whose API JSON is `doc`: its own row first, then each
-/// owned child table's rows (depth first, in the catalogue's relationship order).
+/// owned child table's rows (depth first, in the catalogue's relationship order). Each row's
+/// cells are its table's [`Layout`] columns, in that order.
 pub fn rows(ty: &'static TypeDef, doc: &Json) -> Vec<Row> {
     let mut out = Vec::new();
     collect(ty, doc, &[], &mut out);
     out
+}
+
+/// The columns of one table as [`rows`] fills them, in order, with their kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// The table.
+    pub table: &'static str,
+    /// The columns [`rows`] fills, in its order, with their kinds.
+    pub columns: Vec<(&'static str, ScalarKind)>,
+    /// The column that holds the ARN of the asset a row belongs to (`arn` on the asset's own
+    /// table, the join column that carries it down on its children).
+    pub asset_arn: &'static str,
+}
+
+/// The tables an asset of type `ty` is written to, its own first, then its owned children
+/// depth first (a parent before its children, as foreign keys need).
+pub fn layouts(ty: &'static TypeDef) -> Vec<Layout> {
+    let mut out = Vec::new();
+    layout(ty, &[], "arn", &mut out);
+    out
+}
+
+fn layout(
+    ty: &'static TypeDef,
+    inherited: &[(&'static str, ScalarKind)],
+    asset_arn: &'static str,
+    out: &mut Vec<Layout>,
+) {
+    let mut columns: Vec<(&'static str, ScalarKind)> = Vec::with_capacity(ty.fields.len());
+    for field in ty.fields {
+        if let (FieldSource::Column(column), false) = (field.source, field.api == Api::None) {
+            if !columns.iter().any(|(c, _)| *c == column) {
+                columns.push((column, field.kind));
+            }
+        }
+    }
+    for (column, kind) in inherited {
+        if !columns.iter().any(|(c, _)| c == column) {
+            columns.push((column, *kind));
+        }
+    }
+    let parent = columns.clone();
+    if !out.iter().any(|l: &Layout| l.table == ty.table) {
+        out.push(Layout {
+            table: ty.table,
+            columns,
+            asset_arn,
+        });
+    }
+    for relationship in ty.relationships {
+        let (Some(_), Some(child)) = (relationship.owned, TypeDef::named(relationship.target))
+        else {
+            continue;
+        };
+        let mut joined: Vec<(&'static str, ScalarKind)> = relationship
+            .join
+            .iter()
+            .map(|(parent_column, child_column)| {
+                let kind = parent
+                    .iter()
+                    .find(|(c, _)| c == parent_column)
+                    .map_or(ScalarKind::String, |(_, k)| *k);
+                (*child_column, kind)
+            })
+            .collect();
+        if orders_by_ordinal(relationship) {
+            joined.push(("ordinal", ScalarKind::Int));
+        }
+        let child_arn = relationship
+            .join
+            .iter()
+            .find(|(p, _)| *p == asset_arn)
+            .map_or(asset_arn, |(_, c)| *c);
+        layout(child, &joined, child_arn, out);
+    }
+}
+
+/// A child kept in its list's order has an `ordinal` column, which the relationship orders by.
+fn orders_by_ordinal(relationship: &super::RelationshipDef) -> bool {
+    relationship.order.iter().any(|(c, _)| *c == "ordinal")
 }
 
 fn collect(
@@ -70,7 +153,7 @@ fn collect(
         let Some(path) = relationship.owned else {
             continue;
         };
-        let Some(child) = CATALOGUE.iter().find(|t| t.name == relationship.target) else {
+        let Some(child) = TypeDef::named(relationship.target) else {
             continue;
         };
         let joined: Vec<(&'static str, Cell)> = relationship
@@ -88,9 +171,7 @@ fn collect(
             Some(Json::Array(items)) => {
                 for (ordinal, item) in items.iter().enumerate() {
                     let mut inherited = joined.clone();
-                    // A child kept in its list's order has an `ordinal` column, which the
-                    // relationship orders by.
-                    if relationship.order.iter().any(|(c, _)| *c == "ordinal") {
+                    if orders_by_ordinal(relationship) {
                         inherited.push((
                             "ordinal",
                             Cell::Int(i64::try_from(ordinal).unwrap_or(i64::MAX)),
@@ -155,6 +236,75 @@ fn own_row(ty: &TypeDef, doc: &Json, inherited: &[(&'static str, Cell)]) -> Row 
     }
 }
 
+/// A digest of an asset's rows: it changes exactly when something the inventory stores
+/// changes (a change the catalogue does not describe leaves it as it was).
+pub fn content_hash(rows: &[Row]) -> String {
+    let mut hasher = Sha256::new();
+    for row in rows {
+        hasher.update(row.table.as_bytes());
+        hasher.update(b"\n");
+        for (column, value) in &row.cells {
+            hasher.update(column.as_bytes());
+            hasher.update(b"=");
+            match value {
+                Cell::Null => hasher.update(b"~"),
+                Cell::Bool(b) => hasher.update(if *b { b"b1" } else { b"b0" }),
+                Cell::Int(i) => hasher.update(format!("i{i}")),
+                Cell::Text(s) => hash_text(&mut hasher, s),
+                Cell::TextList(items) => {
+                    hasher.update(format!("l{}", items.len()));
+                    for item in items {
+                        hash_text(&mut hasher, item);
+                    }
+                }
+                Cell::Time(t) => hasher.update(format!("t{}", t.timestamp_micros())),
+            }
+            hasher.update(b"\0");
+        }
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn hash_text(hasher: &mut Sha256, text: &str) {
+    // Length-prefixed, so that no two different values hash the same text.
+    hasher.update(format!("s{}:", text.len()));
+    hasher.update(text.as_bytes());
+}
+
+/// A digest of how an asset of type `ty` is read (its tables, columns, kinds and API paths):
+/// stored with each row, so that a revision stored under an older description is described
+/// again once (AWS never changes a registered revision, so the sync otherwise skips it).
+pub fn model_version(ty: &'static TypeDef) -> String {
+    let mut hasher = Sha256::new();
+    let mut types = vec![ty];
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(ty) = types.pop() {
+        if seen.contains(&ty.name) {
+            continue;
+        }
+        seen.push(ty.name);
+        hasher.update(ty.table.as_bytes());
+        for field in ty.fields {
+            hasher.update(format!(
+                "|{:?}|{:?}|{:?}",
+                field.source, field.kind, field.api
+            ));
+        }
+        for relationship in ty.relationships {
+            if let (Some(path), Some(child)) =
+                (relationship.owned, TypeDef::named(relationship.target))
+            {
+                hasher.update(format!(
+                    "|{}>{:?}{:?}",
+                    relationship.name, path, relationship.join
+                ));
+                types.push(child);
+            }
+        }
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
 /// The value at `path` in `doc` (`doc` itself for an empty path); JSON `null` is absent.
 fn at<'a>(doc: &'a Json, path: &[&str]) -> Option<&'a Json> {
     let mut value = doc;
@@ -205,6 +355,7 @@ fn time(value: &Json) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::CATALOGUE;
     use serde_json::json;
 
     fn ty(name: &str) -> &'static TypeDef {
@@ -371,5 +522,53 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn each_row_fills_its_tables_layout_in_order() {
+        let ty = ty("EcsTaskDefinition");
+        let layouts = layouts(ty);
+        for row in rows(ty, &task_definition()) {
+            let layout = layouts
+                .iter()
+                .find(|l| l.table == row.table)
+                .expect("a layout for every table written");
+            let columns: Vec<&str> = row.cells.iter().map(|(c, _)| *c).collect();
+            let expected: Vec<&str> = layout.columns.iter().map(|(c, _)| *c).collect();
+            assert_eq!(columns, expected, "{}", row.table);
+        }
+        let asset_arn: Vec<(&str, &str)> = layouts.iter().map(|l| (l.table, l.asset_arn)).collect();
+        assert_eq!(
+            asset_arn,
+            [
+                ("ecs_task_definitions", "arn"),
+                ("ecs_container_specs", "task_definition_arn"),
+                ("ecs_container_env_entries", "task_definition_arn"),
+                ("tags", "resource_arn"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_content_hash_follows_what_is_stored_and_nothing_else() {
+        let ty = ty("EcsTaskDefinition");
+        let base = content_hash(&rows(ty, &task_definition()));
+        assert_eq!(base, content_hash(&rows(ty, &task_definition())));
+        let mut changed = task_definition();
+        changed["containerDefinitions"][1]["privileged"] = json!(false);
+        assert_ne!(base, content_hash(&rows(ty, &changed)));
+        // Not described, so not stored: no change.
+        let mut undescribed = task_definition();
+        undescribed["somethingNew"] = json!("x");
+        undescribed["containerDefinitions"][0]["environment"][0]["value"] = json!("rotated");
+        assert_eq!(base, content_hash(&rows(ty, &undescribed)));
+    }
+
+    #[test]
+    fn the_model_version_is_stable_and_differs_by_type() {
+        let td = model_version(ty("EcsTaskDefinition"));
+        assert_eq!(td, model_version(ty("EcsTaskDefinition")));
+        assert_eq!(td.len(), 16);
+        assert_ne!(td, model_version(ty("EcsService")));
     }
 }

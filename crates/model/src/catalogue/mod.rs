@@ -182,7 +182,10 @@ pub struct TypeDef {
 pub mod document;
 mod ecs;
 
-pub use ecs::{ASSET_FIELDS, CATALOGUE};
+pub use ecs::{
+    ASSET_FIELDS, CATALOGUE, CONTAINER_SPEC, ECS_CLUSTER, ECS_CLUSTER_SETTING, ECS_SERVICE,
+    ECS_SERVICE_NETWORK_CONFIGURATION, ECS_TASK, ECS_TASK_DEFINITION, ENV_ENTRY, TAG,
+};
 
 pub(crate) const fn field(
     name: &'static str,

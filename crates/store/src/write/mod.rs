@@ -1,123 +1,21 @@
 //! The ingestion writers: one transaction per scope, idempotent batched upserts keyed by
 //! (tenant, ARN), child rows replaced only when their parent's content changed, and removal of
-//! what a complete listing no longer had.
+//! what a complete listing no longer had. What is written is what the catalogue reads from each
+//! asset's API JSON ([`document::rows`]); no column is listed here.
 
 use std::collections::{BTreeMap, HashMap};
 
-use assetql_model::{
-    task_definition_content_hash, Cluster, Scope, Service, SyncRunId, Task, TaskDefinition,
-};
+use assetql_model::catalogue::document::{self, Cell, Layout, Row};
+use assetql_model::catalogue::TypeDef;
+use assetql_model::{Scope, SyncRunId};
 use assetql_sql::{SqlDialect, Value};
 use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
 
 use crate::columnar::Batch;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::exec::{self, Tx};
-
-/// The asset types the collector writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AssetKind {
-    /// ECS clusters.
-    Cluster,
-    /// ECS services.
-    Service,
-    /// ECS task definition revisions.
-    TaskDefinition,
-    /// Running ECS tasks.
-    Task,
-}
-
-impl AssetKind {
-    /// Every kind, parents before the kinds that refer to them.
-    pub const ALL: [AssetKind; 4] = [
-        AssetKind::Cluster,
-        AssetKind::Service,
-        AssetKind::TaskDefinition,
-        AssetKind::Task,
-    ];
-
-    /// The table holding this kind.
-    pub fn table(self) -> &'static str {
-        match self {
-            AssetKind::Cluster => "ecs_clusters",
-            AssetKind::Service => "ecs_services",
-            AssetKind::TaskDefinition => "ecs_task_definitions",
-            AssetKind::Task => "ecs_tasks",
-        }
-    }
-
-    /// Columns specific to this kind, between the common leading columns (`tenant_id`, `arn`,
-    /// `cloud_account_id`, `region`) and the common trailing ones.
-    fn columns(self) -> &'static [&'static str] {
-        match self {
-            AssetKind::Cluster => &[
-                "name",
-                "status",
-                "running_tasks_count",
-                "pending_tasks_count",
-                "active_services_count",
-                "registered_container_instances_count",
-                "capacity_providers",
-            ],
-            AssetKind::Service => &[
-                "name",
-                "cluster_arn",
-                "status",
-                "launch_type",
-                "platform_version",
-                "platform_family",
-                "task_definition_arn",
-                "scheduling_strategy",
-                "desired_count",
-                "running_count",
-                "pending_count",
-                "created_at",
-            ],
-            AssetKind::TaskDefinition => &[
-                "family",
-                "revision",
-                "status",
-                "network_mode",
-                "pid_mode",
-                "ipc_mode",
-                "task_role_arn",
-                "execution_role_arn",
-                "cpu",
-                "memory",
-                "requires_compatibilities",
-                "registered_at",
-                "deregistered_at",
-                "definition_hash",
-            ],
-            AssetKind::Task => &[
-                "name",
-                "cluster_arn",
-                "task_definition_arn",
-                "last_status",
-                "desired_status",
-                "launch_type",
-                "platform_version",
-                "cpu",
-                "memory",
-                "group_name",
-                "availability_zone",
-                "started_at",
-            ],
-        }
-    }
-
-    /// Child tables replaced with the parent: (table, column holding the parent ARN).
-    /// Nested children (env entries) go with their own parent through ON DELETE CASCADE.
-    fn child_tables(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            AssetKind::Cluster => &[("ecs_cluster_settings", "cluster_arn")],
-            AssetKind::Service => &[("ecs_service_network_configurations", "service_arn")],
-            AssetKind::TaskDefinition => &[("ecs_container_specs", "task_definition_arn")],
-            AssetKind::Task => &[],
-        }
-    }
-}
 
 /// What one upsert call did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -139,8 +37,6 @@ impl std::ops::AddAssign for UpsertStats {
 }
 
 mod rows;
-
-use rows::*;
 
 /// Writes one scope's assets inside one transaction: nothing is visible to readers until
 /// [`ScopeWriter::commit`], and dropping the writer rolls everything back.
@@ -181,95 +77,130 @@ impl Database {
 }
 
 impl ScopeWriter {
-    /// Upserts clusters with their settings and tags.
-    pub async fn upsert_clusters(&mut self, assets: &[Cluster]) -> Result<UpsertStats, StoreError> {
-        self.upsert(assets).await
-    }
-
-    /// Upserts services with their network configuration and tags.
-    pub async fn upsert_services(&mut self, assets: &[Service]) -> Result<UpsertStats, StoreError> {
-        self.upsert(assets).await
-    }
-
-    /// Upserts task definition revisions with their containers, env entries and tags.
-    pub async fn upsert_task_definitions(
+    /// Upserts assets of `ty` from their API JSON (each with its `tags` inline), with their
+    /// owned child rows. An asset whose content hash is unchanged only moves its `last_seen_at`;
+    /// a changed one has its child rows replaced. The last document of an ARN wins.
+    pub async fn upsert(
         &mut self,
-        assets: &[TaskDefinition],
+        ty: &'static TypeDef,
+        documents: &[Json],
     ) -> Result<UpsertStats, StoreError> {
-        self.upsert(assets).await
-    }
+        let layouts = document::layouts(ty);
+        let version = document::model_version(ty);
+        let mut by_arn: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+        for doc in documents {
+            let rows = document::rows(ty, doc);
+            let arn = match rows.first().and_then(|r| r.get("arn")) {
+                Some(Cell::Text(arn)) if !arn.is_empty() => arn.clone(),
+                _ => {
+                    return Err(StoreError::InvalidAsset {
+                        asset_type: ty.name,
+                        reason: "the document has no ARN".to_owned(),
+                    })
+                }
+            };
+            by_arn.insert(arn, rows);
+        }
+        let tenant = self.scope.tenant.as_str().to_owned();
+        let arns: Vec<&str> = by_arn.keys().map(String::as_str).collect();
+        let existing = self.existing_hashes(ty.table, &arns).await?;
 
-    /// Upserts running tasks with their tags.
-    pub async fn upsert_tasks(&mut self, assets: &[Task]) -> Result<UpsertStats, StoreError> {
-        self.upsert(assets).await
-    }
-
-    /// Records the listing of already stored task definition revisions: each is marked seen by
-    /// this run, and a changed status is stored with a re-computed content hash (a revision is
-    /// immutable except its status, so it is not described again). ARNs not stored are
-    /// returned, untouched.
-    pub async fn touch_task_definitions(
-        &mut self,
-        statuses: &[(String, Option<String>)],
-    ) -> Result<(UpsertStats, Vec<String>), StoreError> {
         let mut stats = UpsertStats::default();
-        let mut stored: HashMap<String, (String, Option<String>)> = HashMap::new();
-        let arns: Vec<&str> = statuses.iter().map(|(arn, _)| arn.as_str()).collect();
-        for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
-            let (list, mut values) = self.arn_list(chunk);
-            let sql = format!(
-                "SELECT arn, definition_hash, status FROM ecs_task_definitions \
-                 WHERE tenant_id = $1 AND arn IN ({list})"
-            );
-            values.insert(0, Value::text(self.scope.tenant.as_str()));
-            for row in
-                exec::fetch_text_rows(&mut self.tx, "touch_task_definitions", &sql, &values).await?
-            {
-                if let [Some(arn), Some(hash), status] = <[Option<String>; 3]>::try_from(row)
-                    .map_err(|_| StoreError::Corrupt {
-                        column: "ecs_task_definitions",
-                        reason: "unexpected column count".to_owned(),
-                    })?
-                {
-                    stored.insert(arn, (hash, status));
+        let mut own_rows = Vec::with_capacity(by_arn.len());
+        let mut changed: Vec<String> = Vec::new();
+        let mut children = rows::ChildRows::new(&layouts);
+        for (arn, rows) in by_arn {
+            let hash = document::content_hash(&rows);
+            let is_changed = match existing.get(&arn) {
+                None => {
+                    stats.added += 1;
+                    true
                 }
-            }
-        }
-        let mut missing = Vec::new();
-        let mut seen_unchanged: Vec<&str> = Vec::new();
-        for (arn, status) in statuses {
-            match stored.get(arn) {
-                None => missing.push(arn.clone()),
-                Some((_, old)) if old == status => {
-                    stats.unchanged += 1;
-                    seen_unchanged.push(arn);
-                }
-                Some((definition_hash, _)) => {
+                Some(old) if *old != hash => {
                     stats.updated += 1;
-                    let hash = task_definition_content_hash(definition_hash, status.as_deref());
-                    exec::execute(
-                        &mut self.tx,
-                        "touch_task_definitions",
-                        "UPDATE ecs_task_definitions SET status = $3, content_hash = $4, \
-                         last_seen_at = $5, last_sync_run_id = $6 WHERE tenant_id = $1 AND arn = $2",
-                        &[
-                            Value::text(self.scope.tenant.as_str()),
-                            Value::text(arn),
-                            Value::Text(status.clone()),
-                            Value::text(hash),
-                            Value::Timestamp(Some(self.seen_at)),
-                            Value::Int(Some(self.run.0)),
-                        ],
-                    )
-                    .await?;
+                    true
                 }
+                Some(_) => {
+                    stats.unchanged += 1;
+                    false
+                }
+            };
+            let mut rows = rows.into_iter();
+            let own = rows.next().ok_or(StoreError::InvalidAsset {
+                asset_type: ty.name,
+                reason: "no row".to_owned(),
+            })?;
+            let mut values = rows::values(ty, &layouts[0], own, Vec::new())?;
+            values.extend([
+                Value::text(&tenant),
+                Value::text(&self.scope.cloud_account_id),
+                Value::text(&self.scope.region),
+                Value::Timestamp(Some(self.seen_at)),
+                Value::Timestamp(Some(self.seen_at)),
+                Value::text(hash),
+                Value::Int(Some(self.run.0)),
+                Value::text(&version),
+            ]);
+            own_rows.push(values);
+            if is_changed {
+                for row in rows {
+                    children.push(ty, &layouts, &tenant, row)?;
+                }
+                changed.push(arn);
             }
         }
-        for chunk in seen_unchanged.chunks(self.dialect.max_parameters() - 3) {
+
+        let columns = rows::columns(&layouts[0], true);
+        let updates: Vec<String> = columns
+            .iter()
+            .filter(|c| !matches!(**c, "tenant_id" | "arn" | "first_seen_at"))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let conflict = format!(
+            "ON CONFLICT (tenant_id, arn) DO UPDATE SET {}",
+            updates.join(", ")
+        );
+        self.insert_rows("upsert_assets", ty.table, &columns, own_rows, &conflict)
+            .await?;
+
+        if changed.is_empty() {
+            return Ok(stats);
+        }
+        let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
+        // Children before their parents' rows of other child tables: deepest first.
+        for layout in layouts.iter().skip(1).rev() {
+            self.delete_children(layout.table, layout.asset_arn, &changed)
+                .await?;
+        }
+        for child in children.tables {
+            self.insert_rows(
+                "insert_children",
+                child.table,
+                &child.columns,
+                child.rows,
+                "",
+            )
+            .await?;
+        }
+        Ok(stats)
+    }
+
+    /// Marks stored assets of `ty` as seen by this run without reading them again (a task
+    /// definition revision listed with the status it was stored with: AWS never changes its
+    /// content otherwise).
+    pub async fn mark_seen(
+        &mut self,
+        ty: &'static TypeDef,
+        arns: &[String],
+    ) -> Result<UpsertStats, StoreError> {
+        let mut stats = UpsertStats::default();
+        let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+        for chunk in arns.chunks(self.dialect.max_parameters() - 3) {
             let (list, mut values) = self.arn_list_from(chunk, 4);
             let sql = format!(
-                "UPDATE ecs_task_definitions SET last_seen_at = $2, last_sync_run_id = $3 \
-                 WHERE tenant_id = $1 AND arn IN ({list})"
+                "UPDATE {} SET last_seen_at = $2, last_sync_run_id = $3 \
+                 WHERE tenant_id = $1 AND arn IN ({list})",
+                ty.table
             );
             let mut all = vec![
                 Value::text(self.scope.tenant.as_str()),
@@ -277,9 +208,9 @@ impl ScopeWriter {
                 Value::Int(Some(self.run.0)),
             ];
             all.append(&mut values);
-            exec::execute(&mut self.tx, "touch_task_definitions", &sql, &all).await?;
+            stats.unchanged += exec::execute(&mut self.tx, "mark_seen", &sql, &all).await?;
         }
-        Ok((stats, missing))
+        Ok(stats)
     }
 
     /// `$2, $3, …` for `arns` and their values (the caller binds `$1`).
@@ -301,10 +232,10 @@ impl ScopeWriter {
         (list, values)
     }
 
-    /// Removes this scope's assets of `kind` that this run did not write (with their children
-    /// and tags). Call only after a complete, successful listing of the scope.
-    pub async fn delete_unseen(&mut self, kind: AssetKind) -> Result<u64, StoreError> {
-        let table = kind.table();
+    /// Removes this scope's assets of `ty` that this run did not write, with their child rows
+    /// and tags. Call only after a complete, successful listing of the scope.
+    pub async fn delete_unseen(&mut self, ty: &'static TypeDef) -> Result<u64, StoreError> {
+        let table = ty.table;
         let scope_filter = "tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
                             AND (last_sync_run_id IS NULL OR last_sync_run_id <> $4)";
         let values = [
@@ -313,16 +244,20 @@ impl ScopeWriter {
             Value::text(&self.scope.region),
             Value::Int(Some(self.run.0)),
         ];
-        exec::execute(
-            &mut self.tx,
-            "delete_unseen",
-            &format!(
-                "DELETE FROM tags WHERE tenant_id = $1 AND resource_arn IN \
-                 (SELECT arn FROM {table} WHERE {scope_filter})"
-            ),
-            &values,
-        )
-        .await?;
+        let layouts: Vec<Layout> = document::layouts(ty);
+        for child in layouts.iter().skip(1).rev() {
+            exec::execute(
+                &mut self.tx,
+                "delete_unseen",
+                &format!(
+                    "DELETE FROM {} WHERE tenant_id = $1 AND {} IN \
+                     (SELECT arn FROM {table} WHERE {scope_filter})",
+                    child.table, child.asset_arn
+                ),
+                &values,
+            )
+            .await?;
+        }
         exec::execute(
             &mut self.tx,
             "delete_unseen",
@@ -359,118 +294,17 @@ impl ScopeWriter {
         }
     }
 
-    async fn upsert<A: Writable>(&mut self, assets: &[A]) -> Result<UpsertStats, StoreError> {
-        let kind = A::KIND;
-        // The last occurrence of an ARN wins; one statement may not touch a row twice.
-        let mut by_arn: BTreeMap<&str, &A> = BTreeMap::new();
-        for asset in assets {
-            by_arn.insert(asset.arn().as_str(), asset);
-        }
-        let tenant = self.scope.tenant.as_str().to_owned();
-        let arns: Vec<&str> = by_arn.keys().copied().collect();
-        let existing = self.existing_hashes(kind, &arns).await?;
-
-        let mut stats = UpsertStats::default();
-        let mut rows = Vec::with_capacity(by_arn.len());
-        let mut changed: Vec<&A> = Vec::new();
-        for asset in by_arn.values() {
-            let hash = asset.content_hash();
-            match existing.get(asset.arn().as_str()) {
-                None => {
-                    stats.added += 1;
-                    changed.push(asset);
-                }
-                Some(old) if *old != hash => {
-                    stats.updated += 1;
-                    changed.push(asset);
-                }
-                Some(_) => stats.unchanged += 1,
-            }
-            let mut row = vec![
-                Value::text(&tenant),
-                Value::text(asset.arn().as_str()),
-                Value::text(&self.scope.cloud_account_id),
-                Value::text(&self.scope.region),
-            ];
-            row.extend(asset.values());
-            row.extend([
-                Value::Timestamp(Some(self.seen_at)),
-                Value::Timestamp(Some(self.seen_at)),
-                Value::text(hash),
-                Value::Int(Some(self.run.0)),
-            ]);
-            rows.push(row);
-        }
-
-        let columns: Vec<&str> = COMMON_LEADING
-            .iter()
-            .chain(kind.columns())
-            .chain(COMMON_TRAILING.iter())
-            .copied()
-            .collect();
-        let updates: Vec<String> = columns
-            .iter()
-            .filter(|c| !matches!(**c, "tenant_id" | "arn" | "first_seen_at"))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        let conflict = format!(
-            "ON CONFLICT (tenant_id, arn) DO UPDATE SET {}",
-            updates.join(", ")
-        );
-        self.insert_rows("upsert_assets", kind.table(), &columns, rows, &conflict)
-            .await?;
-
-        if changed.is_empty() {
-            return Ok(stats);
-        }
-        let changed_arns: Vec<&str> = changed.iter().map(|a| a.arn().as_str()).collect();
-        for (child, parent_column) in kind.child_tables() {
-            self.delete_children(child, parent_column, &changed_arns)
-                .await?;
-        }
-        self.delete_children("tags", "resource_arn", &changed_arns)
-            .await?;
-        let mut children = ChildRows::default();
-        for asset in &changed {
-            asset.children(&tenant, &mut children);
-            for tag in asset.tags() {
-                children.push(
-                    "tags",
-                    TAG_COLUMNS,
-                    vec![
-                        Value::text(&tenant),
-                        Value::text(asset.arn().as_str()),
-                        Value::text(&tag.key),
-                        text(&tag.value),
-                    ],
-                );
-            }
-        }
-        for child in children.tables {
-            self.insert_rows(
-                "insert_children",
-                child.table,
-                child.columns,
-                child.rows,
-                "",
-            )
-            .await?;
-        }
-        Ok(stats)
-    }
-
     /// Stored content hashes of the given ARNs of this tenant.
     async fn existing_hashes(
         &mut self,
-        kind: AssetKind,
+        table: &str,
         arns: &[&str],
     ) -> Result<HashMap<String, String>, StoreError> {
         let mut found = HashMap::new();
         for chunk in arns.chunks(self.dialect.max_parameters() - 1) {
             let (list, arn_values) = self.arn_list(chunk);
             let sql = format!(
-                "SELECT arn, content_hash FROM {} WHERE tenant_id = $1 AND arn IN ({list})",
-                kind.table()
+                "SELECT arn, content_hash FROM {table} WHERE tenant_id = $1 AND arn IN ({list})"
             );
             let mut values = vec![Value::text(self.scope.tenant.as_str())];
             values.extend(arn_values);

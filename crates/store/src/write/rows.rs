@@ -1,285 +1,130 @@
-//! Each asset type's rows: its own columns and its child tables' rows (settings, tags,
-//! network configurations, container specs, environment entries).
-//!
-//! These column lists restate what the asset catalogue (`assetql_model::catalogue`) already
-//! says about each table. The asset-model issue (#15) makes one description per asset type
-//! drive the schema, the compiler and this write path; until then a column added to the
-//! catalogue must be added here too (the store tests fail when the two disagree on a column
-//! the fixtures fill).
+//! An asset's rows as the writer binds them: the catalogue's rows
+//! ([`document::rows`](assetql_model::catalogue::document::rows)) turned into typed values in
+//! their table's column order, plus the inventory's own columns. No column is named here that
+//! the catalogue describes.
 
-use assetql_model::{Arn, Cluster, ContainerSpec, ContentHash, Service, Task, TaskDefinition};
+use assetql_model::catalogue::document::{Cell, Layout, Row};
+use assetql_model::catalogue::{ScalarKind, TypeDef};
 use assetql_sql::Value;
 
-use super::AssetKind;
+use crate::error::StoreError;
 
-pub(super) const COMMON_LEADING: [&str; 4] = ["tenant_id", "arn", "cloud_account_id", "region"];
-pub(super) const COMMON_TRAILING: [&str; 4] = [
+/// The inventory's own columns of an asset table, after the described ones: who it belongs to,
+/// where and when it was seen, its digest, the run that wrote it and the description it was
+/// read under.
+pub(super) const INVENTORY_COLUMNS: [&str; 8] = [
+    "tenant_id",
+    "cloud_account_id",
+    "region",
     "first_seen_at",
     "last_seen_at",
     "content_hash",
     "last_sync_run_id",
+    "model_version",
 ];
 
-/// Rows for child tables, in insertion order (a table's rows may reference an earlier table's).
-#[derive(Default)]
+/// The columns of `layout`'s table as the writer fills them: for the asset's own table, the
+/// described columns then [`INVENTORY_COLUMNS`]; for a child table, `tenant_id` then the
+/// described and inherited columns.
+pub(super) fn columns(layout: &Layout, own: bool) -> Vec<&'static str> {
+    let described = layout.columns.iter().map(|(c, _)| *c);
+    if own {
+        described.chain(INVENTORY_COLUMNS).collect()
+    } else {
+        std::iter::once("tenant_id").chain(described).collect()
+    }
+}
+
+/// A cell as a bound value of its column's kind (a null keeps its column's type, which the
+/// PostgreSQL column arrays need).
+pub(super) fn value(kind: ScalarKind, cell: Cell) -> Value {
+    match cell {
+        Cell::Bool(b) => Value::Bool(Some(b)),
+        Cell::Int(i) => Value::Int(Some(i)),
+        Cell::Text(s) => Value::Text(Some(s)),
+        Cell::TextList(items) => Value::TextList(Some(items)),
+        Cell::Time(t) => Value::Timestamp(Some(t)),
+        Cell::Null => match kind {
+            ScalarKind::Boolean => Value::Bool(None),
+            ScalarKind::Int => Value::Int(None),
+            ScalarKind::Id | ScalarKind::String => Value::Text(None),
+            ScalarKind::StringList => Value::TextList(None),
+            ScalarKind::DateTime => Value::Timestamp(None),
+        },
+    }
+}
+
+/// `row`'s described values in `layout`'s order, after `leading` values.
+pub(super) fn values(
+    ty: &TypeDef,
+    layout: &Layout,
+    row: Row,
+    leading: Vec<Value>,
+) -> Result<Vec<Value>, StoreError> {
+    if row.table != layout.table || row.cells.len() != layout.columns.len() {
+        return Err(shape(ty, &row));
+    }
+    let mut out = leading;
+    out.reserve(layout.columns.len());
+    for ((column, cell), (expected, kind)) in row.cells.into_iter().zip(&layout.columns) {
+        if column != *expected {
+            return Err(StoreError::InvalidAsset {
+                asset_type: ty.name,
+                reason: format!("{} has {column} where {expected} belongs", layout.table),
+            });
+        }
+        out.push(value(*kind, cell));
+    }
+    Ok(out)
+}
+
+fn shape(ty: &TypeDef, row: &Row) -> StoreError {
+    StoreError::InvalidAsset {
+        asset_type: ty.name,
+        reason: format!("a row of {} does not have its table's columns", row.table),
+    }
+}
+
+/// Rows for child tables, in the order of their layouts (a parent table before its children).
 pub(super) struct ChildRows {
     pub(super) tables: Vec<ChildTable>,
 }
 
 pub(super) struct ChildTable {
     pub(super) table: &'static str,
-    pub(super) columns: &'static [&'static str],
+    pub(super) columns: Vec<&'static str>,
     pub(super) rows: Vec<Vec<Value>>,
 }
 
 impl ChildRows {
+    /// Empty tables for every child layout (all but the first, the asset's own).
+    pub(super) fn new(layouts: &[Layout]) -> Self {
+        ChildRows {
+            tables: layouts
+                .iter()
+                .skip(1)
+                .map(|layout| ChildTable {
+                    table: layout.table,
+                    columns: columns(layout, false),
+                    rows: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds `row`, read by `ty`'s description, for `tenant`.
     pub(super) fn push(
         &mut self,
-        table: &'static str,
-        columns: &'static [&'static str],
-        row: Vec<Value>,
-    ) {
-        match self.tables.iter_mut().find(|t| t.table == table) {
-            Some(child) => child.rows.push(row),
-            None => self.tables.push(ChildTable {
-                table,
-                columns,
-                rows: vec![row],
-            }),
-        }
-    }
-}
-
-pub(super) const TAG_COLUMNS: &[&str] = &["tenant_id", "resource_arn", "key", "value"];
-pub(super) const SETTING_COLUMNS: &[&str] = &["tenant_id", "cluster_arn", "name", "value"];
-pub(super) const NETWORK_COLUMNS: &[&str] = &[
-    "tenant_id",
-    "service_arn",
-    "assign_public_ip",
-    "subnets",
-    "security_groups",
-];
-pub(super) const CONTAINER_COLUMNS: &[&str] = &[
-    "tenant_id",
-    "task_definition_arn",
-    "name",
-    "ordinal",
-    "image",
-    "cpu",
-    "memory",
-    "memory_reservation",
-    "essential",
-    "privileged",
-    "user_name",
-    "readonly_root_filesystem",
-    "capabilities_add",
-    "capabilities_drop",
-];
-pub(super) const ENV_COLUMNS: &[&str] = &[
-    "tenant_id",
-    "task_definition_arn",
-    "container_name",
-    "ordinal",
-    "name",
-    "has_value",
-];
-
-/// An asset the writers know how to store.
-pub(super) trait Writable: ContentHash {
-    const KIND: AssetKind;
-    fn arn(&self) -> &Arn;
-    /// Values for [`AssetKind::columns`], in order.
-    fn values(&self) -> Vec<Value>;
-    /// Child rows other than tags.
-    fn children(&self, tenant: &str, out: &mut ChildRows);
-    fn tags(&self) -> &[assetql_model::Tag];
-}
-
-pub(super) fn text(v: &Option<String>) -> Value {
-    Value::Text(v.clone())
-}
-pub(super) fn list(v: &Option<Vec<String>>) -> Value {
-    Value::TextList(v.clone())
-}
-pub(super) fn ordinal(i: usize) -> Value {
-    Value::Int(Some(i64::try_from(i).unwrap_or(i64::MAX)))
-}
-
-impl Writable for Cluster {
-    const KIND: AssetKind = AssetKind::Cluster;
-    fn arn(&self) -> &Arn {
-        &self.arn
-    }
-    fn values(&self) -> Vec<Value> {
-        vec![
-            Value::text(&self.name),
-            text(&self.status),
-            Value::Int(self.running_tasks_count),
-            Value::Int(self.pending_tasks_count),
-            Value::Int(self.active_services_count),
-            Value::Int(self.registered_container_instances_count),
-            list(&self.capacity_providers),
-        ]
-    }
-    fn children(&self, tenant: &str, out: &mut ChildRows) {
-        for setting in &self.settings {
-            out.push(
-                "ecs_cluster_settings",
-                SETTING_COLUMNS,
-                vec![
-                    Value::text(tenant),
-                    Value::text(self.arn.as_str()),
-                    Value::text(&setting.name),
-                    text(&setting.value),
-                ],
-            );
-        }
-    }
-    fn tags(&self) -> &[assetql_model::Tag] {
-        &self.tags
-    }
-}
-
-impl Writable for Service {
-    const KIND: AssetKind = AssetKind::Service;
-    fn arn(&self) -> &Arn {
-        &self.arn
-    }
-    fn values(&self) -> Vec<Value> {
-        vec![
-            Value::text(&self.name),
-            text(&self.cluster_arn),
-            text(&self.status),
-            text(&self.launch_type),
-            text(&self.platform_version),
-            text(&self.platform_family),
-            text(&self.task_definition_arn),
-            text(&self.scheduling_strategy),
-            Value::Int(self.desired_count),
-            Value::Int(self.running_count),
-            Value::Int(self.pending_count),
-            Value::Timestamp(self.created_at),
-        ]
-    }
-    fn children(&self, tenant: &str, out: &mut ChildRows) {
-        if let Some(network) = &self.network_configuration {
-            out.push(
-                "ecs_service_network_configurations",
-                NETWORK_COLUMNS,
-                vec![
-                    Value::text(tenant),
-                    Value::text(self.arn.as_str()),
-                    Value::Bool(network.assign_public_ip),
-                    list(&network.subnets),
-                    list(&network.security_groups),
-                ],
-            );
-        }
-    }
-    fn tags(&self) -> &[assetql_model::Tag] {
-        &self.tags
-    }
-}
-
-pub(super) fn container_rows(
-    tenant: &str,
-    arn: &Arn,
-    index: usize,
-    c: &ContainerSpec,
-    out: &mut ChildRows,
-) {
-    out.push(
-        "ecs_container_specs",
-        CONTAINER_COLUMNS,
-        vec![
-            Value::text(tenant),
-            Value::text(arn.as_str()),
-            Value::text(&c.name),
-            ordinal(index),
-            text(&c.image),
-            Value::Int(c.cpu),
-            Value::Int(c.memory),
-            Value::Int(c.memory_reservation),
-            Value::Bool(c.essential),
-            Value::Bool(c.privileged),
-            text(&c.user),
-            Value::Bool(c.readonly_root_filesystem),
-            list(&c.capabilities_add),
-            list(&c.capabilities_drop),
-        ],
-    );
-    for (i, env) in c.environment.iter().enumerate() {
-        out.push(
-            "ecs_container_env_entries",
-            ENV_COLUMNS,
-            vec![
-                Value::text(tenant),
-                Value::text(arn.as_str()),
-                Value::text(&c.name),
-                ordinal(i),
-                Value::text(&env.name),
-                Value::Bool(Some(env.has_value)),
-            ],
-        );
-    }
-}
-
-impl Writable for TaskDefinition {
-    const KIND: AssetKind = AssetKind::TaskDefinition;
-    fn arn(&self) -> &Arn {
-        &self.arn
-    }
-    fn values(&self) -> Vec<Value> {
-        vec![
-            Value::text(&self.family),
-            Value::Int(Some(self.revision)),
-            text(&self.status),
-            text(&self.network_mode),
-            text(&self.pid_mode),
-            text(&self.ipc_mode),
-            text(&self.task_role_arn),
-            text(&self.execution_role_arn),
-            text(&self.cpu),
-            text(&self.memory),
-            list(&self.requires_compatibilities),
-            Value::Timestamp(self.registered_at),
-            Value::Timestamp(self.deregistered_at),
-            Value::text(self.definition_hash()),
-        ]
-    }
-    fn children(&self, tenant: &str, out: &mut ChildRows) {
-        for (i, container) in self.containers.iter().enumerate() {
-            container_rows(tenant, &self.arn, i, container, out);
-        }
-    }
-    fn tags(&self) -> &[assetql_model::Tag] {
-        &self.tags
-    }
-}
-
-impl Writable for Task {
-    const KIND: AssetKind = AssetKind::Task;
-    fn arn(&self) -> &Arn {
-        &self.arn
-    }
-    fn values(&self) -> Vec<Value> {
-        vec![
-            Value::text(self.arn.resource_name()),
-            text(&self.cluster_arn),
-            text(&self.task_definition_arn),
-            text(&self.last_status),
-            text(&self.desired_status),
-            text(&self.launch_type),
-            text(&self.platform_version),
-            text(&self.cpu),
-            text(&self.memory),
-            text(&self.group),
-            text(&self.availability_zone),
-            Value::Timestamp(self.started_at),
-        ]
-    }
-    fn children(&self, _tenant: &str, _out: &mut ChildRows) {}
-    fn tags(&self) -> &[assetql_model::Tag] {
-        &self.tags
+        ty: &TypeDef,
+        layouts: &[Layout],
+        tenant: &str,
+        row: Row,
+    ) -> Result<(), StoreError> {
+        let Some(index) = layouts.iter().skip(1).position(|l| l.table == row.table) else {
+            return Err(shape(ty, &row));
+        };
+        let values = values(ty, &layouts[index + 1], row, vec![Value::text(tenant)])?;
+        self.tables[index].rows.push(values);
+        Ok(())
     }
 }
