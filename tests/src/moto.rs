@@ -22,7 +22,7 @@ impl Moto {
         let url = std::env::var("ASSETQL_TEST_MOTO_URL").unwrap_or_else(|_| {
             panic!(
                 "ASSETQL_TEST_MOTO_URL is not set: run the suite with `scripts/test`, which starts \
-                 a moto server in a Python venv, or start one yourself (`moto_server -p PORT`) and \
+                 a moto server in a Python venv, or start one yourself (`python tests/python/moto_server.py -p PORT`) and \
                  set ASSETQL_TEST_MOTO_URL=http://127.0.0.1:PORT and ASSETQL_TEST_PYTHON to a \
                  python with boto3."
             )

@@ -174,9 +174,13 @@ on_both_databases! {
         let first = sync_all(&test_db.db, &base, &config).await;
         assert!(!first.any_failed(), "{first:?}");
         assert_eq!(first.scopes.len(), 3);
-        // alpha/us-east-1: 1 cluster, 1 service, 4 revisions, 4 running tasks; alpha/eu-west-1:
-        // 1 cluster, 1 revision; bravo: 1 cluster, 1 revision.
-        assert_eq!(totals(&first), (10 + 2 + 2, 0, 0));
+        // alpha/us-east-1: 1 cluster, 1 container instance, 1 service, 4 revisions, 4 running
+        // tasks; alpha/eu-west-1: 1 cluster, 1 revision; bravo: 1 cluster, 1 revision.
+        assert_eq!(totals(&first), (11 + 2 + 2, 0, 0));
+        let instances = test_db.dump("ecs_container_instances").await;
+        assert_eq!(instances.len(), 1);
+        assert_eq!(instances[0]["cluster_arn"].as_str().map(|a| a.ends_with(&format!("cluster/{}", estate.cluster))), Some(true), "the cluster it was listed under");
+        assert!(instances[0]["ec2_instance_id"].as_str().is_some_and(|id| id.starts_with("i-")));
         assert_eq!(calls(&first, "DescribeTaskDefinition"), 6);
         assert_eq!(calls(&first, "GetCallerIdentity"), 2);
 
@@ -228,8 +232,9 @@ on_both_databases! {
         // A revision whose listed status differs from the stored one is described again (its
         // deregisteredAt and tags change with it); the others are not.
         assert_eq!(calls(&third, "DescribeTaskDefinition"), 2, "only the two whose status changed");
-        // Two revisions changed status; the cluster's runningTasksCount went from 4 to 3.
-        assert_eq!(totals(&third), (0, 3, 1));
+        // Two revisions changed status; the runningTasksCount of the cluster and of the
+        // container instance went from 4 to 3.
+        assert_eq!(totals(&third), (0, 4, 1));
         let statuses: BTreeMap<String, String> = test_db.dump("ecs_task_definitions").await.iter()
             .map(|d| (d["family"].as_str().unwrap_or("").to_owned(), d["status"].as_str().unwrap_or("").to_owned()))
             .collect();

@@ -9,6 +9,7 @@ use assetql_ingest::{sync_scope, ApiCalls};
 use assetql_tests::fixtures::{self, at, ACCOUNT, REGION};
 use assetql_tests::on_both_databases;
 use aws_sdk_ecs::operation::list_clusters::ListClustersOutput;
+use aws_sdk_ecs::operation::list_container_instances::ListContainerInstancesOutput;
 use aws_sdk_ecs::operation::list_services::ListServicesOutput;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsOutput;
 use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
@@ -45,6 +46,10 @@ fn half_way_rules() -> Vec<Rule> {
             answer(&json!({"clusters": [{"clusterArn": arn("cluster/new"), "clusterName": "new"}]}))
         }),
         mock!(Client::list_services).then_output(|| ListServicesOutput::builder().build()),
+        mock!(Client::list_container_instances)
+            .then_output(|| ListContainerInstancesOutput::builder().build()),
+        mock!(Client::describe_capacity_providers)
+            .then_http_response(|| answer(&json!({"capacityProviders": [], "failures": []}))),
         mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().build()),
         mock!(Client::describe_tasks).then_http_response(|| answer(&json!({"tasks": []}))),
         mock!(Client::list_task_definitions)

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_ecs::types::{
-    ClusterField, DesiredStatus, ServiceField, TaskDefinitionField, TaskDefinitionStatus, TaskField,
+    CapacityProviderField, ClusterField, ContainerInstanceField, DesiredStatus, ServiceField,
+    TaskDefinitionField, TaskDefinitionStatus, TaskField,
 };
 use aws_sdk_ecs::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -105,6 +106,12 @@ pub struct ScopeListing {
     pub clusters: Vec<Json>,
     /// Services with tags.
     pub services: Vec<Json>,
+    /// Task sets, as DescribeServices answers them inside their services.
+    pub task_sets: Vec<Json>,
+    /// Capacity providers of the account and region (FARGATE and FARGATE_SPOT included).
+    pub capacity_providers: Vec<Json>,
+    /// Container instances, each with the `clusterArn` it was listed under.
+    pub container_instances: Vec<Json>,
     /// Tasks whose last status is RUNNING.
     pub tasks: Vec<Json>,
     /// Revisions described in this run (new to the store, changed status, stored under an
@@ -143,6 +150,7 @@ pub async fn collect_scope(
         ecs.describe_clusters()
             .set_clusters(Some(chunk.to_vec()))
             .include(ClusterField::Settings)
+            .include(ClusterField::Configurations)
             .include(ClusterField::Tags)
             .customize()
             .interceptor(capture.clone())
@@ -184,9 +192,54 @@ pub async fn collect_scope(
                 .send()
                 .await
                 .map_err(|e| CollectError::api("DescribeServices", e))?;
-            listing
-                .services
-                .extend(items(capture.json("DescribeServices")?, "services"));
+            for service in items(capture.json("DescribeServices")?, "services") {
+                // A service's task sets come inside it (CODE_DEPLOY and EXTERNAL deployment
+                // controllers); they are assets of their own.
+                if let Some(Json::Array(sets)) = service.get("taskSets") {
+                    listing.task_sets.extend(sets.iter().cloned());
+                }
+                listing.services.push(service);
+            }
+        }
+
+        let mut instance_arns = Vec::new();
+        let mut pages = ecs
+            .list_container_instances()
+            .cluster(cluster_arn)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            calls.count("ListContainerInstances");
+            instance_arns.extend(
+                page.map_err(|e| CollectError::api("ListContainerInstances", e))?
+                    .container_instance_arns()
+                    .iter()
+                    .cloned(),
+            );
+        }
+        for chunk in instance_arns.chunks(100) {
+            calls.count("DescribeContainerInstances");
+            let capture = Capture::default();
+            ecs.describe_container_instances()
+                .cluster(cluster_arn)
+                .set_container_instances(Some(chunk.to_vec()))
+                .include(ContainerInstanceField::Tags)
+                .customize()
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(|e| CollectError::api("DescribeContainerInstances", e))?;
+            for mut instance in items(
+                capture.json("DescribeContainerInstances")?,
+                "containerInstances",
+            ) {
+                // The answer does not say which cluster an instance is in: it is the one it
+                // was listed under.
+                if let Json::Object(fields) = &mut instance {
+                    fields.insert("clusterArn".to_owned(), Json::from(cluster_arn.as_str()));
+                }
+                listing.container_instances.push(instance);
+            }
         }
 
         let mut task_arns = Vec::new();
@@ -230,6 +283,34 @@ pub async fn collect_scope(
         }
     }
 
+    // Capacity providers: one paginated Describe (up to 10 per page) lists them all.
+    let mut next_token: Option<String> = None;
+    loop {
+        calls.count("DescribeCapacityProviders");
+        let capture = Capture::default();
+        ecs.describe_capacity_providers()
+            .include(CapacityProviderField::Tags)
+            .max_results(10)
+            .set_next_token(next_token.take())
+            .customize()
+            .interceptor(capture.clone())
+            .send()
+            .await
+            .map_err(|e| CollectError::api("DescribeCapacityProviders", e))?;
+        let mut answer = capture.json("DescribeCapacityProviders")?;
+        next_token = answer
+            .get("nextToken")
+            .and_then(Json::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        listing
+            .capacity_providers
+            .extend(items(answer.take(), "capacityProviders"));
+        if next_token.is_none() {
+            break;
+        }
+    }
+
     // Task definition revisions: the ACTIVE, INACTIVE and DELETE_IN_PROGRESS listings, plus
     // those running tasks and services refer to (listed or not, a revision can still run).
     let mut listed: BTreeMap<String, String> = BTreeMap::new();
@@ -266,6 +347,12 @@ pub async fn collect_scope(
                     .filter_map(|d| text(d, "taskDefinition")),
             )
         }))
+        .chain(
+            listing
+                .task_sets
+                .iter()
+                .filter_map(|t| text(t, "taskDefinition")),
+        )
         .map(str::to_owned)
         .collect();
     let mut to_describe: Vec<String> = Vec::new();

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
+use assetql_model::catalogue::{
+    ECS_CAPACITY_PROVIDER, ECS_CLUSTER, ECS_CONTAINER_INSTANCE, ECS_SERVICE, ECS_TASK,
+    ECS_TASK_DEFINITION, ECS_TASK_SET,
+};
 use assetql_model::{Scope, SyncRunId};
 use assetql_store::{Database, StoreError, SyncRunStatus, SyncRunSummary};
 use aws_config::retry::RetryConfig;
@@ -429,7 +432,14 @@ async fn run_scope(
     let listing = collect_scope(ecs, &stored, calls, describe_concurrency).await?;
     let mut writer = db.scope_writer(scope, run, Utc::now()).await?;
     let mut stats = writer.upsert(&ECS_CLUSTER, &listing.clusters).await?;
+    stats += writer
+        .upsert(&ECS_CAPACITY_PROVIDER, &listing.capacity_providers)
+        .await?;
+    stats += writer
+        .upsert(&ECS_CONTAINER_INSTANCE, &listing.container_instances)
+        .await?;
     stats += writer.upsert(&ECS_SERVICE, &listing.services).await?;
+    stats += writer.upsert(&ECS_TASK_SET, &listing.task_sets).await?;
     stats += writer
         .upsert(&ECS_TASK_DEFINITION, &listing.described)
         .await?;
@@ -438,7 +448,8 @@ async fn run_scope(
         .await?;
     stats += writer.upsert(&ECS_TASK, &listing.tasks).await?;
     let mut removed = 0;
-    for ty in [&ECS_CLUSTER, &ECS_SERVICE, &ECS_TASK_DEFINITION, &ECS_TASK] {
+    // The listing was complete: whatever of any type it no longer had is gone.
+    for ty in assetql_model::catalogue::asset_types() {
         removed += writer.delete_unseen(ty).await?;
     }
     writer.commit().await?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use assetql_ingest::{collect_scope, ApiCalls, CollectError};
 use aws_sdk_ecs::config::retry::RetryConfig;
 use aws_sdk_ecs::operation::list_clusters::ListClustersOutput;
+use aws_sdk_ecs::operation::list_container_instances::ListContainerInstancesOutput;
 use aws_sdk_ecs::operation::list_services::ListServicesOutput;
 use aws_sdk_ecs::operation::list_task_definitions::ListTaskDefinitionsOutput;
 use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
@@ -22,6 +23,14 @@ const THROTTLED: &str = r#"{"__type":"ThrottlingException","message":"Rate excee
 
 fn arn(resource: &str) -> String {
     format!("arn:aws:ecs:us-east-1:111111111111:{resource}")
+}
+
+/// [`answer`] for rules that answer the same every time.
+fn http_answer(body: &Json) -> HttpResponse {
+    HttpResponse::new(
+        StatusCode::try_from(200).expect("status"),
+        SdkBody::from(body.to_string()),
+    )
 }
 
 /// An answer as ECS sends it: the collector stores what the JSON body says, so Describe* calls
@@ -64,6 +73,10 @@ fn rules() -> Vec<Rule> {
             answer(json!({ "clusters": clusters, "failures": [] }))
         }),
         mock!(Client::list_services).then_output(|| ListServicesOutput::builder().build()),
+        mock!(Client::list_container_instances)
+            .then_output(|| ListContainerInstancesOutput::builder().build()),
+        mock!(Client::describe_capacity_providers)
+            .then_http_response(|| http_answer(&json!({"capacityProviders": [], "failures": []}))),
         mock!(Client::list_tasks)
             .match_requests(|r| r.cluster() == Some(&arn("cluster/a")) && r.next_token().is_none())
             .then_output(|| {

@@ -80,11 +80,27 @@ pub enum Api {
     At(&'static [&'static str]),
     /// `"ENABLED"` is true, `"DISABLED"` false, anything else null.
     Enabled(&'static [&'static str]),
-    /// Whether the string at this path is set and not empty; the text itself is never read
-    /// (environment values, command lines: they can hold secrets).
+    /// Whether a value is set at this path (not null, and not an empty string, list or
+    /// object); the value itself is never read (environment values, command lines: they can
+    /// hold secrets).
     Set(&'static [&'static str]),
     /// The last segment of the type's ARN (a task's id), when the path holds no value.
     ArnIdOr(&'static [&'static str]),
+    /// The keys of the object at this path, sorted (docker label and log option names: their
+    /// values can hold secrets and are never read).
+    Keys(&'static [&'static str]),
+    /// The string at `key` of each item of the list at this path (the names of a list of
+    /// `{name, …}` objects).
+    Each(&'static [&'static str], &'static str),
+    /// In the list of `{name, value}` pairs at this path, the value of the pair named so (a
+    /// task attachment's `details`).
+    Named(&'static [&'static str], &'static str),
+    /// The string at this path with the prefix removed; null when it does not start so (the
+    /// service name in a task's `group`, `service:NAME`).
+    Strip(&'static str, &'static [&'static str]),
+    /// Not in the document: kept exact by the writer from the stored rows at each commit
+    /// (`latestActiveRevision`).
+    Derived,
 }
 
 impl FieldDef {
@@ -103,6 +119,36 @@ impl FieldDef {
     /// The field true when the string at `path` is set and not empty.
     pub const fn set(mut self, path: &'static [&'static str]) -> FieldDef {
         self.api = Api::Set(path);
+        self
+    }
+
+    /// The field holding the sorted keys of the object at `path`.
+    pub const fn keys(mut self, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::Keys(path);
+        self
+    }
+
+    /// The field holding `key` of each item of the list at `path`.
+    pub const fn each(mut self, path: &'static [&'static str], key: &'static str) -> FieldDef {
+        self.api = Api::Each(path, key);
+        self
+    }
+
+    /// The field holding the value of the `{name, value}` pair named `name` at `path`.
+    pub const fn named(mut self, path: &'static [&'static str], name: &'static str) -> FieldDef {
+        self.api = Api::Named(path, name);
+        self
+    }
+
+    /// The field holding the string at `path` without `prefix`.
+    pub const fn strip(mut self, prefix: &'static str, path: &'static [&'static str]) -> FieldDef {
+        self.api = Api::Strip(prefix, path);
+        self
+    }
+
+    /// The field the writer derives from stored rows.
+    pub const fn derived(mut self) -> FieldDef {
+        self.api = Api::Derived;
         self
     }
 
@@ -182,10 +228,7 @@ pub struct TypeDef {
 pub mod document;
 mod ecs;
 
-pub use ecs::{
-    ASSET_FIELDS, CATALOGUE, CONTAINER_SPEC, ECS_CLUSTER, ECS_CLUSTER_SETTING, ECS_SERVICE,
-    ECS_SERVICE_NETWORK_CONFIGURATION, ECS_TASK, ECS_TASK_DEFINITION, ENV_ENTRY, TAG,
-};
+pub use ecs::*;
 
 pub(crate) const fn field(
     name: &'static str,

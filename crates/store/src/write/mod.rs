@@ -271,6 +271,7 @@ impl ScopeWriter {
     /// `succeeded` in the same transaction: a run is never `succeeded` without its data, nor its
     /// data committed under a run that says `running`.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.refresh_latest_active_revisions().await?;
         let marked = exec::execute(
             &mut self.tx,
             "commit_scope_write",
@@ -292,6 +293,33 @@ impl ScopeWriter {
             Tx::Postgres(tx) => tx.commit().await.map_err(err),
             Tx::Sqlite(tx) => tx.commit().await.map_err(err),
         }
+    }
+
+    /// Keeps `latestActiveRevision` exact for the scope: true on the highest ACTIVE revision of
+    /// each family, false on every other. Only rows whose flag is wrong are written (a flip), so
+    /// an unchanged scope writes nothing. Run at each commit, so that every writer (the sync,
+    /// the generator, a re-scan) leaves it exact, whatever it wrote.
+    async fn refresh_latest_active_revisions(&mut self) -> Result<u64, StoreError> {
+        let table = assetql_model::catalogue::ECS_TASK_DEFINITION.table;
+        let sql = format!(
+            "UPDATE {table} SET latest_active_revision = NOT latest_active_revision \
+             WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
+             AND latest_active_revision <> COALESCE(status = 'ACTIVE' AND revision = \
+             (SELECT MAX(l.revision) FROM {table} l WHERE l.tenant_id = {table}.tenant_id \
+             AND l.cloud_account_id = {table}.cloud_account_id AND l.region = {table}.region \
+             AND l.family = {table}.family AND l.status = 'ACTIVE'), FALSE)"
+        );
+        exec::execute(
+            &mut self.tx,
+            "refresh_latest_active_revisions",
+            &sql,
+            &[
+                Value::text(self.scope.tenant.as_str()),
+                Value::text(&self.scope.cloud_account_id),
+                Value::text(&self.scope.region),
+            ],
+        )
+        .await
     }
 
     /// Stored content hashes of the given ARNs of this tenant.
