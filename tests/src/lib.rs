@@ -1,9 +1,13 @@
 //! Helpers shared by assetql's cross-database and end-to-end tests: a fresh, migrated database
 //! per test on PostgreSQL or SQLite, table dumps, and fixture assets.
 
+// The surface fixtures are large `json!` literals.
+#![recursion_limit = "256"]
+
 pub mod fixtures;
 pub mod moto;
 pub mod server;
+pub mod surface;
 
 /// A loopback port that was free a moment ago (for a server process a test starts).
 pub fn free_port() -> u16 {
