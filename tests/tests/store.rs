@@ -57,6 +57,7 @@ fn inventory(account: &str, region: &str) -> Inventory {
             &fixtures::arn_of(&host),
         )],
         task_definitions: vec![host, bridge],
+        ..Inventory::default()
     }
 }
 
@@ -330,6 +331,56 @@ on_both_databases! {
         // Nor an account of this tenant that was never synced.
         assert!(db.synced_asset_types(&scope.tenant, Some("999999999999")).await.expect("synced").is_empty());
         assert!(!db.synced_asset_types(&scope.tenant, Some(ACCOUNT)).await.expect("synced").is_empty());
+    }
+
+    async fn latest_active_revision_is_exact_after_every_sync(test_db: TestDb) {
+        let east = fixtures::scope(ACCOUNT, REGION);
+        let west = fixtures::scope(ACCOUNT, "eu-west-1");
+        let revision = |region: &str, family: &str, revision: i64, status: &str| {
+            let mut definition = fixtures::task_definition(ACCOUNT, region, family, revision, Some("awsvpc"), vec![fixtures::container("app")]);
+            definition["status"] = json!(status);
+            definition
+        };
+        let latest = |rows: Vec<Json>| -> Vec<String> {
+            let mut out: Vec<String> = rows
+                .iter()
+                .filter(|r| r["latest_active_revision"] == true || r["latest_active_revision"] == 1)
+                .map(|r| format!("{}:{}:{}", r["region"].as_str().unwrap_or(""), r["family"].as_str().unwrap_or(""), r["revision"]))
+                .collect();
+            out.sort();
+            out
+        };
+        let mut inventory = Inventory {
+            task_definitions: vec![
+                revision(REGION, "web", 1, "ACTIVE"),
+                revision(REGION, "web", 2, "ACTIVE"),
+                revision(REGION, "web", 3, "INACTIVE"),
+                revision(REGION, "api", 1, "ACTIVE"),
+            ],
+            ..Inventory::default()
+        };
+        test_db.seed(&east, &inventory, at(0)).await;
+        // The highest ACTIVE revision, not the highest revision (3 is INACTIVE).
+        assert_eq!(latest(test_db.dump("ecs_task_definitions").await), [format!("{REGION}:api:1"), format!("{REGION}:web:2")]);
+
+        // Revision 2 deregistered: 1 is the latest ACTIVE again.
+        inventory.task_definitions[1]["status"] = json!("INACTIVE");
+        test_db.seed(&east, &inventory, at(60)).await;
+        assert_eq!(latest(test_db.dump("ecs_task_definitions").await), [format!("{REGION}:api:1"), format!("{REGION}:web:1")]);
+
+        // A new revision, and the same family in another region, each the latest of its scope.
+        inventory.task_definitions.push(revision(REGION, "web", 4, "ACTIVE"));
+        test_db.seed(&east, &inventory, at(120)).await;
+        let other = Inventory { task_definitions: vec![revision("eu-west-1", "web", 9, "ACTIVE")], ..Inventory::default() };
+        test_db.seed(&west, &other, at(120)).await;
+        assert_eq!(
+            latest(test_db.dump("ecs_task_definitions").await),
+            ["eu-west-1:web:9".to_owned(), format!("{REGION}:api:1"), format!("{REGION}:web:4")]
+        );
+        // Every family has exactly one latest ACTIVE revision per scope, or none when none is ACTIVE.
+        let all = inventory.task_definitions.iter().map(|d| { let mut d = d.clone(); d["status"] = json!("INACTIVE"); d }).collect();
+        test_db.seed(&east, &Inventory { task_definitions: all, ..Inventory::default() }, at(180)).await;
+        assert_eq!(latest(test_db.dump("ecs_task_definitions").await), ["eu-west-1:web:9".to_owned()]);
     }
 
     async fn tenants_hold_the_same_arn_independently(test_db: TestDb) {

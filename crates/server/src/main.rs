@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// The write path allocates a value per column of every row it reads from the API's JSON;
+// glibc's allocator spent a third of the writer's CPU on it (perf, BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = assetql_server::cli::Cli::parse();

@@ -141,6 +141,13 @@ fn orders_by_ordinal(relationship: &super::RelationshipDef) -> bool {
     relationship.order.iter().any(|(c, _)| *c == "ordinal")
 }
 
+/// An owned relationship of a row, its child type and the join cells carried down to it.
+type Owned = (
+    &'static super::RelationshipDef,
+    &'static TypeDef,
+    Vec<(&'static str, Cell)>,
+);
+
 fn collect(
     ty: &'static TypeDef,
     doc: &Json,
@@ -148,31 +155,36 @@ fn collect(
     out: &mut Vec<Row>,
 ) {
     let row = own_row(ty, doc, inherited);
-    let parent = row.cells.clone();
-    out.push(row);
+    // Only the join columns of the row are carried down, so they are the only cells copied.
+    let mut owned: Vec<Owned> = Vec::new();
     for relationship in ty.relationships {
-        let Some(path) = relationship.owned else {
+        let (Some(_), Some(child)) = (relationship.owned, TypeDef::named(relationship.target))
+        else {
             continue;
         };
-        let Some(child) = TypeDef::named(relationship.target) else {
-            continue;
-        };
-        let joined: Vec<(&'static str, Cell)> = relationship
+        let joined = relationship
             .join
             .iter()
             .map(|(parent_column, child_column)| {
-                let value = parent
-                    .iter()
-                    .find(|(c, _)| c == parent_column)
-                    .map_or(Cell::Null, |(_, v)| v.clone());
-                (*child_column, value)
+                (
+                    *child_column,
+                    row.get(parent_column).cloned().unwrap_or(Cell::Null),
+                )
             })
             .collect();
+        owned.push((relationship, child, joined));
+    }
+    out.push(row);
+    for (relationship, child, joined) in owned {
+        let Some(path) = relationship.owned else {
+            continue;
+        };
         match at(doc, path) {
             Some(Json::Array(items)) => {
+                let ordered = orders_by_ordinal(relationship);
                 for (ordinal, item) in items.iter().enumerate() {
                     let mut inherited = joined.clone();
-                    if orders_by_ordinal(relationship) {
+                    if ordered {
                         inherited.push((
                             "ordinal",
                             Cell::Int(i64::try_from(ordinal).unwrap_or(i64::MAX)),
@@ -278,29 +290,36 @@ pub fn content_hash(rows: &[Row]) -> String {
         hasher.update(b"\n");
         for (column, value) in &row.cells {
             hasher.update(column.as_bytes());
-            hasher.update(b"=");
+            // A tag byte per kind, then a fixed-width or length-prefixed value: no two
+            // different rows hash the same bytes.
             match value {
                 Cell::Null => hasher.update(b"~"),
                 Cell::Bool(b) => hasher.update(if *b { b"b1" } else { b"b0" }),
-                Cell::Int(i) => hasher.update(format!("i{i}")),
+                Cell::Int(i) => {
+                    hasher.update(b"i");
+                    hasher.update(i.to_le_bytes());
+                }
                 Cell::Text(s) => hash_text(&mut hasher, s),
                 Cell::TextList(items) => {
-                    hasher.update(format!("l{}", items.len()));
+                    hasher.update(b"l");
+                    hasher.update((items.len() as u64).to_le_bytes());
                     for item in items {
                         hash_text(&mut hasher, item);
                     }
                 }
-                Cell::Time(t) => hasher.update(format!("t{}", t.timestamp_micros())),
+                Cell::Time(t) => {
+                    hasher.update(b"t");
+                    hasher.update(t.timestamp_micros().to_le_bytes());
+                }
             }
-            hasher.update(b"\0");
         }
     }
     hex::encode(hasher.finalize())
 }
 
 fn hash_text(hasher: &mut Sha256, text: &str) {
-    // Length-prefixed, so that no two different values hash the same text.
-    hasher.update(format!("s{}:", text.len()));
+    hasher.update(b"s");
+    hasher.update((text.len() as u64).to_le_bytes());
     hasher.update(text.as_bytes());
 }
 

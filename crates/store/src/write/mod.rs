@@ -107,22 +107,24 @@ impl ScopeWriter {
 
         let mut stats = UpsertStats::default();
         let mut own_rows = Vec::with_capacity(by_arn.len());
-        let mut changed: Vec<String> = Vec::new();
+        // Stored assets whose content changed: their old child rows go first. A new asset has
+        // none (an asset's children go with it), so the deletes are skipped for it.
+        let mut replaced: Vec<String> = Vec::new();
         let mut children = rows::ChildRows::new(&layouts);
         for (arn, rows) in by_arn {
             let hash = document::content_hash(&rows);
-            let is_changed = match existing.get(&arn) {
+            let (is_changed, stored) = match existing.get(&arn) {
                 None => {
                     stats.added += 1;
-                    true
+                    (true, false)
                 }
                 Some(old) if *old != hash => {
                     stats.updated += 1;
-                    true
+                    (true, true)
                 }
                 Some(_) => {
                     stats.unchanged += 1;
-                    false
+                    (false, true)
                 }
             };
             let mut rows = rows.into_iter();
@@ -146,7 +148,9 @@ impl ScopeWriter {
                 for row in rows {
                     children.push(ty, &layouts, &tenant, row)?;
                 }
-                changed.push(arn);
+                if stored {
+                    replaced.push(arn);
+                }
             }
         }
 
@@ -163,14 +167,13 @@ impl ScopeWriter {
         self.insert_rows("upsert_assets", ty.table, &columns, own_rows, &conflict)
             .await?;
 
-        if changed.is_empty() {
-            return Ok(stats);
-        }
-        let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
-        // Children before their parents' rows of other child tables: deepest first.
-        for layout in layouts.iter().skip(1).rev() {
-            self.delete_children(layout.table, layout.asset_arn, &changed)
-                .await?;
+        let replaced: Vec<&str> = replaced.iter().map(String::as_str).collect();
+        if !replaced.is_empty() {
+            // Children before their parents' rows of other child tables: deepest first.
+            for layout in layouts.iter().skip(1).rev() {
+                self.delete_children(layout.table, layout.asset_arn, &replaced)
+                    .await?;
+            }
         }
         for child in children.tables {
             self.insert_rows(
@@ -301,13 +304,15 @@ impl ScopeWriter {
     /// the generator, a re-scan) leaves it exact, whatever it wrote.
     async fn refresh_latest_active_revisions(&mut self) -> Result<u64, StoreError> {
         let table = assetql_model::catalogue::ECS_TASK_DEFINITION.table;
+        // One pass over the scope's latest ACTIVE (family, revision) pairs, computed once (a
+        // correlated subquery per row was quadratic: minutes per scope at 200,000 revisions).
         let sql = format!(
             "UPDATE {table} SET latest_active_revision = NOT latest_active_revision \
              WHERE tenant_id = $1 AND cloud_account_id = $2 AND region = $3 \
-             AND latest_active_revision <> COALESCE(status = 'ACTIVE' AND revision = \
-             (SELECT MAX(l.revision) FROM {table} l WHERE l.tenant_id = {table}.tenant_id \
-             AND l.cloud_account_id = {table}.cloud_account_id AND l.region = {table}.region \
-             AND l.family = {table}.family AND l.status = 'ACTIVE'), FALSE)"
+             AND latest_active_revision <> COALESCE(status = 'ACTIVE' AND (family, revision) IN \
+             (SELECT family, MAX(revision) FROM {table} WHERE tenant_id = $1 \
+             AND cloud_account_id = $2 AND region = $3 AND status = 'ACTIVE' GROUP BY family), \
+             FALSE)"
         );
         exec::execute(
             &mut self.tx,
