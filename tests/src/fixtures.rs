@@ -172,6 +172,10 @@ pub struct Inventory {
     pub task_definitions: Vec<Json>,
     /// Running tasks.
     pub tasks: Vec<Json>,
+    /// Task sets.
+    pub task_sets: Vec<Json>,
+    /// Capacity providers.
+    pub capacity_providers: Vec<Json>,
 }
 
 /// What a task definition of the control inventory looks like.

@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod moto;
+pub mod security_hub;
 pub mod server;
 pub mod surface;
 
@@ -19,7 +20,9 @@ pub fn free_port() -> u16 {
 
 use std::time::Duration;
 
-use assetql_model::catalogue::{ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION};
+use assetql_model::catalogue::{
+    ECS_CAPACITY_PROVIDER, ECS_CLUSTER, ECS_SERVICE, ECS_TASK, ECS_TASK_DEFINITION, ECS_TASK_SET,
+};
 use assetql_model::Scope;
 use assetql_model::SyncRunId;
 use assetql_store::{Database, PoolOptions, UpsertStats};
@@ -205,7 +208,9 @@ impl TestDb {
         let mut stats = UpsertStats::default();
         for (ty, assets) in [
             (&ECS_CLUSTER, &inventory.clusters),
+            (&ECS_CAPACITY_PROVIDER, &inventory.capacity_providers),
             (&ECS_SERVICE, &inventory.services),
+            (&ECS_TASK_SET, &inventory.task_sets),
             (&ECS_TASK_DEFINITION, &inventory.task_definitions),
             (&ECS_TASK, &inventory.tasks),
         ] {

@@ -71,6 +71,7 @@ fn inventory() -> Inventory {
         )],
         task_definitions: vec![a, b, c, d1, d2],
         tasks,
+        ..Inventory::default()
     }
 }
 

@@ -21,6 +21,32 @@ pub enum Severity {
     Critical,
 }
 
+/// Where a built-in control comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The public cyscale/grc-cms catalogue, verbatim.
+    PublicCatalogue,
+    /// AWS Security Hub's Foundational Security Best Practices, in assetql's words.
+    AwsSecurityHub,
+    /// A stricter variant written by assetql.
+    Assetql,
+    /// Written by the user (the default for files that do not say).
+    Custom,
+}
+
+impl Origin {
+    /// How reports and docs name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::PublicCatalogue => "public catalogue",
+            Origin::AwsSecurityHub => "AWS Security Hub",
+            Origin::Assetql => "assetql strict variant",
+            Origin::Custom => "custom",
+        }
+    }
+}
+
 /// `eq` or `neq`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -122,6 +148,18 @@ pub struct Control {
     pub enabled: bool,
     /// The file it came from.
     pub source: String,
+    /// Where the control comes from.
+    pub origin: Origin,
+    /// The id of the check it follows in its origin (`ECS.9`), if any.
+    pub origin_id: Option<String>,
+    /// Whether its origin retired it (it still runs; reports say so).
+    pub retired: bool,
+    /// Requirement ids of frameworks it maps to (`NIST.800-53.r5 AC-6`…), as data.
+    pub requirements: Vec<String>,
+    /// Exactly which assets it looks at and what fails, in words.
+    pub reading: Option<String>,
+    /// Where it deliberately differs from the tools users compare it with.
+    pub differs: Option<String>,
 }
 
 impl Control {
@@ -169,6 +207,29 @@ struct TomlControl {
     #[serde(default = "yes")]
     enabled: bool,
     query: String,
+    #[serde(default = "custom")]
+    origin: Origin,
+    #[serde(default)]
+    origin_id: Option<String>,
+    #[serde(default)]
+    retired: bool,
+    #[serde(default)]
+    requirements: Vec<String>,
+    #[serde(default)]
+    reading: Option<String>,
+    #[serde(default)]
+    differs: Option<String>,
+}
+
+fn custom() -> Origin {
+    Origin::Custom
+}
+
+/// A multi-line text as written, trimmed; empty or `—` is none.
+fn prose(value: Option<String>) -> Option<String> {
+    value
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty() && t != "—")
 }
 
 fn aws() -> String {
@@ -240,54 +301,52 @@ pub(crate) fn parse_toml(file: &str, text: &str) -> Result<Control, String> {
         remediation: raw.remediation,
         enabled: raw.enabled,
         source: file.to_owned(),
+        origin: raw.origin,
+        origin_id: raw.origin_id,
+        retired: raw.retired,
+        requirements: raw.requirements,
+        reading: prose(raw.reading),
+        differs: prose(raw.differs),
     })
 }
 
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "aws-ecs-1-privileged-network-mode.toml",
-        include_str!("../../../controls/aws-ecs-1-privileged-network-mode.toml"),
-    ),
-    (
-        "aws-ecs-2-service-assign-public-ip-disabled.toml",
-        include_str!("../../../controls/aws-ecs-2-service-assign-public-ip-disabled.toml"),
-    ),
-    (
-        "aws-ecs-3-process-name-space.toml",
-        include_str!("../../../controls/aws-ecs-3-process-name-space.toml"),
-    ),
-    (
-        "aws-ecs-4-containers-not-privileged.toml",
-        include_str!("../../../controls/aws-ecs-4-containers-not-privileged.toml"),
-    ),
-    (
-        "aws-ecs-5-readonly-root-file-systems.toml",
-        include_str!("../../../controls/aws-ecs-5-readonly-root-file-systems.toml"),
-    ),
-    (
-        "aws-ecs-8-secrets-in-vars.toml",
-        include_str!("../../../controls/aws-ecs-8-secrets-in-vars.toml"),
-    ),
-    (
-        "aws-ecs-10-latest-platform-version.toml",
-        include_str!("../../../controls/aws-ecs-10-latest-platform-version.toml"),
-    ),
-    (
-        "aws-ecs-12-clusters-should-use-insights.toml",
-        include_str!("../../../controls/aws-ecs-12-clusters-should-use-insights.toml"),
-    ),
-    (
-        "assetql-ecs-1-strict-uid-zero.toml",
-        include_str!("../../../controls/assetql-ecs-1-strict-uid-zero.toml"),
-    ),
-    (
-        "assetql-ecs-1-strict-unset-user.toml",
-        include_str!("../../../controls/assetql-ecs-1-strict-unset-user.toml"),
-    ),
-    (
-        "assetql-ecs-1-strict-root-any-case.toml",
-        include_str!("../../../controls/assetql-ecs-1-strict-root-any-case.toml"),
-    ),
+/// The files of `controls/`, compiled into the binary.
+macro_rules! builtin {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../../controls/", $file)))),*]
+    };
+}
+
+const BUILTIN: &[(&str, &str)] = builtin![
+    "assetql-ecs-1-strict-root-any-case.toml",
+    "assetql-ecs-1-strict-uid-zero.toml",
+    "assetql-ecs-1-strict-unset-user.toml",
+    "aws-ecs-1-privileged-network-mode.toml",
+    "aws-ecs-10-latest-platform-version.toml",
+    "aws-ecs-12-clusters-should-use-insights.toml",
+    "aws-ecs-2-service-assign-public-ip-disabled.toml",
+    "aws-ecs-3-process-name-space.toml",
+    "aws-ecs-4-containers-not-privileged.toml",
+    "aws-ecs-5-readonly-root-file-systems.toml",
+    "aws-ecs-8-secrets-in-vars.toml",
+    "aws-fsbp-ecs-1.toml",
+    "aws-fsbp-ecs-10.toml",
+    "aws-fsbp-ecs-12.toml",
+    "aws-fsbp-ecs-13.toml",
+    "aws-fsbp-ecs-14.toml",
+    "aws-fsbp-ecs-15.toml",
+    "aws-fsbp-ecs-16.toml",
+    "aws-fsbp-ecs-17.toml",
+    "aws-fsbp-ecs-18.toml",
+    "aws-fsbp-ecs-19.toml",
+    "aws-fsbp-ecs-2.toml",
+    "aws-fsbp-ecs-20.toml",
+    "aws-fsbp-ecs-21.toml",
+    "aws-fsbp-ecs-3.toml",
+    "aws-fsbp-ecs-4.toml",
+    "aws-fsbp-ecs-5.toml",
+    "aws-fsbp-ecs-8.toml",
+    "aws-fsbp-ecs-9.toml",
 ];
 
 impl Catalogue {
@@ -383,6 +442,12 @@ impl Catalogue {
                         remediation: control.remediation_description.clone(),
                         enabled: true,
                         source: file.clone(),
+                        origin: Origin::Custom,
+                        origin_id: None,
+                        retired: false,
+                        requirements: Vec::new(),
+                        reading: None,
+                        differs: None,
                     })
                 })();
                 self.add(&file, result);
@@ -449,6 +514,20 @@ mod tests {
             }
         );
         assert!(catalogue.controls.iter().all(Control::is_supported));
+    }
+
+    #[test]
+    fn every_file_of_the_controls_folder_is_built_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../controls");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("controls/")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let built: Vec<&str> = BUILTIN.iter().map(|(f, _)| *f).collect();
+        assert_eq!(files, built);
     }
 
     #[test]

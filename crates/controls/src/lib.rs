@@ -4,9 +4,11 @@
 //! exceptions, and records each run with its findings; reports render runs for people and CI.
 
 mod catalogue;
+mod docs;
 mod report;
 mod run;
 
-pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Rejected, Severity};
+pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Origin, Rejected, Severity};
+pub use docs::markdown;
 pub use report::{render, Format};
 pub use run::{new_exception, CatalogueBackend, ExceptionError, Runner};

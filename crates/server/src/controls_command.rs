@@ -20,6 +20,8 @@ pub enum ControlsCommand {
     /// any fails (or has no data, unless --allow-no-data) and --fail-on-findings is set, 2 when
     /// any control errors.
     Run(ControlsRunArgs),
+    /// Print docs/controls.md: every control with its origin, reading and differences.
+    Docs(CatalogueArgs),
     /// Except one asset from one control until a date.
     Except(ExceptArgs),
     /// Revoke an exception by id.
@@ -157,6 +159,11 @@ pub(crate) async fn run_controls(
             } else {
                 ExitCode::from(2)
             })
+        }
+        ControlsCommand::Docs(args) => {
+            let catalogue = args.load()?;
+            print!("{}", assetql_controls::markdown(&catalogue));
+            Ok(ExitCode::SUCCESS)
         }
         ControlsCommand::Run(args) => {
             let catalogue = args.catalogue.load()?;
