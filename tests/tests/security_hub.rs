@@ -55,3 +55,65 @@ on_both_databases! {
         }
     }
 }
+
+on_both_databases! {
+    async fn runs_count_applicable_assets_and_say_what_changed_since_the_previous_run(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let mut estate = security_hub::estate();
+        test_db.seed(&scope, &estate, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let runner = Runner::new(std::sync::Arc::new(Engine::new().expect("schemas")), test_db.db.clone());
+        let tenant = TenantId::default_tenant();
+        let pick = |ids: &[&str]| -> Vec<&assetql_controls::Control> { ids.iter().map(|id| catalogue.get(id).expect("control")).collect() };
+        let controls = pick(&["aws-fsbp-ecs-10", "aws-fsbp-ecs-17", "aws-fsbp-ecs-19", "aws-fsbp-ecs-20", "aws-fsbp-ecs-21"]);
+        let first = runner.run_and_record(&tenant, &controls, None).await.expect("run");
+        let counts: Vec<(&str, Option<i64>, usize)> = first.iter().map(|r| (r.control_id.as_str(), r.applicable, r.failing().count())).collect();
+        // Fargate services; latest ACTIVE revisions (29 families have one); Auto Scaling group
+        // providers (not FARGATE); Linux and Windows latest revisions.
+        assert_eq!(counts, [
+            ("aws-fsbp-ecs-10", Some(8), 2),
+            ("aws-fsbp-ecs-17", Some(29), 5),
+            ("aws-fsbp-ecs-19", Some(2), 1),
+            ("aws-fsbp-ecs-20", Some(26), 8),
+            ("aws-fsbp-ecs-21", Some(3), 2),
+        ]);
+        let ecs19 = &first[2];
+        assert_eq!(ecs19.compliance_percent(), Some(50.0));
+        assert_eq!(ecs19.applicable_by_account.get(ACCOUNT), Some(&2));
+        assert_eq!(ecs19.newly_failing.len(), 1, "the first run: every failing asset is new");
+        assert!(ecs19.fixed.is_empty());
+
+        // Remediate one provider, break the other: one fixed, one newly failing.
+        estate.capacity_providers[0]["autoScalingGroupProvider"]["managedTerminationProtection"] = serde_json::json!("ENABLED");
+        estate.capacity_providers[1]["autoScalingGroupProvider"]["managedTerminationProtection"] = serde_json::json!("DISABLED");
+        test_db.seed(&scope, &estate, at(60)).await;
+        let second = runner.run_and_record(&tenant, &pick(&["aws-fsbp-ecs-19"]), None).await.expect("run");
+        let arn = |name: &str| fixtures::arn(ACCOUNT, REGION, &format!("capacity-provider/{name}"));
+        assert_eq!(second[0].newly_failing, [arn("asg-protected")]);
+        assert_eq!(second[0].fixed, [arn("asg-unprotected")]);
+
+        // Recorded, and served by the API with the overall and per-account figures.
+        let server = TestServer::start(test_db.db.clone()).await;
+        let history = server.graphql(r#"{ controlRuns(controlId: "aws-fsbp-ecs-19", limit: 1) { applicableCount failingCount compliancePercent newlyFailing fixed accounts { cloudAccountId applicable failing compliancePercent } } }"#, None).await;
+        assert_eq!(history.data()["controlRuns"], serde_json::json!([{
+            "applicableCount": 2, "failingCount": 1, "compliancePercent": 50.0,
+            "newlyFailing": [arn("asg-protected")], "fixed": [arn("asg-unprotected")],
+            "accounts": [{"cloudAccountId": ACCOUNT, "applicable": 2, "failing": 1, "compliancePercent": 50.0}]
+        }]));
+        let compliance = server.graphql("{ compliance { applicable failing unknownControls accounts { cloudAccountId applicable failing } } }", None).await;
+        let overall = &compliance.data()["compliance"];
+        // The five controls' latest runs: 8 + 29 + 2 + 26 + 3 applicable, 2 + 5 + 1 + 8 + 2 failing;
+        // every other built-in control has not run: unknown, not compliant.
+        assert_eq!(overall["applicable"], 68);
+        assert_eq!(overall["failing"], 18);
+        assert_eq!(overall["unknownControls"], i64::try_from(catalogue.controls.len() - 5).expect("fits"));
+        assert_eq!(overall["accounts"], serde_json::json!([{"cloudAccountId": ACCOUNT, "applicable": 68, "failing": 18}]));
+
+        // The table report says "x of y", the percentage and the deltas.
+        let table = assetql_controls::render(assetql_controls::Format::Table, &catalogue, &second);
+        assert!(table.contains("1 of 2"), "{table}");
+        assert!(table.contains(&format!("+ newly failing {}", arn("asg-protected"))), "{table}");
+        assert!(table.contains(&format!("- fixed {}", arn("asg-unprotected"))), "{table}");
+        assert!(table.contains("overall: 1 of 2 checks failing, 50.0% compliant"), "{table}");
+    }
+}

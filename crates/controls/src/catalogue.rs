@@ -160,9 +160,27 @@ pub struct Control {
     pub reading: Option<String>,
     /// Where it deliberately differs from the tools users compare it with.
     pub differs: Option<String>,
+    /// The query whose assets the control applies to (selecting `identifier` and
+    /// `cloudAccountID`); by default its asset type's root field with no filter.
+    pub applicable_query: Option<String>,
 }
 
 impl Control {
+    /// The query of the assets the control applies to: its own, or the root field of its one
+    /// asset type with no filter; `None` when neither is known (several asset types).
+    pub fn applicable_query(&self) -> Option<String> {
+        if let Some(query) = &self.applicable_query {
+            return Some(query.clone());
+        }
+        let [asset_type] = self.asset_types.as_slice() else {
+            return None;
+        };
+        asset_types()
+            .filter_map(|ty| ty.asset)
+            .find(|a| a.internal_asset_type == asset_type)
+            .map(|a| format!("{{ {} {{ identifier cloudAccountID }} }}", a.root_field))
+    }
+
     /// Whether assetql inventories every asset type the control evaluates.
     pub fn is_supported(&self) -> bool {
         !self.asset_types.is_empty()
@@ -219,6 +237,8 @@ struct TomlControl {
     reading: Option<String>,
     #[serde(default)]
     differs: Option<String>,
+    #[serde(default)]
+    applicable_query: Option<String>,
 }
 
 fn custom() -> Origin {
@@ -307,6 +327,7 @@ pub(crate) fn parse_toml(file: &str, text: &str) -> Result<Control, String> {
         requirements: raw.requirements,
         reading: prose(raw.reading),
         differs: prose(raw.differs),
+        applicable_query: raw.applicable_query.filter(|q| !q.trim().is_empty()),
     })
 }
 
@@ -448,6 +469,7 @@ impl Catalogue {
                         requirements: Vec::new(),
                         reading: None,
                         differs: None,
+                        applicable_query: None,
                     })
                 })();
                 self.add(&file, result);

@@ -85,6 +85,9 @@ fn section(out: &mut String, control: &Control) {
     if !control.requirements.is_empty() {
         let _ = writeln!(out, "*Requirements.* {}\n", control.requirements.join(", "));
     }
+    if let Some(applicable) = control.applicable_query() {
+        let _ = writeln!(out, "*Applies to.* `{}`\n", applicable.trim());
+    }
     let _ = writeln!(out, "```graphql\n{}\n```", control.query.trim());
 }
 

@@ -10,5 +10,5 @@ mod run;
 
 pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Origin, Rejected, Severity};
 pub use docs::markdown;
-pub use report::{render, Format};
+pub use report::{render, Format, Overall};
 pub use run::{new_exception, CatalogueBackend, ExceptionError, Runner};

@@ -54,21 +54,63 @@ fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value 
                 "status": run.status,
                 "failing": assets(false),
                 "excepted": assets(true),
+                "applicable": run.applicable,
+                "compliancePercent": run.compliance_percent(),
+                "accounts": run.by_account().into_iter().map(|(account, (applicable, failing))| json!({
+                    "cloudAccountId": account, "applicable": applicable, "failing": failing,
+                })).collect::<Vec<_>>(),
+                "newlyFailing": run.newly_failing,
+                "fixed": run.fixed,
                 "error": run.error,
                 "durationMs": run.duration_ms,
             })
         })
         .collect();
     let count = |status: ControlStatus| runs.iter().filter(|r| r.status == status).count();
+    let overall = Overall::of(runs);
     json!({
         "summary": {
             "pass": count(ControlStatus::Pass),
             "fail": count(ControlStatus::Fail),
             "error": count(ControlStatus::Error),
             "no_data": count(ControlStatus::NoData),
+            "applicable": overall.applicable,
+            "failing": overall.failing,
+            "compliancePercent": overall.percent(),
         },
         "controls": controls,
     })
+}
+
+/// Applicable and failing assets summed over the decided runs whose applicable count is known:
+/// the overall compliance figure (an asset failing two controls counts twice, as two checks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overall {
+    /// Asset-control pairs evaluated.
+    pub applicable: i64,
+    /// Of which failing (not excepted).
+    pub failing: i64,
+}
+
+impl Overall {
+    /// The sums over `runs`.
+    pub fn of(runs: &[ControlRun]) -> Self {
+        let mut overall = Overall::default();
+        for run in runs {
+            if let Some(applicable) = run.applicable {
+                overall.applicable += applicable;
+                overall.failing += i64::try_from(run.failing().count()).unwrap_or(i64::MAX);
+            }
+        }
+        overall
+    }
+
+    /// Passing share in percent; `None` when nothing applicable is known.
+    pub fn percent(&self) -> Option<f64> {
+        (self.applicable > 0).then(|| {
+            100.0 * (self.applicable - self.failing).max(0) as f64 / self.applicable as f64
+        })
+    }
 }
 
 fn sarif_level(severity: Option<Severity>) -> &'static str {
@@ -123,6 +165,7 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
                 "message": { "text": format!("{} violates {}", name, run.control_id) },
                 "locations": [{ "logicalLocations": [{ "fullyQualifiedName": name, "kind": "resource" }] }],
                 "partialFingerprints": { "assetIdentifier": finding.asset_identifier },
+                "properties": { "newlyFailing": run.newly_failing.contains(&finding.asset_identifier) },
             });
             if finding.excepted {
                 result["suppressions"] =
@@ -177,6 +220,14 @@ fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
             xml_escape(&run.control_id),
             run.duration_ms as f64 / 1000.0
         ));
+        if let Some(applicable) = run.applicable {
+            out.push_str(&format!(
+                "      <properties><property name=\"applicable\" value=\"{applicable}\"/><property name=\"failing\" value=\"{}\"/><property name=\"newlyFailing\" value=\"{}\"/><property name=\"fixed\" value=\"{}\"/></properties>\n",
+                run.failing().count(),
+                run.newly_failing.len(),
+                run.fixed.len()
+            ));
+        }
         let failing: Vec<String> = run
             .failing()
             .map(|f| {
@@ -210,21 +261,60 @@ fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
 
 fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
     let mut out = format!(
-        "{:<45} {:<7} {:>7} {:>8}  title\n",
-        "control", "status", "failing", "excepted"
+        "{:<38} {:<7} {:>15} {:>7} {:>8} {:>5} {:>5}  title\n",
+        "control", "status", "failing", "%", "excepted", "new", "fixed"
     );
+    let percent = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.1}"));
     for run in runs {
         let failing = run.failing().count();
         let title = catalogue
             .get(&run.control_id)
             .map_or("", |c| c.title.as_str());
+        let of = match run.applicable {
+            Some(applicable) => format!("{failing} of {applicable}"),
+            None => failing.to_string(),
+        };
         out.push_str(&format!(
-            "{:<45} {:<7} {:>7} {:>8}  {}\n",
+            "{:<38} {:<7} {:>15} {:>7} {:>8} {:>5} {:>5}  {}\n",
             run.control_id,
             run.status.as_str(),
-            failing,
+            of,
+            percent(run.compliance_percent()),
             run.findings.len() - failing,
+            run.newly_failing.len(),
+            run.fixed.len(),
             run.error.as_deref().unwrap_or(title)
+        ));
+        for identifier in &run.newly_failing {
+            out.push_str(&format!("    + newly failing {identifier}\n"));
+        }
+        for identifier in &run.fixed {
+            out.push_str(&format!("    - fixed {identifier}\n"));
+        }
+    }
+    let overall = Overall::of(runs);
+    out.push_str(&format!(
+        "overall: {} of {} checks failing, {}% compliant\n",
+        overall.failing,
+        overall.applicable,
+        percent(overall.percent())
+    ));
+    let mut accounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for run in runs {
+        for (account, (applicable, failing)) in run.by_account() {
+            let entry = accounts.entry(account).or_default();
+            entry.0 += applicable;
+            entry.1 += failing;
+        }
+    }
+    for (account, (applicable, failing)) in accounts {
+        let overall = Overall {
+            applicable,
+            failing,
+        };
+        out.push_str(&format!(
+            "account {account}: {failing} of {applicable} failing, {}% compliant\n",
+            percent(overall.percent())
         ));
     }
     out

@@ -142,17 +142,8 @@ impl Runner {
             row_level_security: false,
             gate: Default::default(),
         };
-        let (_, response) = self.engine.execute(request, None, context).await;
-        let mut run = ControlRun {
-            id: 0,
-            control_id: control.id.clone(),
-            status: ControlStatus::Error,
-            started_at: now,
-            duration_ms: 0,
-            error: None,
-            sync_run_id: None,
-            findings: Vec::new(),
-        };
+        let (_, response) = self.engine.execute(request, None, context.clone()).await;
+        let mut run = ControlRun::new(&control.id, ControlStatus::Error, now);
         if !response.errors.is_empty() {
             let messages: Vec<String> = response.errors.iter().map(|e| e.message.clone()).collect();
             run.error = Some(messages.join("; "));
@@ -198,9 +189,69 @@ impl Runner {
                 },
             }
         }
+        if matches!(run.status, ControlStatus::Pass | ControlStatus::Fail) {
+            self.count_applicable(control, &mut run, context).await;
+        }
         run.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         tracing::info!(control = %control.id, status = %run.status, findings = run.findings.len(), "control evaluated");
         run
+    }
+
+    /// Counts the assets `control` applies to (overall and per account) with its applicable
+    /// query. Every reported asset counts as applicable even when that query misses it, so a
+    /// compliance figure is never above what the findings allow. A failing applicable query
+    /// leaves the count unknown (`None`), never zero.
+    async fn count_applicable(
+        &self,
+        control: &Control,
+        run: &mut ControlRun,
+        context: RequestContext,
+    ) {
+        let Some(query) = control.applicable_query() else {
+            return;
+        };
+        let request = GraphQLRequest {
+            query,
+            ..GraphQLRequest::default()
+        };
+        let (_, response) = self.engine.execute(request, None, context).await;
+        if !response.errors.is_empty() {
+            tracing::warn!(control = %control.id, errors = ?response.errors, "the applicable-assets query failed; the count is unknown");
+            return;
+        }
+        let Value::Object(fields) = &response.data else {
+            return;
+        };
+        let mut accounts: std::collections::BTreeMap<String, String> =
+            std::collections::BTreeMap::new();
+        for value in fields.values() {
+            let Value::List(items) = value else {
+                tracing::warn!(control = %control.id, "the applicable-assets query does not return lists");
+                return;
+            };
+            for item in items {
+                let Value::Object(asset) = item else { continue };
+                let text = |key: &str| match asset.get(key) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                if let Some(identifier) = text("identifier") {
+                    let account = text("cloudAccountID").unwrap_or_else(|| account_of(&identifier));
+                    accounts.insert(identifier, account);
+                }
+            }
+        }
+        for finding in &run.findings {
+            accounts
+                .entry(finding.asset_identifier.clone())
+                .or_insert_with(|| account_of(&finding.asset_identifier));
+        }
+        let mut by_account = std::collections::BTreeMap::new();
+        for account in accounts.values() {
+            *by_account.entry(account.clone()).or_insert(0i64) += 1;
+        }
+        run.applicable = Some(i64::try_from(accounts.len()).unwrap_or(i64::MAX));
+        run.applicable_by_account = by_account;
     }
 
     /// Evaluates every enabled, supported control of `controls` for `tenant` and records each
@@ -228,22 +279,28 @@ impl Runner {
             let mut run = if unsynced.is_empty() {
                 self.evaluate(tenant, control, &exceptions, now).await
             } else {
-                ControlRun {
-                    id: 0,
-                    control_id: control.id.clone(),
-                    status: ControlStatus::NoData,
-                    started_at: now,
-                    duration_ms: 0,
-                    error: Some(format!(
-                        "no successful sync of {} for tenant {tenant} yet: run `assetql sync` \
-                         (or the worker) first",
-                        unsynced.join(", ")
-                    )),
-                    sync_run_id: None,
-                    findings: Vec::new(),
-                }
+                let mut run = ControlRun::new(&control.id, ControlStatus::NoData, now);
+                run.error = Some(format!(
+                    "no successful sync of {} for tenant {tenant} yet: run `assetql sync` \
+                     (or the worker) first",
+                    unsynced.join(", ")
+                ));
+                run
             };
             run.sync_run_id = sync_run_id;
+            if matches!(run.status, ControlStatus::Pass | ControlStatus::Fail) {
+                // What changed since the previous decided run (error and no_data runs decide
+                // nothing, so they are passed over).
+                let now_failing: std::collections::BTreeSet<String> =
+                    run.failing().map(|f| f.asset_identifier.clone()).collect();
+                let before = self
+                    .db
+                    .previous_failing(tenant, &control.id)
+                    .await?
+                    .unwrap_or_default();
+                run.newly_failing = now_failing.difference(&before).cloned().collect();
+                run.fixed = before.difference(&now_failing).cloned().collect();
+            }
             run.id = self.db.record_control_run(tenant, &run).await?;
             runs.push(run);
         }
@@ -457,4 +514,13 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
             Ok(exception)
         })
     }
+}
+
+/// The AWS account of an ARN (its fifth field), or `unknown`.
+fn account_of(arn: &str) -> String {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty())
+        .unwrap_or("unknown")
+        .to_owned()
 }

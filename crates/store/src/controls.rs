@@ -95,12 +95,64 @@ pub struct ControlRun {
     pub sync_run_id: Option<i64>,
     /// Failing and excepted assets.
     pub findings: Vec<Finding>,
+    /// How many assets the control applies to; `None` when not known (error and no_data
+    /// runs, runs recorded before applicable counts existed).
+    pub applicable: Option<i64>,
+    /// The same per AWS account.
+    pub applicable_by_account: std::collections::BTreeMap<String, i64>,
+    /// Identifiers failing now that were not failing in the previous decided run of the same
+    /// control and tenant (all of them on the first one).
+    pub newly_failing: Vec<String>,
+    /// Identifiers failing in the previous decided run that are not failing now.
+    pub fixed: Vec<String>,
 }
 
 impl ControlRun {
     /// Assets still failing.
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| !f.excepted)
+    }
+
+    /// A run that records `status` for `control_id` at `started_at` with nothing else known.
+    pub fn new(control_id: &str, status: ControlStatus, started_at: DateTime<Utc>) -> Self {
+        ControlRun {
+            id: 0,
+            control_id: control_id.to_owned(),
+            status,
+            started_at,
+            duration_ms: 0,
+            error: None,
+            sync_run_id: None,
+            findings: Vec::new(),
+            applicable: None,
+            applicable_by_account: Default::default(),
+            newly_failing: Vec::new(),
+            fixed: Vec::new(),
+        }
+    }
+
+    /// The share of applicable assets not failing, in percent (excepted ones count as not
+    /// failing); `None` when the applicable count is not known or zero.
+    pub fn compliance_percent(&self) -> Option<f64> {
+        let applicable = self.applicable.filter(|n| *n > 0)?;
+        let failing = i64::try_from(self.failing().count()).unwrap_or(i64::MAX);
+        Some(100.0 * (applicable - failing).max(0) as f64 / applicable as f64)
+    }
+
+    /// Applicable and failing assets per AWS account (the account of a finding is read from
+    /// its ARN).
+    pub fn by_account(&self) -> std::collections::BTreeMap<String, (i64, i64)> {
+        let mut out: std::collections::BTreeMap<String, (i64, i64)> = self
+            .applicable_by_account
+            .iter()
+            .map(|(account, n)| (account.clone(), (*n, 0)))
+            .collect();
+        for finding in self.failing() {
+            if let Some(account) = finding.asset_identifier.split(':').nth(4) {
+                out.entry(account.to_owned()).or_default().1 += 1;
+            }
+        }
+        out
     }
 }
 
@@ -162,6 +214,21 @@ impl Database {
     }
 }
 
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// A JSON column read back; NULL (a run recorded before the column existed) is empty.
+fn from_json_text<T: serde::de::DeserializeOwned + Default>(
+    column: &'static str,
+    text: Option<String>,
+) -> Result<T, StoreError> {
+    match text {
+        None => Ok(T::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| corrupt(column, e.to_string())),
+    }
+}
+
 fn corrupt(column: &'static str, reason: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         column,
@@ -201,7 +268,9 @@ impl Database {
             &mut tx,
             "record_control_run",
             "INSERT INTO control_runs (tenant_id, control_id, status, started_at, duration_ms, \
-             failing, excepted, error, sync_run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             failing, excepted, error, sync_run_id, applicable, applicable_by_account, \
+             newly_failing, fixed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             RETURNING id",
             &[
                 Value::text(tenant.as_str()),
                 Value::text(&run.control_id),
@@ -209,9 +278,18 @@ impl Database {
                 Value::Timestamp(Some(run.started_at)),
                 Value::Int(Some(run.duration_ms)),
                 Value::Int(Some(i64::try_from(failing).unwrap_or(i64::MAX))),
-                Value::Int(Some(i64::try_from(run.findings.len() - failing).unwrap_or(i64::MAX))),
+                Value::Int(Some(
+                    i64::try_from(run.findings.len() - failing).unwrap_or(i64::MAX),
+                )),
                 Value::Text(run.error.clone()),
                 Value::Int(run.sync_run_id),
+                Value::Int(run.applicable),
+                Value::Text(
+                    run.applicable
+                        .map(|_| json_text(&run.applicable_by_account)),
+                ),
+                Value::text(json_text(&run.newly_failing)),
+                Value::text(json_text(&run.fixed)),
             ],
         )
         .await?;
@@ -249,6 +327,45 @@ impl Database {
         Ok(id)
     }
 
+    /// The identifiers failing (not excepted) in the latest run of `control_id` for `tenant`
+    /// that decided (pass or fail); `None` when there is none.
+    pub async fn previous_failing(
+        &self,
+        tenant: &TenantId,
+        control_id: &str,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, StoreError> {
+        let mut conn = self.acquire("previous_failing").await?;
+        let latest = exec::fetch_text_rows(
+            &mut conn,
+            "previous_failing",
+            "SELECT CAST(id AS TEXT) FROM control_runs WHERE tenant_id = $1 AND control_id = $2 \
+             AND status IN ('pass', 'fail') ORDER BY started_at DESC, id DESC LIMIT 1",
+            &[Value::text(tenant.as_str()), Value::text(control_id)],
+        )
+        .await?;
+        let Some(id) = latest
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next().flatten())
+        else {
+            return Ok(None);
+        };
+        let id = int("control_runs.id", Some(id))?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "previous_failing",
+            "SELECT asset_identifier FROM control_findings \
+             WHERE tenant_id = $1 AND run_id = $2 AND NOT excepted",
+            &[Value::text(tenant.as_str()), Value::Int(Some(id))],
+        )
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|r| r.into_iter().next().flatten())
+                .collect(),
+        ))
+    }
+
     /// The newest runs of `control_id` (all controls when `None`), newest first, with findings.
     pub async fn control_runs(
         &self,
@@ -259,7 +376,8 @@ impl Database {
         let dialect = self.dialect();
         let sql = format!(
             "SELECT CAST(id AS TEXT), control_id, status, {started}, CAST(duration_ms AS TEXT), error, \
-             CAST(sync_run_id AS TEXT) FROM control_runs WHERE tenant_id = $1 \
+             CAST(sync_run_id AS TEXT), CAST(applicable AS TEXT), applicable_by_account, \
+             newly_failing, fixed FROM control_runs WHERE tenant_id = $1 \
              AND ($2 IS NULL OR control_id = $2) ORDER BY started_at DESC, id DESC LIMIT $3",
             started = dialect.timestamp_as_text("started_at")
         );
@@ -277,8 +395,8 @@ impl Database {
         .await?;
         let mut runs = Vec::with_capacity(rows.len());
         for row in rows {
-            let [id, control, status, started, duration, error, sync] =
-                <[Option<String>; 7]>::try_from(row)
+            let [id, control, status, started, duration, error, sync, applicable, by_account, newly, fixed] =
+                <[Option<String>; 11]>::try_from(row)
                     .map_err(|_| corrupt("control_runs", "column count"))?;
             runs.push(ControlRun {
                 id: int("control_runs.id", id)?,
@@ -294,6 +412,15 @@ impl Database {
                     .map(|s| int("control_runs.sync_run_id", Some(s)))
                     .transpose()?,
                 findings: Vec::new(),
+                applicable: applicable
+                    .map(|n| int("control_runs.applicable", Some(n)))
+                    .transpose()?,
+                applicable_by_account: from_json_text(
+                    "control_runs.applicable_by_account",
+                    by_account,
+                )?,
+                newly_failing: from_json_text("control_runs.newly_failing", newly)?,
+                fixed: from_json_text("control_runs.fixed", fixed)?,
             });
         }
         for run in &mut runs {

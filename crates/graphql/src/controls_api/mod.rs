@@ -62,6 +62,36 @@ fn run_value(run: &ControlRun) -> Value {
         ("durationMs", Value::from(run.duration_ms)),
         ("failingCount", Value::from(failing)),
         ("exceptedCount", Value::from(run.findings.len() - failing)),
+        (
+            "applicableCount",
+            run.applicable.map_or(Value::Null, Value::from),
+        ),
+        ("compliancePercent", percent(run.compliance_percent())),
+        (
+            "newlyFailing",
+            Value::List(
+                run.newly_failing
+                    .iter()
+                    .cloned()
+                    .map(Value::String)
+                    .collect(),
+            ),
+        ),
+        (
+            "fixed",
+            Value::List(run.fixed.iter().cloned().map(Value::String).collect()),
+        ),
+        (
+            "accounts",
+            Value::List(
+                run.by_account()
+                    .into_iter()
+                    .map(|(account, (applicable, failing))| {
+                        account_value(account, applicable, failing)
+                    })
+                    .collect(),
+            ),
+        ),
         ("error", opt_string(run.error.as_deref())),
         (
             "syncRunId",
@@ -72,6 +102,74 @@ fn run_value(run: &ControlRun) -> Value {
             Value::List(run.findings.iter().map(finding_value).collect()),
         ),
     ])
+}
+
+fn percent(value: Option<f64>) -> Value {
+    value
+        .and_then(|p| async_graphql::Number::from_f64((p * 100.0).round() / 100.0))
+        .map_or(Value::Null, Value::Number)
+}
+
+/// Applicable and failing counts of one account, with the share passing.
+fn account_value(account: String, applicable: i64, failing: i64) -> Value {
+    let share =
+        (applicable > 0).then(|| 100.0 * (applicable - failing).max(0) as f64 / applicable as f64);
+    object(vec![
+        ("cloudAccountId", Value::String(account)),
+        ("applicable", Value::from(applicable)),
+        ("failing", Value::from(failing)),
+        ("compliancePercent", percent(share)),
+    ])
+}
+
+/// `compliance`: over the latest run of each control, the asset-control pairs evaluated and
+/// failing, overall and per account. Runs whose applicable count is unknown (error, no_data)
+/// are left out and counted in `unknownControls`.
+async fn compliance(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
+    let (request, tenant) = context(&ctx)?;
+    let backend = backend(request)?;
+    let runs = backend
+        .database()
+        .control_runs(&tenant, None, 10_000)
+        .await
+        .map_err(store_error)?;
+    let (mut applicable, mut failing, mut unknown) = (0i64, 0i64, 0i64);
+    let mut accounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for control in backend.controls() {
+        let Some(run) = runs.iter().find(|r| r.control_id == control.id) else {
+            unknown += 1;
+            continue;
+        };
+        let Some(count) = run.applicable else {
+            unknown += 1;
+            continue;
+        };
+        applicable += count;
+        failing += i64::try_from(run.failing().count()).unwrap_or(i64::MAX);
+        for (account, (a, f)) in run.by_account() {
+            let entry = accounts.entry(account).or_default();
+            entry.0 += a;
+            entry.1 += f;
+        }
+    }
+    let share =
+        (applicable > 0).then(|| 100.0 * (applicable - failing).max(0) as f64 / applicable as f64);
+    let value = object(vec![
+        ("applicable", Value::from(applicable)),
+        ("failing", Value::from(failing)),
+        ("compliancePercent", percent(share)),
+        ("unknownControls", Value::from(unknown)),
+        (
+            "accounts",
+            Value::List(
+                accounts
+                    .into_iter()
+                    .map(|(account, (a, f))| account_value(account, a, f))
+                    .collect(),
+            ),
+        ),
+    ]);
+    Ok(Some(FieldValue::value(value)))
 }
 
 fn exception_value(e: &ControlException, now: DateTime<Utc>) -> Value {

@@ -49,9 +49,41 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
             .field(field("durationMs", TypeRef::named_nn("Int")))
             .field(field("failingCount", TypeRef::named_nn("Int")))
             .field(field("exceptedCount", TypeRef::named_nn("Int")))
+            .field(
+                field("applicableCount", TypeRef::named("Int"))
+                    .description("Assets the control applies to; null when not known (error, no_data, runs before counts existed)."),
+            )
+            .field(
+                field("compliancePercent", TypeRef::named("Float"))
+                    .description("Share of applicable assets not failing (excepted ones count as not failing)."),
+            )
+            .field(
+                field("newlyFailing", TypeRef::named_nn_list_nn("String"))
+                    .description("Identifiers failing now and not in the previous decided run of this control (all of them on the first)."),
+            )
+            .field(
+                field("fixed", TypeRef::named_nn_list_nn("String"))
+                    .description("Identifiers failing in the previous decided run and not now."),
+            )
+            .field(field("accounts", TypeRef::named_nn_list_nn("ComplianceAccount")))
             .field(field("error", TypeRef::named("String")))
             .field(field("syncRunId", TypeRef::named("Int")))
             .field(field("findings", TypeRef::named_nn_list_nn("Finding")))
+            .into(),
+        Object::new("ComplianceAccount")
+            .description("Applicable and failing assets of one AWS account.")
+            .field(field("cloudAccountId", TypeRef::named_nn("String")))
+            .field(field("applicable", TypeRef::named_nn("Int")))
+            .field(field("failing", TypeRef::named_nn("Int")))
+            .field(field("compliancePercent", TypeRef::named("Float")))
+            .into(),
+        Object::new("Compliance")
+            .description("Over the latest run of each control: asset-control pairs evaluated and failing, overall and per account.")
+            .field(field("applicable", TypeRef::named_nn("Int")))
+            .field(field("failing", TypeRef::named_nn("Int")))
+            .field(field("compliancePercent", TypeRef::named("Float")))
+            .field(field("unknownControls", TypeRef::named_nn("Int")))
+            .field(field("accounts", TypeRef::named_nn_list_nn("ComplianceAccount")))
             .into(),
         Object::new("Control")
             .description("A stored control: a query and the result a compliant inventory gives.")
@@ -87,6 +119,10 @@ pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
         .field(
             Field::new("controls", TypeRef::named_nn_list_nn("Control"), |ctx| FieldFuture::new(controls(ctx)))
                 .description("The control catalogue with each control's latest run."),
+        )
+        .field(
+            Field::new("compliance", TypeRef::named_nn("Compliance"), |ctx| FieldFuture::new(compliance(ctx)))
+                .description("Compliance over the latest run of each control, overall and per account."),
         )
         .field(
             Field::new("controlRuns", TypeRef::named_nn_list_nn("ControlRun"), |ctx| {
