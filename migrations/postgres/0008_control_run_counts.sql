@@ -8,3 +8,7 @@ ALTER TABLE control_runs ADD COLUMN applicable BIGINT;
 ALTER TABLE control_runs ADD COLUMN applicable_by_account TEXT;
 ALTER TABLE control_runs ADD COLUMN newly_failing TEXT;
 ALTER TABLE control_runs ADD COLUMN fixed TEXT;
+
+-- The environment an account is for (`environment = "production"` in its [[aws.accounts]]
+-- entry): shown on every asset and used to order findings.
+ALTER TABLE cloud_accounts ADD COLUMN environment TEXT;

@@ -274,6 +274,7 @@ on_both_databases! {
             role_arn: Some(format!("arn:aws:iam::{account}:role/assetql-reader")),
             external_id: None,
             regions: vec![REGION.to_owned()],
+            environment: None,
         }]);
         let report = assetql_ingest::sync_all(&test_db.db, &base, &config).await;
         assert!(!report.any_failed(), "{report:?}");

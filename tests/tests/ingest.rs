@@ -85,6 +85,7 @@ fn config(estate: &Estate) -> IngestConfig {
             )),
             external_id: Some("assetql".to_owned()),
             regions: vec!["us-east-1".to_owned(), "eu-west-1".to_owned()],
+            environment: None,
         },
         AccountConfig {
             name: Some("bravo".to_owned()),
@@ -95,6 +96,7 @@ fn config(estate: &Estate) -> IngestConfig {
             )),
             external_id: None,
             regions: vec!["us-east-1".to_owned()],
+            environment: None,
         },
     ])
 }

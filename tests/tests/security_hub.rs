@@ -117,3 +117,33 @@ on_both_databases! {
         assert!(table.contains("overall: 1 of 2 checks failing, 50.0% compliant"), "{table}");
     }
 }
+
+on_both_databases! {
+    async fn exposure_and_environment_are_fields_analysts_can_filter_on(test_db: TestDb) {
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &security_hub::estate(), at(0)).await;
+        test_db.db.set_account_environment(&TenantId::default_tenant(), ACCOUNT, Some("production"), at(0)).await.expect("environment");
+        let server = TestServer::start(test_db.db.clone()).await;
+        let legacy = server.graphql(
+            "{ ecsServices(where: {internetExposed: true}) { internalName environment } \
+               ecsTaskSets(where: {internetExposed: true}) { internalName } \
+               ecsTaskDefinitions(where: {internetExposed: true}) { internalName } \
+               quiet: ecsServices(where: {internetExposed: false, name: \"svc-clean\"}) { internalName internetExposed } }",
+            Some("legacy"),
+        ).await;
+        let current = server.graphql(
+            "{ ecsServices(where: {internetExposed: {eq: true}}) { internalName environment } \
+               ecsTaskSets(where: {internetExposed: {eq: true}}) { internalName } \
+               ecsTaskDefinitions(where: {internetExposed: {eq: true}}) { internalName } \
+               quiet: ecsServices(where: {internetExposed: {eq: false}, name: {eq: \"svc-clean\"}}) { internalName internetExposed } }",
+            Some("current"),
+        ).await;
+        assert_eq!(legacy.data(), current.data());
+        // The public service; the public task set; the revision that task set runs.
+        assert_eq!(legacy.data(), &serde_json::json!({
+            "ecsServices": [{"internalName": "svc-public", "environment": "production"}],
+            "ecsTaskSets": [{"internalName": "ts-public"}],
+            "ecsTaskDefinitions": [{"internalName": "clean:1"}],
+            "quiet": [{"internalName": "svc-clean", "internetExposed": false}],
+        }));
+    }
+}

@@ -30,6 +30,10 @@ pub struct AccountConfig {
     pub external_id: Option<String>,
     /// Regions to inventory.
     pub regions: Vec<String>,
+    /// What the account is for (`production`, `staging`…): stored on the cloud account, shown
+    /// on every asset as `environment`, and used to put production findings first.
+    #[serde(default)]
+    pub environment: Option<String>,
 }
 
 /// What the collector needs to know, built by the binary from its config file and flags.

@@ -216,6 +216,21 @@ pub async fn sync_with_progress(
                 continue;
             }
         };
+        // The tenant row first: the account row refers to it.
+        let environment = async {
+            db.ensure_tenant(&account.tenant, account.tenant.as_str())
+                .await?;
+            db.set_account_environment(
+                &account.tenant,
+                &account_id,
+                account.environment.as_deref(),
+                Utc::now(),
+            )
+            .await
+        };
+        if let Err(error) = environment.await {
+            tracing::warn!(%error, "cannot record the account's environment");
+        }
         for region in &account.regions {
             let scope = Scope {
                 tenant: account.tenant.clone(),

@@ -118,6 +118,7 @@ impl AwsArgs {
                     role_arn: None,
                     external_id: None,
                     regions: vec![region],
+                    environment: None,
                 }]))
             }
         }

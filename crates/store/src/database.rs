@@ -337,6 +337,35 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Records what `account_id` of `tenant` is for (`production`, …; `None` clears it),
+    /// creating the account's row when the sync has not yet.
+    pub async fn set_account_environment(
+        &self,
+        tenant: &TenantId,
+        account_id: &str,
+        environment: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.acquire("set_account_environment").await?;
+        exec::execute(
+            &mut conn,
+            "set_account_environment",
+            "INSERT INTO cloud_accounts (tenant_id, id, environment, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET environment = excluded.environment",
+            &[
+                Value::text(tenant.as_str()),
+                Value::text(account_id),
+                Value::Text(environment.map(str::to_owned)),
+                Value::Timestamp(Some(at)),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 /// SQLite virtual-machine instructions between two deadline checks: a check costs one clock
 /// read, and SQLite runs millions of instructions per second, so the interrupt lands within a
 /// millisecond or so of the deadline.

@@ -336,7 +336,12 @@ pub fn model_version(ty: &'static TypeDef) -> String {
         }
         seen.push(ty.name);
         hasher.update(ty.table.as_bytes());
+        // Only what is read from the API: a field computed by SQL or by the writer changes
+        // no stored row, so it must not make the sync describe every revision again.
         for field in ty.fields {
+            if matches!(field.api, Api::None | Api::Derived) {
+                continue;
+            }
             hasher.update(format!(
                 "|{:?}|{:?}|{:?}",
                 field.source, field.kind, field.api

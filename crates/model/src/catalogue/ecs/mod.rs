@@ -5,6 +5,44 @@ use super::{field, Api, Cardinality, FieldDef, FieldSource, RelationshipDef, Sca
 
 use ScalarKind::{DateTime, Id, String as Str};
 
+/// SQL that is true when the service row aliased `$s` is reachable from the internet the way
+/// the inventory can tell: an awsvpc configuration or a deployment with `assignPublicIp`
+/// ENABLED, or a load balancer (whose scheme, internal or internet-facing, the ECS API does not
+/// say: counted as exposed, which errs towards looking first).
+macro_rules! service_exposed {
+    ($s:literal) => {
+        concat!(
+            "(EXISTS (SELECT 1 FROM ecs_service_network_configurations xn WHERE xn.tenant_id = ",
+            $s,
+            ".tenant_id AND xn.service_arn = ",
+            $s,
+            ".arn AND xn.assign_public_ip) \
+             OR EXISTS (SELECT 1 FROM ecs_service_load_balancers xb WHERE xb.tenant_id = ",
+            $s,
+            ".tenant_id AND xb.service_arn = ",
+            $s,
+            ".arn) \
+             OR EXISTS (SELECT 1 FROM ecs_service_deployments xd WHERE xd.tenant_id = ",
+            $s,
+            ".tenant_id AND xd.service_arn = ",
+            $s,
+            ".arn AND xd.assign_public_ip))"
+        )
+    };
+}
+
+/// The `internetExposed` field of a type whose exposure `sql` computes (`{t}` = the row).
+const fn internet_exposed(sql: &'static str, description: &'static str) -> FieldDef {
+    FieldDef {
+        name: "internetExposed",
+        kind: ScalarKind::Boolean,
+        nullable: false,
+        source: FieldSource::Expr(sql),
+        description,
+        api: Api::None,
+    }
+}
+
 mod cluster;
 mod container;
 mod service;
@@ -67,6 +105,16 @@ pub const ASSET_FIELDS: &[FieldDef] = &[
         api: Api::None,
     },
     field("contentHash", Str, false, "content_hash", "Digest of the asset's content; changes when it changes."),
+    FieldDef {
+        name: "environment",
+        kind: Str,
+        nullable: true,
+        source: FieldSource::Expr(
+            "(SELECT ca.environment FROM cloud_accounts ca WHERE ca.tenant_id = {t}.tenant_id AND ca.id = {t}.cloud_account_id)",
+        ),
+        description: "What the AWS account is for (`environment` in its [[aws.accounts]] entry, e.g. production); null when not configured.",
+        api: Api::None,
+    },
 ];
 
 pub(super) const SEEN_FIELDS: [FieldDef; 2] = [

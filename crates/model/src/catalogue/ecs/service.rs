@@ -2,7 +2,7 @@
 //! capacity provider strategy and awsvpc configuration, and their task sets (which
 //! DescribeServices answers inside each service).
 
-use super::{children, field, many, one, opt, SEEN_FIELDS, TAGS};
+use super::{children, field, internet_exposed, many, one, opt, SEEN_FIELDS, TAGS};
 use crate::catalogue::{AssetInfo, Cardinality, RelationshipDef, ScalarKind, TypeDef};
 
 use ScalarKind::{Boolean, DateTime, Id, Int, String as Str, StringList};
@@ -50,6 +50,7 @@ pub const ECS_SERVICE: TypeDef = TypeDef {
         opt("healthCheckGracePeriodSeconds", Int, "health_check_grace_period", "`healthCheckGracePeriodSeconds`.").at(&["healthCheckGracePeriodSeconds"]),
         opt("roleArn", Str, "role_arn", "The service-linked or load balancer role.").at(&["roleArn"]),
         opt("createdAt", DateTime, "created_at", "When the service was created.").at(&["createdAt"]),
+        internet_exposed(service_exposed!("{t}"), "Whether the service's tasks can be reached from the internet: assignPublicIp ENABLED (its own or a deployment's) or a load balancer."),
         SEEN_FIELDS[0],
         SEEN_FIELDS[1],
     ],
@@ -207,6 +208,7 @@ pub const ECS_TASK_SET: TypeDef = TypeDef {
         opt("stabilityStatus", Str, "stability_status", "STEADY_STATE or STABILIZING.").at(&["stabilityStatus"]),
         opt("createdAt", DateTime, "created_at", "When it was created.").at(&["createdAt"]),
         opt("updatedAt", DateTime, "updated_at", "When it last changed.").at(&["updatedAt"]),
+        internet_exposed("COALESCE({t}.assign_public_ip, FALSE)", "Whether the task set assigns public IPs."),
         SEEN_FIELDS[0],
         SEEN_FIELDS[1],
     ],

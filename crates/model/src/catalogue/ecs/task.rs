@@ -1,6 +1,6 @@
 //! Running tasks (DescribeTasks), their network attachments, containers and overrides.
 
-use super::{children, field, one, opt, SEEN_FIELDS, TAGS};
+use super::{children, field, internet_exposed, one, opt, SEEN_FIELDS, TAGS};
 use crate::catalogue::{AssetInfo, ScalarKind, TypeDef};
 
 use ScalarKind::{Boolean, DateTime, Id, String as Str, StringList};
@@ -45,6 +45,14 @@ pub const ECS_TASK: TypeDef = TypeDef {
         opt("overrideExecutionRoleArn", Str, "override_execution_role_arn", "`overrides.executionRoleArn`.").at(&["overrides", "executionRoleArn"]),
         opt("availabilityZone", Str, "availability_zone", "Availability zone.").at(&["availabilityZone"]),
         opt("startedAt", DateTime, "started_at", "When the task started.").at(&["startedAt"]),
+        internet_exposed(
+            concat!(
+                "EXISTS (SELECT 1 FROM ecs_services xs WHERE xs.tenant_id = {t}.tenant_id \
+                 AND xs.cluster_arn = {t}.cluster_arn AND xs.name = {t}.service_name AND ",
+                service_exposed!("xs"), ")"
+            ),
+            "Whether the service that started the task is reachable from the internet (a task's own public IP is on its network interface, which the ECS API does not return).",
+        ),
         SEEN_FIELDS[0],
         SEEN_FIELDS[1],
     ],

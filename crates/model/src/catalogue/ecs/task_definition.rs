@@ -1,6 +1,6 @@
 //! Task definition revisions, their volumes and placement constraints (DescribeTaskDefinition).
 
-use super::{children, field, many, opt, SEEN_FIELDS, TAGS};
+use super::{children, field, internet_exposed, many, opt, SEEN_FIELDS, TAGS};
 use crate::catalogue::{AssetInfo, Cardinality, RelationshipDef, ScalarKind, TypeDef};
 
 use ScalarKind::{Boolean, DateTime, Id, Int, String as Str, StringList};
@@ -42,6 +42,17 @@ pub const ECS_TASK_DEFINITION: TypeDef = TypeDef {
         opt("requiresAttributes", StringList, "requires_attributes", "Names of the container instance attributes the revision requires.").each(&["requiresAttributes"], "name"),
         opt("registeredAt", DateTime, "registered_at", "When the revision was registered.").at(&["registeredAt"]),
         opt("deregisteredAt", DateTime, "deregistered_at", "When the revision was deregistered.").at(&["deregisteredAt"]),
+        internet_exposed(
+            concat!(
+                "(EXISTS (SELECT 1 FROM ecs_services xs WHERE xs.tenant_id = {t}.tenant_id \
+                 AND (xs.task_definition_arn = {t}.arn OR EXISTS (SELECT 1 FROM ecs_service_deployments xr \
+                 WHERE xr.tenant_id = xs.tenant_id AND xr.service_arn = xs.arn AND xr.task_definition_arn = {t}.arn)) \
+                 AND ", service_exposed!("xs"), ") \
+                 OR EXISTS (SELECT 1 FROM ecs_task_sets xt WHERE xt.tenant_id = {t}.tenant_id \
+                 AND xt.task_definition_arn = {t}.arn AND xt.assign_public_ip))"
+            ),
+            "Whether a service (through any deployment) or task set running this revision is reachable from the internet (see EcsService.internetExposed).",
+        ),
         SEEN_FIELDS[0],
         SEEN_FIELDS[1],
     ],
