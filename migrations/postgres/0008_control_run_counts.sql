@@ -3,7 +3,8 @@
 -- that is not known (runs before this migration, error and no_data runs).
 -- applicable_by_account: the same per AWS account, as a JSON object {"111111111111": 40}.
 -- newly_failing / fixed: identifiers failing now and not in the previous decided (pass or fail)
--- run of the same control and tenant, and the reverse, as JSON arrays.
+-- run of the same control and tenant, and the reverse, as JSON arrays (both empty on a
+-- control's first decided run).
 ALTER TABLE control_runs ADD COLUMN applicable BIGINT;
 ALTER TABLE control_runs ADD COLUMN applicable_by_account TEXT;
 ALTER TABLE control_runs ADD COLUMN newly_failing TEXT;

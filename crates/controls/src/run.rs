@@ -11,6 +11,10 @@ use chrono::{DateTime, Utc};
 
 use crate::catalogue::{Comparator, Control, Expected};
 
+mod applicable;
+
+use applicable::ApplicableMemo;
+
 /// Evaluates controls for a tenant and records the runs.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -127,9 +131,29 @@ impl Runner {
         exceptions: &[ControlException],
         now: DateTime<Utc>,
     ) -> ControlRun {
+        self.evaluate_with(
+            tenant,
+            control,
+            exceptions,
+            now,
+            &mut ApplicableMemo::default(),
+        )
+        .await
+    }
+
+    /// [`Runner::evaluate`], reusing the applicable assets of the previous control when it has
+    /// the same applicable query (most controls of one asset type share one).
+    async fn evaluate_with(
+        &self,
+        tenant: &TenantId,
+        control: &Control,
+        exceptions: &[ControlException],
+        now: DateTime<Utc>,
+        memo: &mut ApplicableMemo,
+    ) -> ControlRun {
         let started = std::time::Instant::now();
         let request = GraphQLRequest {
-            query: control.query.clone(),
+            query: runner_text(&control.query),
             ..GraphQLRequest::default()
         };
         let context = RequestContext {
@@ -190,68 +214,12 @@ impl Runner {
             }
         }
         if matches!(run.status, ControlStatus::Pass | ControlStatus::Fail) {
-            self.count_applicable(control, &mut run, context).await;
+            self.count_applicable(control, &mut run, context, memo)
+                .await;
         }
         run.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         tracing::info!(control = %control.id, status = %run.status, findings = run.findings.len(), "control evaluated");
         run
-    }
-
-    /// Counts the assets `control` applies to (overall and per account) with its applicable
-    /// query. Every reported asset counts as applicable even when that query misses it, so a
-    /// compliance figure is never above what the findings allow. A failing applicable query
-    /// leaves the count unknown (`None`), never zero.
-    async fn count_applicable(
-        &self,
-        control: &Control,
-        run: &mut ControlRun,
-        context: RequestContext,
-    ) {
-        let Some(query) = control.applicable_query() else {
-            return;
-        };
-        let request = GraphQLRequest {
-            query,
-            ..GraphQLRequest::default()
-        };
-        let (_, response) = self.engine.execute(request, None, context).await;
-        if !response.errors.is_empty() {
-            tracing::warn!(control = %control.id, errors = ?response.errors, "the applicable-assets query failed; the count is unknown");
-            return;
-        }
-        let Value::Object(fields) = &response.data else {
-            return;
-        };
-        let mut accounts: std::collections::BTreeMap<String, String> =
-            std::collections::BTreeMap::new();
-        for value in fields.values() {
-            let Value::List(items) = value else {
-                tracing::warn!(control = %control.id, "the applicable-assets query does not return lists");
-                return;
-            };
-            for item in items {
-                let Value::Object(asset) = item else { continue };
-                let text = |key: &str| match asset.get(key) {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    _ => None,
-                };
-                if let Some(identifier) = text("identifier") {
-                    let account = text("cloudAccountID").unwrap_or_else(|| account_of(&identifier));
-                    accounts.insert(identifier, account);
-                }
-            }
-        }
-        for finding in &run.findings {
-            accounts
-                .entry(finding.asset_identifier.clone())
-                .or_insert_with(|| account_of(&finding.asset_identifier));
-        }
-        let mut by_account = std::collections::BTreeMap::new();
-        for account in accounts.values() {
-            *by_account.entry(account.clone()).or_insert(0i64) += 1;
-        }
-        run.applicable = Some(i64::try_from(accounts.len()).unwrap_or(i64::MAX));
-        run.applicable_by_account = by_account;
     }
 
     /// Evaluates every enabled, supported control of `controls` for `tenant` and records each
@@ -268,8 +236,19 @@ impl Runner {
         // Asset types with at least one successful sync for the tenant: a control over types
         // never synced has nothing to say, and an empty answer must not read as compliant.
         let synced = self.db.synced_asset_types(tenant, None).await?;
-        let mut runs = Vec::with_capacity(controls.len());
-        for control in controls.iter().filter(|c| c.enabled && c.is_supported()) {
+        let selected: Vec<&Control> = controls
+            .iter()
+            .copied()
+            .filter(|c| c.enabled && c.is_supported())
+            .collect();
+        // Controls sharing an applicable query are evaluated one after the other, so that
+        // query runs once for them; the runs are returned in the order asked.
+        let mut order: Vec<usize> = (0..selected.len()).collect();
+        order.sort_by_key(|i| selected[*i].applicable_query());
+        let mut memo = ApplicableMemo::default();
+        let mut done: Vec<Option<ControlRun>> = vec![None; selected.len()];
+        for index in order {
+            let control = selected[index];
             let unsynced: Vec<&str> = control
                 .asset_types
                 .iter()
@@ -277,7 +256,8 @@ impl Runner {
                 .filter(|t| !synced.contains(*t))
                 .collect();
             let mut run = if unsynced.is_empty() {
-                self.evaluate(tenant, control, &exceptions, now).await
+                self.evaluate_with(tenant, control, &exceptions, now, &mut memo)
+                    .await
             } else {
                 let mut run = ControlRun::new(&control.id, ControlStatus::NoData, now);
                 run.error = Some(format!(
@@ -293,18 +273,17 @@ impl Runner {
                 // nothing, so they are passed over).
                 let now_failing: std::collections::BTreeSet<String> =
                     run.failing().map(|f| f.asset_identifier.clone()).collect();
-                let before = self
-                    .db
-                    .previous_failing(tenant, &control.id)
-                    .await?
-                    .unwrap_or_default();
-                run.newly_failing = now_failing.difference(&before).cloned().collect();
-                run.fixed = before.difference(&now_failing).cloned().collect();
+                // A control's first decided run has nothing to compare with: both lists stay
+                // empty rather than repeating every finding as "new".
+                if let Some(before) = self.db.previous_failing(tenant, &control.id).await? {
+                    run.newly_failing = now_failing.difference(&before).cloned().collect();
+                    run.fixed = before.difference(&now_failing).cloned().collect();
+                }
             }
             run.id = self.db.record_control_run(tenant, &run).await?;
-            runs.push(run);
+            done[index] = Some(run);
         }
-        Ok(runs)
+        Ok(done.into_iter().flatten().collect())
     }
 
     /// A scheduler round: for each tenant, claims the round (so one scheduler evaluates it,
@@ -516,11 +495,18 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
     }
 }
 
-/// The AWS account of an ARN (its fifth field), or `unknown`.
-fn account_of(arn: &str) -> String {
-    arn.split(':')
-        .nth(4)
-        .filter(|a| !a.is_empty())
-        .unwrap_or("unknown")
-        .to_owned()
+/// The fields of `AssetFragment` a run records. A stored control spreads `...AssetFragment`
+/// without defining it, and the API gives clients the whole fragment (with a subquery per row
+/// for the account name); the runner defines it with what it keeps, so a control failing 10^5
+/// assets does not build 10^5 full objects. Same assets, same verdict.
+const RUNNER_ASSET_FRAGMENT: &str =
+    "fragment AssetFragment on Asset { identifier idFromProvider internalAssetType }";
+
+/// The control's text as the runner sends it.
+fn runner_text(query: &str) -> String {
+    if query.contains("...AssetFragment") && !query.contains("fragment AssetFragment") {
+        format!("{query}\n{RUNNER_ASSET_FRAGMENT}")
+    } else {
+        query.to_owned()
+    }
 }

@@ -4,6 +4,7 @@ use assetql_model::TenantId;
 use assetql_sql::Value;
 use chrono::{DateTime, Utc};
 
+pub use crate::control_status::ControlStatus;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::exec::{self, Tx};
@@ -19,61 +20,6 @@ pub struct Finding {
     pub asset_type: Option<String>,
     /// Whether an active exception moved it out of the failing set.
     pub excepted: bool,
-}
-
-/// How a control run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ControlStatus {
-    /// The query's answer is what the control expects (no failing asset, for `eq []`).
-    Pass,
-    /// It is not: some asset fails.
-    Fail,
-    /// The query could not be answered; nothing is known.
-    Error,
-    /// assetql has no successful sync of the control's asset types for the tenant, so an empty
-    /// answer would mean "not looked", not "compliant".
-    NoData,
-}
-
-impl ControlStatus {
-    /// Every status, in the order reports list them.
-    pub const ALL: [ControlStatus; 4] = [
-        ControlStatus::Pass,
-        ControlStatus::Fail,
-        ControlStatus::Error,
-        ControlStatus::NoData,
-    ];
-
-    /// The stored and reported name: `pass`, `fail`, `error`, `no_data`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ControlStatus::Pass => "pass",
-            ControlStatus::Fail => "fail",
-            ControlStatus::Error => "error",
-            ControlStatus::NoData => "no_data",
-        }
-    }
-
-    /// `Pass` when the control's expectation holds, else `Fail`.
-    pub fn of(pass: bool) -> Self {
-        if pass {
-            ControlStatus::Pass
-        } else {
-            ControlStatus::Fail
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(text: &str) -> Option<Self> {
-        ControlStatus::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for ControlStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// One evaluation of one control for one tenant.
@@ -101,7 +47,7 @@ pub struct ControlRun {
     /// The same per AWS account.
     pub applicable_by_account: std::collections::BTreeMap<String, i64>,
     /// Identifiers failing now that were not failing in the previous decided run of the same
-    /// control and tenant (all of them on the first one).
+    /// control and tenant (empty on the first one: nothing to compare with).
     pub newly_failing: Vec<String>,
     /// Identifiers failing in the previous decided run that are not failing now.
     pub fixed: Vec<String>,
@@ -214,6 +160,15 @@ impl Database {
     }
 }
 
+const FINDING_COLUMNS: [&str; 6] = [
+    "tenant_id",
+    "run_id",
+    "asset_identifier",
+    "id_from_provider",
+    "asset_type",
+    "excepted",
+];
+
 fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
@@ -293,7 +248,46 @@ impl Database {
             ],
         )
         .await?;
-        for chunk in run.findings.chunks(1000) {
+        if let Tx::Postgres(pg) = &mut tx {
+            // PostgreSQL: one column array per column (`columnar`), 5,000 findings a statement;
+            // a run of a control that fails every asset at L has 10^5 of them.
+            for chunk in run.findings.chunks(5_000) {
+                let rows = chunk
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            Value::text(tenant.as_str()),
+                            Value::Int(Some(id)),
+                            Value::text(&f.asset_identifier),
+                            Value::Text(f.id_from_provider.clone()),
+                            Value::Text(f.asset_type.clone()),
+                            Value::Bool(Some(f.excepted)),
+                        ]
+                    })
+                    .collect();
+                let Some(batch) = crate::columnar::Batch::new(
+                    "control_findings",
+                    &FINDING_COLUMNS,
+                    rows,
+                    "ON CONFLICT DO NOTHING",
+                )?
+                else {
+                    continue;
+                };
+                let sql = batch.query().to_owned();
+                batch
+                    .bind(sqlx::query(&sql))
+                    .execute(&mut **pg)
+                    .await
+                    .map_err(|e| StoreError::from_sqlx("record_control_run", e))?;
+            }
+        }
+        let sqlite_findings: &[Finding] = if matches!(tx, Tx::Sqlite(_)) {
+            &run.findings
+        } else {
+            &[]
+        };
+        for chunk in sqlite_findings.chunks(1000) {
             let mut sql = String::from(
                 "INSERT INTO control_findings (tenant_id, run_id, asset_identifier, id_from_provider, \
                  asset_type, excepted) VALUES ",

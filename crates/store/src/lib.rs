@@ -3,6 +3,7 @@
 //! Database errors are classified here, once.
 
 mod columnar;
+mod control_status;
 mod controls;
 mod database;
 mod error;

@@ -59,7 +59,7 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
             )
             .field(
                 field("newlyFailing", TypeRef::named_nn_list_nn("String"))
-                    .description("Identifiers failing now and not in the previous decided run of this control (all of them on the first)."),
+                    .description("Identifiers failing now and not in the previous decided run of this control (empty on its first decided run: nothing to compare with)."),
             )
             .field(
                 field("fixed", TypeRef::named_nn_list_nn("String"))
