@@ -253,8 +253,10 @@ pub fn estate() -> Inventory {
     ];
     let services = vec![
         service("svc-clean", |_| {}),
+        // Public, and runs h-root:1, which makes that revision internet-exposed.
         service("svc-public", |s| {
-            s["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = json!("ENABLED")
+            s["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = json!("ENABLED");
+            s["taskDefinition"] = json!(arn(ACCOUNT, REGION, "task-definition/h-root:1"));
         }),
         service("svc-old-linux", |s| s["platformVersion"] = json!("1.3.0")),
         service("svc-linux-140", |s| s["platformVersion"] = json!("1.4.0")),

@@ -142,8 +142,21 @@ on_both_databases! {
         assert_eq!(legacy.data(), &serde_json::json!({
             "ecsServices": [{"internalName": "svc-public", "environment": "production"}],
             "ecsTaskSets": [{"internalName": "ts-public"}],
-            "ecsTaskDefinitions": [{"internalName": "clean:1"}],
+            "ecsTaskDefinitions": [{"internalName": "clean:1"}, {"internalName": "h-root:1"}],
             "quiet": [{"internalName": "svc-clean", "internetExposed": false}],
         }));
+
+        // Findings put the exposed production asset first, and say why.
+        server.graphql(r#"mutation { runControls(controlId: "aws-fsbp-ecs-17") { status } }"#, None).await.data();
+        let findings = server.graphql(r#"{ findings(controlId: "aws-fsbp-ecs-17") { internetExposed environment asset { internalName } } }"#, None).await;
+        let listed: Vec<(String, bool)> = findings.data()["findings"].as_array().expect("findings").iter()
+            .map(|f| {
+                assert_eq!(f["environment"], "production");
+                (f["asset"]["internalName"].as_str().expect("name").to_owned(), f["internetExposed"] == true)
+            })
+            .collect();
+        assert_eq!(listed.first(), Some(&("h-root:1".to_owned(), true)), "{listed:?}");
+        assert_eq!(listed.len(), 5);
+        assert!(listed[1..].iter().all(|(_, exposed)| !exposed));
     }
 }

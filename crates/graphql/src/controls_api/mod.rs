@@ -18,7 +18,10 @@ use crate::context::{ControlSummary, ControlsBackend, RequestContext};
 use crate::error::{coded, compile_error, store_error};
 use crate::resolve::{arguments, selection};
 
+mod findings;
 mod schema;
+
+use findings::findings;
 
 pub(crate) use schema::{mutation, queries, types};
 
@@ -353,100 +356,6 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
 
 /// `findings(controlId)`: the latest run's findings, each with its asset resolved in one
 /// statement (a UNION over the asset types, filtered by identifier).
-async fn findings(
-    ctx: ResolverContext<'_>,
-    syntax: QueryDialect,
-) -> Result<Option<FieldValue<'_>>, Error> {
-    let (request, tenant) = context(&ctx)?;
-    let limits = ctx.data::<crate::limits::Limits>()?;
-    let field = ctx.field();
-    let args = arguments(&field)?;
-    let control = string_arg(&args, "controlId").unwrap_or_default();
-    let include_excepted = matches!(args.get("includeExcepted"), Some(Value::Boolean(true)));
-    let runs = backend(request)?
-        .database()
-        .control_runs(&tenant, Some(&control), 1)
-        .await
-        .map_err(store_error)?;
-    let findings: Vec<&Finding> = runs
-        .first()
-        .map(|r| {
-            r.findings
-                .iter()
-                .filter(|f| include_excepted || !f.excepted)
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let mut assets: IndexMap<String, Value> = IndexMap::new();
-    let asset_fields: Vec<_> = field
-        .selection_set()
-        .filter(|f| f.name() == "asset")
-        .collect();
-    if !asset_fields.is_empty() && !findings.is_empty() {
-        let identifier = ASSET_INTERFACE
-            .field("identifier")
-            .expect("Asset has identifier");
-        let mut types = Vec::new();
-        for ty in asset_types() {
-            let fields = asset_fields.iter().flat_map(|f| f.selection_set());
-            let mut selected = selection(ty, syntax, limits, fields)?;
-            selected.items.insert(
-                0,
-                assetql_sql::SelectionItem::Field {
-                    key: "__identifier".to_owned(),
-                    field: identifier,
-                },
-            );
-            types.push((ty, selected));
-        }
-        let query = AssetsQuery {
-            types,
-            tenant: request.tenant.clone(),
-            filter: Some(Filter::Compare {
-                field: identifier,
-                op: ScalarOp::In,
-                values: findings
-                    .iter()
-                    .map(|f| assetql_sql::Value::text(&f.asset_identifier))
-                    .collect(),
-            }),
-            sort: Vec::new(),
-            limit: None,
-            offset: None,
-            tagged: true,
-        };
-        let compiled = compile_assets(request.db.dialect(), &query).map_err(compile_error)?;
-        if let Value::List(items) = crate::statement::run_for(
-            request,
-            &compiled.sql,
-            &compiled.params,
-            limits.query_timeout,
-        )
-        .await?
-        {
-            for item in items {
-                if let Value::Object(mut object) = item {
-                    if let Some(Value::String(id)) = object.shift_remove("__identifier") {
-                        assets.insert(id, Value::Object(object));
-                    }
-                }
-            }
-        }
-    }
-    let values = findings
-        .iter()
-        .map(|f| {
-            let mut value = finding_value(f);
-            if let (Value::Object(o), Some(asset)) = (&mut value, assets.get(&f.asset_identifier)) {
-                o.insert(Name::new("asset"), asset.clone());
-            }
-            value
-        })
-        .collect();
-    Ok(Some(FieldValue::value(Value::List(values))))
-}
-
 async fn exceptions(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let args = arguments(&ctx.field())?;

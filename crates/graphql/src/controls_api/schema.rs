@@ -35,6 +35,15 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
             .field(field("assetType", TypeRef::named("String")))
             .field(field("excepted", TypeRef::named_nn("Boolean")))
             .field(
+                field("internetExposed", TypeRef::named("Boolean")).description(
+                    "Whether the asset is reachable from the internet as the inventory can tell (see EcsService.internetExposed); false for types without exposure or an asset no longer inventoried; null outside the `findings` field.",
+                ),
+            )
+            .field(
+                field("environment", TypeRef::named("String"))
+                    .description("The environment of the asset's AWS account (production first in `findings`)."),
+            )
+            .field(
                 Field::new("asset", TypeRef::named("Asset"), finding_asset).description(
                     "The asset as inventoried now (resolved by the findings root field).",
                 ),
@@ -140,7 +149,7 @@ pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
             })
             .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
             .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
-            .description("The latest run's failing assets (and excepted ones when asked), resolved to Assets."),
+            .description("The latest run's failing assets (and excepted ones when asked), internet-exposed and production ones first, resolved to Assets."),
         )
         .field(
             Field::new("exceptions", TypeRef::named_nn_list_nn("ControlException"), |ctx| {
