@@ -73,6 +73,22 @@ pub struct ControlsRunArgs {
     /// reported as no_data).
     #[arg(long)]
     pub allow_no_data: bool,
+    /// Sync the tenant's scopes (those of --account and --region) from AWS first, through the
+    /// worker's own code, then evaluate: a re-scan after remediation.
+    #[arg(long)]
+    pub resync: bool,
+    /// With --resync: only the account whose configured name or id is this.
+    #[arg(long, requires = "resync")]
+    pub account: Option<String>,
+    /// With --resync: only this region.
+    #[arg(long, requires = "resync")]
+    pub region: Option<String>,
+    /// Warn about scopes whose newest successful sync is older than this (`24h`, `90m`).
+    #[arg(long, default_value = "24h", value_parser = crate::args::parse_interval)]
+    pub max_data_age: std::time::Duration,
+    /// AWS accounts (for --resync).
+    #[command(flatten)]
+    pub aws: crate::args::AwsArgs,
 }
 
 /// Options of `assetql controls except`.
@@ -187,10 +203,20 @@ pub(crate) async fn run_controls(
             db.migrate().await.context("applying migrations")?;
             let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
             let runner = Runner::new(engine, db.clone());
+            let tenant_id = tenant(&args.tenant)?;
+            let sync_run = if args.resync {
+                match resync(&db, &args, &tenant_id).await? {
+                    Ok(run) => run,
+                    Err(code) => return Ok(code),
+                }
+            } else {
+                None
+            };
             let runs = runner
-                .run_and_record(&tenant(&args.tenant)?, &selected, None)
+                .run_and_record(&tenant_id, &selected, sync_run)
                 .await
                 .context("recording control runs")?;
+            warn_stale(&db, &tenant_id, args.max_data_age).await?;
             let format = match args.format {
                 ReportFormat::Table => Format::Table,
                 ReportFormat::Json => Format::Json,
@@ -280,4 +306,82 @@ pub(crate) async fn run_controls(
             }
         }
     }
+}
+
+/// Syncs the tenant's configured scopes (narrowed by --account and --region) before a control
+/// run, claiming each for a round of its own so two re-scans never sync one scope at once (a
+/// worker's sync of the same scope is kept safe by the sync runs themselves: the older of two
+/// overlapping runs cannot commit). Returns the newest sync run it made, or the exit code when
+/// nothing could be synced.
+async fn resync(
+    db: &assetql_store::Database,
+    args: &ControlsRunArgs,
+    tenant: &assetql_model::TenantId,
+) -> anyhow::Result<Result<Option<i64>, ExitCode>> {
+    let base = aws_config::load_from_env().await;
+    let mut config = args.aws.ingest_config(&base)?;
+    config.accounts.retain(|a| &a.tenant == tenant);
+    if let Some(account) = &args.account {
+        config.accounts.retain(|a| {
+            a.name.as_deref() == Some(account.as_str())
+                || a.role_arn.as_deref().and_then(|r| r.split(':').nth(4)) == Some(account.as_str())
+        });
+    }
+    if let Some(region) = &args.region {
+        for account in &mut config.accounts {
+            account.regions.retain(|r| r == region);
+        }
+        config.accounts.retain(|a| !a.regions.is_empty());
+    }
+    if config.accounts.is_empty() {
+        eprintln!(
+            "error: --resync: no configured account of tenant {tenant} matches --account/--region"
+        );
+        return Ok(Err(ExitCode::from(2)));
+    }
+    let round = assetql_ingest::Round {
+        start: chrono::Utc::now(),
+        worker: format!("controls-resync-{}", std::process::id()),
+    };
+    let report = assetql_ingest::sync_round(db, &base, &config, Some(&round)).await;
+    for scope in &report.scopes {
+        eprintln!(
+            "resync {}/{}: {}{}",
+            scope.cloud_account_id,
+            scope.region,
+            scope.status,
+            scope
+                .error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(Ok(report
+        .scopes
+        .iter()
+        .filter(|s| s.status == assetql_ingest::ScopeStatus::Succeeded)
+        .filter_map(|s| s.run_id)
+        .max()))
+}
+
+/// Says which scopes the run read from data older than `max_age` (their newest successful
+/// sync): stale data is visible, never silently current.
+async fn warn_stale(
+    db: &assetql_store::Database,
+    tenant: &assetql_model::TenantId,
+    max_age: std::time::Duration,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let max_age = chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
+    for (account, region, finished) in db.latest_successful_syncs(tenant).await? {
+        if now - finished > max_age {
+            eprintln!(
+                "warning: stale data: {account}/{region} was last synced at {} (older than \
+                 --max-data-age); run with --resync or check the worker",
+                finished.to_rfc3339()
+            );
+        }
+    }
+    Ok(())
 }

@@ -212,6 +212,52 @@ impl Database {
         })
     }
 
+    /// For each scope of `tenant` with a successful sync: (account, region, when its newest
+    /// successful sync finished), oldest first. A control run reads data this old.
+    pub async fn latest_successful_syncs(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {
+        let dialect = self.dialect();
+        let sql = format!(
+            "SELECT cloud_account_id, region, {finished} FROM (SELECT cloud_account_id, region, \
+             MAX(finished_at) AS finished_at FROM sync_runs WHERE tenant_id = $1 \
+             AND status = 'succeeded' GROUP BY cloud_account_id, region) AS latest \
+             ORDER BY finished_at, cloud_account_id, region",
+            finished = dialect.timestamp_as_text("finished_at")
+        );
+        let mut conn = self.acquire("latest_successful_syncs").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "latest_successful_syncs",
+            &sql,
+            &[Value::text(tenant.as_str())],
+        )
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let [account, region, finished] =
+                <[Option<String>; 3]>::try_from(row).map_err(|_| StoreError::Corrupt {
+                    column: "sync_runs",
+                    reason: "unexpected column count".to_owned(),
+                })?;
+            let finished = finished
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| StoreError::Corrupt {
+                    column: "sync_runs.finished_at",
+                    reason: "not a time".to_owned(),
+                })?;
+            out.push((
+                account.unwrap_or_default(),
+                region.unwrap_or_default(),
+                finished,
+            ));
+        }
+        Ok(out)
+    }
+
     /// Reads one sync run.
     pub async fn sync_run(&self, id: SyncRunId) -> Result<SyncRun, StoreError> {
         let dialect = self.dialect();
