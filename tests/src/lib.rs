@@ -344,3 +344,16 @@ mod tests {
         assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
     }
 }
+
+/// How many migrations the repository has (the same number in each database's folder).
+pub fn migrations() -> i64 {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite");
+    let count = std::fs::read_dir(dir)
+        .expect("the migrations folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    i64::try_from(count).expect("fits")
+}

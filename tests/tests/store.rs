@@ -96,7 +96,7 @@ on_both_databases! {
         assert_eq!(test_db.db.migrate().await.expect("second migrate"), 0);
         assert_eq!(
             test_db.db.migration_state().await.expect("state"),
-            MigrationState::UpToDate { version: migrations() }
+            MigrationState::UpToDate { version: assetql_tests::migrations() }
         );
     }
 
@@ -455,7 +455,7 @@ async fn an_unmigrated_database_reports_pending_migrations() {
             test_db.db.migration_state().await.expect("state"),
             MigrationState::Pending {
                 applied: 0,
-                expected: usize::try_from(migrations()).expect("fits")
+                expected: usize::try_from(assetql_tests::migrations()).expect("fits")
             },
             "{backend:?}"
         );
@@ -589,17 +589,4 @@ async fn the_query_pool_plans_every_statement_for_its_values() {
         );
         db.close().await;
     }
-}
-
-/// How many migrations the repository has (the same number in each database's folder).
-fn migrations() -> i64 {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite");
-    let count = std::fs::read_dir(dir)
-        .expect("the migrations folder")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
-        })
-        .count();
-    i64::try_from(count).expect("fits")
 }

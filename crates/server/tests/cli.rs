@@ -134,8 +134,10 @@ async fn migrate_succeeds_on_empty_databases_and_is_a_no_op_the_second_time() {
             "{}",
             String::from_utf8_lossy(&first.stderr)
         );
-        assert!(String::from_utf8_lossy(&first.stdout)
-            .contains(&format!("applied {} migration", migrations())));
+        assert!(String::from_utf8_lossy(&first.stdout).contains(&format!(
+            "applied {} migration",
+            assetql_tests::migrations()
+        )));
         let second = run(&["migrate"], url);
         assert!(second.status.success());
         assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
@@ -152,7 +154,7 @@ async fn serve_on_embedded_sqlite_creates_migrates_and_answers_probes() {
     let (status, body) = server.get("/readyz").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["database"], "sqlite");
-    assert_eq!(body["schemaVersion"], migrations());
+    assert_eq!(body["schemaVersion"], assetql_tests::migrations());
     assert!(path.exists(), "the SQLite file is created on first start");
     let exit = server.terminate();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
@@ -518,19 +520,6 @@ async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
     assert!(String::from_utf8_lossy(&junit.stdout).contains("<skipped message="));
     let allowed = controls(&["--fail-on-findings", "--allow-no-data"]);
     assert_eq!(allowed.status.code(), Some(0));
-}
-
-/// How many migrations the repository has (the same number in each database's folder).
-fn migrations() -> i64 {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/sqlite");
-    let count = std::fs::read_dir(dir)
-        .expect("the migrations folder")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
-        })
-        .count();
-    i64::try_from(count).expect("fits")
 }
 
 #[tokio::test]
