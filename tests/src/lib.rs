@@ -327,6 +327,19 @@ macro_rules! on_both_databases {
     };
 }
 
+/// How many migrations the repository has (the same number in each database's folder).
+pub fn migrations() -> i64 {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite");
+    let count = std::fs::read_dir(dir)
+        .expect("the migrations folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    i64::try_from(count).expect("fits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
@@ -343,17 +356,4 @@ mod tests {
         );
         assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
     }
-}
-
-/// How many migrations the repository has (the same number in each database's folder).
-pub fn migrations() -> i64 {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite");
-    let count = std::fs::read_dir(dir)
-        .expect("the migrations folder")
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
-        })
-        .count();
-    i64::try_from(count).expect("fits")
 }
