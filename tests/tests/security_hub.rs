@@ -160,3 +160,24 @@ on_both_databases! {
         assert!(listed[1..].iter().all(|(_, exposed)| !exposed));
     }
 }
+
+on_both_databases! {
+    async fn findings_list_passing_assets_next_to_failing_ones(test_db: TestDb) {
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &security_hub::estate(), at(0)).await;
+        let server = TestServer::start(test_db.db.clone()).await;
+        // Before any run nothing is known to pass.
+        let early = server.graphql(r#"{ findings(controlId: "aws-fsbp-ecs-19", status: [PASS]) { assetIdentifier } }"#, None).await;
+        assert_eq!(early.error_codes(), ["NOT_FOUND"], "{:?}", early.body);
+        server.graphql(r#"mutation { runControls(controlId: "aws-fsbp-ecs-19") { status } }"#, None).await.data();
+        let listed = server
+            .graphql(r#"{ findings(controlId: "aws-fsbp-ecs-19", status: [FAIL, PASS]) { status assetType asset { internalName } } }"#, None)
+            .await;
+        // The Auto Scaling group providers: one failing, one passing; FARGATE is not applicable.
+        assert_eq!(listed.data()["findings"], serde_json::json!([
+            {"status": "FAIL", "assetType": "ECSCapacityProvider", "asset": {"internalName": "asg-unprotected"}},
+            {"status": "PASS", "assetType": "ECSCapacityProvider", "asset": {"internalName": "asg-protected"}},
+        ]));
+        let failing_only = server.graphql(r#"{ findings(controlId: "aws-fsbp-ecs-19") { status } }"#, None).await;
+        assert_eq!(failing_only.data()["findings"], serde_json::json!([{"status": "FAIL"}]));
+    }
+}

@@ -122,6 +122,20 @@ impl Runner {
         Runner { engine, db }
     }
 
+    /// How the runner's queries run for `tenant`.
+    fn context(&self, tenant: &TenantId) -> RequestContext {
+        RequestContext {
+            db: self.db.clone(),
+            tenant: tenant.clone(),
+            controls: None,
+            // A control must see every violating asset, not a first page.
+            unpaged: true,
+            // The runner uses the writer database, which row-level security does not restrict.
+            row_level_security: false,
+            gate: Default::default(),
+        }
+    }
+
     /// Evaluates one control for `tenant` at `now`, moving assets with an active exception from
     /// failing to excepted. Nothing is recorded.
     pub async fn evaluate(
@@ -156,16 +170,7 @@ impl Runner {
             query: runner_text(&control.query),
             ..GraphQLRequest::default()
         };
-        let context = RequestContext {
-            db: self.db.clone(),
-            tenant: tenant.clone(),
-            controls: None,
-            // A control must see every violating asset, not a first page.
-            unpaged: true,
-            // The runner uses the writer database, which row-level security does not restrict.
-            row_level_security: false,
-            gate: Default::default(),
-        };
+        let context = self.context(tenant);
         let (_, response) = self.engine.execute(request, None, context.clone()).await;
         let mut run = ControlRun::new(&control.id, ControlStatus::Error, now);
         if !response.errors.is_empty() {
@@ -405,6 +410,33 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 runs.iter().for_each(|run| observer(run));
             }
             Ok(runs)
+        })
+    }
+
+    fn applicable<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: &'a str,
+    ) -> assetql_graphql::BoxFuture<'a, Result<Vec<String>, async_graphql::Error>> {
+        Box::pin(async move {
+            let control = self.catalogue.get(control_id).ok_or_else(|| {
+                api_error(
+                    format!("no control {control_id:?}"),
+                    ErrorCode::BadUserInput,
+                )
+            })?;
+            self.runner
+                .applicable_identifiers(tenant, control)
+                .await
+                .ok_or_else(|| {
+                    api_error(
+                        format!(
+                            "the assets {control_id} applies to cannot be listed (no applicable \
+                             query, or it failed): passing assets are unknown"
+                        ),
+                        ErrorCode::Internal,
+                    )
+                })
         })
     }
 

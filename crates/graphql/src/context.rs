@@ -76,6 +76,13 @@ pub trait ControlsBackend: Send + Sync {
         tenant: &'a TenantId,
         control_id: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
+    /// The identifiers of the assets `control_id` applies to now (its applicable-assets query,
+    /// run for `tenant`); an error when that is not known, never an empty list.
+    fn applicable<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        control_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>>;
     /// Revokes an exception of `tenant`; false when there is no such active exception.
     fn revoke_exception<'a>(
         &'a self,

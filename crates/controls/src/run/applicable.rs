@@ -46,6 +46,22 @@ impl Runner {
         run.applicable_by_account = by_account;
     }
 
+    /// The identifiers `control` applies to now, for `tenant`: `None` when it has no applicable
+    /// query or that query fails.
+    pub async fn applicable_identifiers(
+        &self,
+        tenant: &assetql_model::TenantId,
+        control: &Control,
+    ) -> Option<Vec<String>> {
+        let query = control.applicable_query()?;
+        let assets = self
+            .applicable_assets(control, &query, self.context(tenant))
+            .await?;
+        let mut ids: Vec<String> = assets.into_keys().collect();
+        ids.sort_unstable();
+        Some(ids)
+    }
+
     /// Identifier -> account of the assets `query` returns; `None` when it fails.
     async fn applicable_assets(
         &self,

@@ -1,4 +1,5 @@
-//! `findings(controlId)`: the latest run's failing (and, when asked, excepted) assets, each with
+//! `findings(controlId, status)`: the latest run's failing (and, when asked, excepted) assets, and
+//! the assets the control applies to that it did not report (PASS), each with
 //! `internetExposed` and `environment`, exposed-and-production first (then exposed, then
 //! production), and resolved to `Asset`s when `asset { … }` is selected — in statements of at
 //! most [`PER_STATEMENT`] identifiers.
@@ -18,20 +19,63 @@ pub(super) async fn findings(
     let args = arguments(&field)?;
     let control = string_arg(&args, "controlId").unwrap_or_default();
     let include_excepted = matches!(args.get("includeExcepted"), Some(Value::Boolean(true)));
+    let wanted: Vec<String> = match args.get("status") {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Enum(name) => Some(name.as_str().to_owned()),
+                _ => None,
+            })
+            .collect(),
+        _ if include_excepted => vec!["FAIL".to_owned(), "EXCEPTED".to_owned()],
+        _ => vec!["FAIL".to_owned()],
+    };
+    let wants = |status: &str| wanted.iter().any(|w| w == status);
     let runs = backend(request)?
         .database()
         .control_runs(&tenant, Some(&control), 1)
         .await
         .map_err(store_error)?;
-    let findings: Vec<&Finding> = runs
-        .first()
+    let latest = runs.first();
+    let findings: Vec<&Finding> = latest
         .map(|r| {
             r.findings
                 .iter()
-                .filter(|f| include_excepted || !f.excepted)
+                .filter(|f| wants(if f.excepted { "EXCEPTED" } else { "FAIL" }))
                 .collect()
         })
         .unwrap_or_default();
+    // Passing assets: what the control applies to now, less what its latest run reported.
+    // Without a decided latest run nothing is known to pass.
+    let passing: Vec<Finding> = if wants("PASS") {
+        let Some(run) =
+            latest.filter(|r| matches!(r.status, ControlStatus::Pass | ControlStatus::Fail))
+        else {
+            return Err(coded(
+                format!("no decided run of {control} yet: run it before listing passing assets"),
+                ErrorCode::NotFound,
+            ));
+        };
+        let reported: std::collections::HashSet<&str> = run
+            .findings
+            .iter()
+            .map(|f| f.asset_identifier.as_str())
+            .collect();
+        backend(request)?
+            .applicable(&tenant, &control)
+            .await?
+            .into_iter()
+            .filter(|id| !reported.contains(id.as_str()))
+            .map(|id| Finding {
+                asset_identifier: id,
+                id_from_provider: None,
+                asset_type: None,
+                excepted: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let asset_fields: Vec<_> = field
         .selection_set()
@@ -51,6 +95,8 @@ pub(super) async fn findings(
         for (key, name) in [
             ("__exposed", "internetExposed"),
             ("__environment", "environment"),
+            ("__idFromProvider", "idFromProvider"),
+            ("__assetType", "internalAssetType"),
         ] {
             if let Some(field) = ty.field(name) {
                 hidden.push(assetql_sql::SelectionItem::Field {
@@ -65,7 +111,12 @@ pub(super) async fn findings(
         types.push((ty, selected));
     }
     let mut assets: IndexMap<String, IndexMap<Name, Value>> = IndexMap::new();
-    for chunk in findings.chunks(PER_STATEMENT) {
+    let listed: Vec<(&Finding, bool)> = findings
+        .iter()
+        .map(|f| (*f, false))
+        .chain(passing.iter().map(|f| (f, true)))
+        .collect();
+    for chunk in listed.chunks(PER_STATEMENT) {
         let query = AssetsQuery {
             types: types.clone(),
             tenant: request.tenant.clone(),
@@ -74,7 +125,7 @@ pub(super) async fn findings(
                 op: ScalarOp::In,
                 values: chunk
                     .iter()
-                    .map(|f| assetql_sql::Value::text(&f.asset_identifier))
+                    .map(|(f, _)| assetql_sql::Value::text(&f.asset_identifier))
                     .collect(),
             }),
             sort: Vec::new(),
@@ -100,9 +151,9 @@ pub(super) async fn findings(
             }
         }
     }
-    let mut values: Vec<(u8, Value)> = findings
+    let mut values: Vec<(u8, Value)> = listed
         .iter()
-        .map(|f| {
+        .map(|(f, pass)| {
             let mut asset = assets.get(&f.asset_identifier).cloned();
             let (exposed, environment) = match &mut asset {
                 Some(object) => (
@@ -115,8 +166,25 @@ pub(super) async fn findings(
                 None => (false, None),
             };
             let production = environment.as_deref() == Some("production");
+            // A passing asset has no recorded finding: its provider id and type come from the
+            // inventory.
+            let described: Vec<(&str, Option<Value>)> = [
+                ("idFromProvider", "__idFromProvider"),
+                ("assetType", "__assetType"),
+            ]
+            .into_iter()
+            .map(|(key, hidden)| (key, asset.as_mut().and_then(|o| o.shift_remove(hidden))))
+            .collect();
             let mut value = finding_value(f);
             if let Value::Object(o) = &mut value {
+                if *pass {
+                    o.insert(Name::new("status"), Value::Enum(Name::new("PASS")));
+                    for (key, found) in described {
+                        if let Some(found) = found {
+                            o.insert(Name::new(key), found);
+                        }
+                    }
+                }
                 o.insert(Name::new("internetExposed"), Value::Boolean(exposed));
                 o.insert(
                     Name::new("environment"),
@@ -136,7 +204,13 @@ pub(super) async fn findings(
                 (false, true) => 2,
                 (false, false) => 3,
             };
-            (rank, value)
+            // Failing first, then excepted, then passing; by exposure within each.
+            let group = match (*pass, f.excepted) {
+                (false, false) => 0,
+                (false, true) => 4,
+                (true, _) => 8,
+            };
+            (group + rank, value)
         })
         .collect();
     values.sort_by_key(|(rank, _)| *rank);

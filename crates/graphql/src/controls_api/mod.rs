@@ -49,6 +49,14 @@ fn finding_value(finding: &Finding) -> Value {
         ),
         ("assetType", opt_string(finding.asset_type.as_deref())),
         ("excepted", Value::Boolean(finding.excepted)),
+        (
+            "status",
+            Value::Enum(Name::new(if finding.excepted {
+                "EXCEPTED"
+            } else {
+                "FAIL"
+            })),
+        ),
     ])
 }
 

@@ -20,6 +20,16 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
     );
     vec![
         status.into(),
+        async_graphql::dynamic::Enum::new("FindingStatus")
+            .description(
+                "FAIL: reported by the control's latest run; EXCEPTED: reported but under an \
+                 active exception; PASS: the control applies to it now and its latest run did not \
+                 report it.",
+            )
+            .item("FAIL")
+            .item("PASS")
+            .item("EXCEPTED")
+            .into(),
         async_graphql::dynamic::InputObject::new("ControlRunSort")
             .description("Sort control runs by one or more fields.")
             .field(InputValue::new("startedAt", direction()))
@@ -34,6 +44,7 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
             .field(field("idFromProvider", TypeRef::named("String")))
             .field(field("assetType", TypeRef::named("String")))
             .field(field("excepted", TypeRef::named_nn("Boolean")))
+            .field(field("status", TypeRef::named_nn("FindingStatus")))
             .field(
                 field("internetExposed", TypeRef::named("Boolean")).description(
                     "Whether the asset is reachable from the internet as the inventory can tell (see EcsService.internetExposed); false for types without exposure or an asset no longer inventoried; null outside the `findings` field.",
@@ -149,6 +160,11 @@ pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
             })
             .argument(InputValue::new("controlId", TypeRef::named_nn("String")))
             .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
+            .argument(
+                InputValue::new("status", TypeRef::named_nn_list("FindingStatus")).description(
+                    "Which assets: FAIL (default), EXCEPTED, PASS (the assets the control applies to now that its latest run did not report; an error when that run did not decide or the applicable assets cannot be listed).",
+                ),
+            )
             .description("The latest run's failing assets (and excepted ones when asked), internet-exposed and production ones first, resolved to Assets."),
         )
         .field(
