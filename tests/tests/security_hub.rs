@@ -179,5 +179,18 @@ on_both_databases! {
         ]));
         let failing_only = server.graphql(r#"{ findings(controlId: "aws-fsbp-ecs-19") { status } }"#, None).await;
         assert_eq!(failing_only.data()["findings"], serde_json::json!([{"status": "FAIL"}]));
+
+        // A sync after the run brings assets the run never evaluated: nothing reads as passing
+        // until the control runs again.
+        let mut estate = security_hub::estate();
+        estate.capacity_providers.push(serde_json::json!({
+            "capacityProviderArn": fixtures::arn(ACCOUNT, REGION, "capacity-provider/asg-new"),
+            "name": "asg-new",
+            "autoScalingGroupProvider": {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:111111111111:autoScalingGroup:1:autoScalingGroupName/new",
+                "managedTerminationProtection": "DISABLED"}
+        }));
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &estate, chrono::Utc::now() + chrono::Duration::seconds(5)).await;
+        let stale = server.graphql(r#"{ findings(controlId: "aws-fsbp-ecs-19", status: [PASS]) { assetIdentifier } }"#, None).await;
+        assert_eq!(stale.error_codes(), ["NOT_FOUND"], "{:?}", stale.body);
     }
 }

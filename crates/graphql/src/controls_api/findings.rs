@@ -56,6 +56,25 @@ pub(super) async fn findings(
                 ErrorCode::NotFound,
             ));
         };
+        // An asset synced after the run was never evaluated: it must not read as passing. So
+        // passing assets are listed only while no sync of the tenant committed after the run.
+        let synced = backend(request)?
+            .database()
+            .latest_successful_syncs(&tenant)
+            .await
+            .map_err(store_error)?;
+        if synced
+            .iter()
+            .any(|(_, _, finished)| *finished > run.started_at)
+        {
+            return Err(coded(
+                format!(
+                    "the inventory changed after the latest run of {control}: run it again \
+                     before listing passing assets"
+                ),
+                ErrorCode::NotFound,
+            ));
+        }
         let reported: std::collections::HashSet<&str> = run
             .findings
             .iter()

@@ -162,7 +162,7 @@ pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
             .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
             .argument(
                 InputValue::new("status", TypeRef::named_nn_list("FindingStatus")).description(
-                    "Which assets: FAIL (default), EXCEPTED, PASS (the assets the control applies to now that its latest run did not report; an error when that run did not decide or the applicable assets cannot be listed).",
+                    "Which assets: FAIL (default), EXCEPTED, PASS (the assets the control applies to that its latest run did not report; an error when that run did not decide, when a sync committed after it, or when the applicable assets cannot be listed).",
                 ),
             )
             .description("The latest run's failing assets (and excepted ones when asked), internet-exposed and production ones first, resolved to Assets."),
