@@ -249,38 +249,31 @@ impl Database {
         )
         .await?;
         if let Tx::Postgres(pg) = &mut tx {
-            // PostgreSQL: one column array per column (`columnar`), 5,000 findings a statement;
-            // a run of a control that fails every asset at L has 10^5 of them.
-            for chunk in run.findings.chunks(5_000) {
-                let rows = chunk
-                    .iter()
-                    .map(|f| {
-                        vec![
-                            Value::text(tenant.as_str()),
-                            Value::Int(Some(id)),
-                            Value::text(&f.asset_identifier),
-                            Value::Text(f.id_from_provider.clone()),
-                            Value::Text(f.asset_type.clone()),
-                            Value::Bool(Some(f.excepted)),
-                        ]
-                    })
-                    .collect();
-                let Some(batch) = crate::columnar::Batch::new(
-                    "control_findings",
-                    &FINDING_COLUMNS,
-                    rows,
-                    "ON CONFLICT DO NOTHING",
-                )?
-                else {
-                    continue;
-                };
-                let sql = batch.query().to_owned();
-                batch
-                    .bind(sqlx::query(&sql))
-                    .execute(&mut **pg)
-                    .await
-                    .map_err(|e| StoreError::from_sqlx("record_control_run", e))?;
-            }
+            // Column arrays (`columnar`): a run of a control failing every asset at L has 10^5
+            // findings.
+            let rows = run
+                .findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        Value::text(tenant.as_str()),
+                        Value::Int(Some(id)),
+                        Value::text(&f.asset_identifier),
+                        Value::Text(f.id_from_provider.clone()),
+                        Value::Text(f.asset_type.clone()),
+                        Value::Bool(Some(f.excepted)),
+                    ]
+                })
+                .collect();
+            crate::columnar::insert(
+                pg,
+                "record_control_run",
+                "control_findings",
+                &FINDING_COLUMNS,
+                rows,
+                "ON CONFLICT DO NOTHING",
+            )
+            .await?;
         }
         let sqlite_findings: &[Finding] = if matches!(tx, Tx::Sqlite(_)) {
             &run.findings

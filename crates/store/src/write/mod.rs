@@ -12,7 +12,7 @@ use assetql_sql::{SqlDialect, Value};
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
-use crate::columnar::Batch;
+use crate::columnar;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::exec::{self, Tx};
@@ -374,38 +374,6 @@ impl ScopeWriter {
         Ok(())
     }
 
-    /// PostgreSQL: the rows as one array per column expanded by `unnest` (see
-    /// [`columnar`](crate::columnar)), in statements of up to [`ROWS_PER_STATEMENT`] rows.
-    async fn insert_rows_columnar(
-        &mut self,
-        operation: &'static str,
-        table: &str,
-        columns: &[&str],
-        rows: Vec<Vec<Value>>,
-        suffix: &str,
-    ) -> Result<(), StoreError> {
-        let Tx::Postgres(tx) = &mut self.tx else {
-            return Err(StoreError::Corrupt {
-                column: "batch insert",
-                reason: "column arrays are for PostgreSQL".to_owned(),
-            });
-        };
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-            let Some(batch) = Batch::new(table, columns, chunk, suffix)? else {
-                continue;
-            };
-            let sql = batch.query().to_owned();
-            batch
-                .bind(sqlx::query(&sql))
-                .execute(&mut **tx)
-                .await
-                .map_err(|e| StoreError::from_sqlx(operation, e))?;
-        }
-        Ok(())
-    }
-
     /// Multi-row INSERT in chunks that stay under the dialect's parameter limit.
     async fn insert_rows(
         &mut self,
@@ -415,10 +383,9 @@ impl ScopeWriter {
         rows: Vec<Vec<Value>>,
         suffix: &str,
     ) -> Result<(), StoreError> {
-        if self.dialect == SqlDialect::Postgres {
-            return self
-                .insert_rows_columnar(operation, table, columns, rows, suffix)
-                .await;
+        // PostgreSQL: one array per column expanded by `unnest` (see `columnar`).
+        if let Tx::Postgres(tx) = &mut self.tx {
+            return columnar::insert(tx, operation, table, columns, rows, suffix).await;
         }
         let per_statement = (self.dialect.max_parameters() / columns.len()).max(1);
         let mut rows = rows.into_iter().peekable();
@@ -447,6 +414,3 @@ impl ScopeWriter {
         Ok(())
     }
 }
-
-/// Rows per PostgreSQL insert statement (a few MB of parameters at most).
-const ROWS_PER_STATEMENT: usize = 5_000;
