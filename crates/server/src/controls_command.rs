@@ -18,7 +18,7 @@ pub enum ControlsCommand {
     List(CatalogueArgs),
     /// Evaluate controls, record the runs, print a report. Exit code: 0 when all pass, 1 when
     /// any fails (or has no data, unless --allow-no-data) and --fail-on-findings is set, 2 when
-    /// any control errors.
+    /// any control errors or a --resync scope could not be synced.
     Run(ControlsRunArgs),
     /// Print docs/controls.md: every control with its origin, reading and differences.
     Docs(CatalogueArgs),
@@ -204,13 +204,15 @@ pub(crate) async fn run_controls(
             let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
             let runner = Runner::new(engine, db.clone());
             let tenant_id = tenant(&args.tenant)?;
-            let sync_run = if args.resync {
+            // A scope the re-scan could not sync is read from its older data: the report
+            // still comes, but the exit code says the re-scan failed (2).
+            let (sync_run, resync_failed) = if args.resync {
                 match resync(&db, &args, &tenant_id).await? {
-                    Ok(run) => run,
+                    Ok(outcome) => outcome,
                     Err(code) => return Ok(code),
                 }
             } else {
-                None
+                (None, false)
             };
             let runs = runner
                 .run_and_record(&tenant_id, &selected, sync_run)
@@ -226,7 +228,8 @@ pub(crate) async fn run_controls(
             println!("{}", render(format, &catalogue, &runs));
             db.close().await;
             let errored = runs.iter().any(|r| r.status == ControlStatus::Error)
-                || !catalogue.rejected.is_empty();
+                || !catalogue.rejected.is_empty()
+                || resync_failed;
             let no_data: Vec<&str> = runs
                 .iter()
                 .filter(|r| r.status == ControlStatus::NoData)
@@ -311,13 +314,13 @@ pub(crate) async fn run_controls(
 /// Syncs the tenant's configured scopes (narrowed by --account and --region) before a control
 /// run, claiming each for a round of its own so two re-scans never sync one scope at once (a
 /// worker's sync of the same scope is kept safe by the sync runs themselves: the older of two
-/// overlapping runs cannot commit). Returns the newest sync run it made, or the exit code when
-/// nothing could be synced.
+/// overlapping runs cannot commit). Returns the newest sync run it made and whether any scope
+/// failed, or the exit code when no configured scope matches.
 async fn resync(
     db: &assetql_store::Database,
     args: &ControlsRunArgs,
     tenant: &assetql_model::TenantId,
-) -> anyhow::Result<Result<Option<i64>, ExitCode>> {
+) -> anyhow::Result<Result<(Option<i64>, bool), ExitCode>> {
     let base = aws_config::load_from_env().await;
     let mut config = args.aws.ingest_config(&base)?;
     config.accounts.retain(|a| &a.tenant == tenant);
@@ -357,12 +360,13 @@ async fn resync(
                 .unwrap_or_default()
         );
     }
-    Ok(Ok(report
+    let newest = report
         .scopes
         .iter()
         .filter(|s| s.status == assetql_ingest::ScopeStatus::Succeeded)
         .filter_map(|s| s.run_id)
-        .max()))
+        .max();
+    Ok(Ok((newest, report.any_failed())))
 }
 
 /// Says which scopes the run read from data older than `max_age` (their newest successful

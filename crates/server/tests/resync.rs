@@ -95,3 +95,50 @@ async fn controls_run_resync_reads_aws_again_and_reports_what_was_fixed() {
     assert_eq!(second["fixed"], serde_json::json!([arn]));
     assert_eq!(second["compliancePercent"], 100.0);
 }
+
+#[tokio::test]
+async fn a_resync_that_cannot_sync_a_scope_exits_with_an_error() {
+    use assetql_tests::moto::{random_account, Moto};
+    let moto = Moto::from_env();
+    let account = random_account();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("resync.db").display());
+    let config = dir.path().join("assetql.toml");
+    // moto answers HTTP 500 for a region it does not know: that scope's sync fails.
+    std::fs::write(
+        &config,
+        format!(
+            "[aws]\nmax_attempts = 1\n[[aws.accounts]]\nname = \"prod\"\ntenant = \"acme\"\n\
+             role_arn = \"arn:aws:iam::{account}:role/Reader\"\n\
+             regions = [\"us-east-1\", \"xx-nowhere-9\"]\n"
+        ),
+    )
+    .expect("write config");
+    let output = assetql()
+        .args([
+            "controls",
+            "run",
+            "--resync",
+            "--control",
+            "aws-fsbp-ecs-12",
+            "--tenant",
+            "acme",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&config)
+        .env("ASSETQL_DATABASE_URL", &database)
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("run assetql controls run --resync");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("xx-nowhere-9: failed"), "{stderr}");
+    // The report is still printed for what could be read.
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(report["controls"][0]["id"], "aws-fsbp-ecs-12");
+}
