@@ -100,6 +100,11 @@ on_both_databases! {
             "newlyFailing": [arn("asg-protected")], "fixed": [arn("asg-unprotected")],
             "accounts": [{"cloudAccountId": ACCOUNT, "applicable": 2, "failing": 1, "compliancePercent": 50.0}]
         }]));
+        // The latest run of each control is the one `controls` shows (the first run fixed nothing).
+        let controls = server.graphql("{ controls { id latestRun { fixed } } }", None).await;
+        let ecs19 = controls.data()["controls"].as_array().expect("controls").iter()
+            .find(|c| c["id"] == "aws-fsbp-ecs-19").expect("the control").clone();
+        assert_eq!(ecs19["latestRun"]["fixed"], serde_json::json!([arn("asg-unprotected")]));
         let compliance = server.graphql("{ compliance { applicable failing unknownControls accounts { cloudAccountId applicable failing } } }", None).await;
         let overall = &compliance.data()["compliance"];
         // The five controls' latest runs: 8 + 29 + 2 + 26 + 3 applicable, 2 + 5 + 1 + 8 + 2 failing;

@@ -360,12 +360,37 @@ impl Database {
         control_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ControlRun>, StoreError> {
+        self.read_control_runs(tenant, control_id, limit, "").await
+    }
+
+    /// The latest run of each control of `tenant`, with findings (what `controls` and
+    /// `compliance` show, without reading the findings of older runs).
+    pub async fn latest_control_runs(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<ControlRun>, StoreError> {
+        self.read_control_runs(
+            tenant,
+            None,
+            u32::MAX,
+            "AND id IN (SELECT MAX(id) FROM control_runs WHERE tenant_id = $1 GROUP BY control_id)",
+        )
+        .await
+    }
+
+    async fn read_control_runs(
+        &self,
+        tenant: &TenantId,
+        control_id: Option<&str>,
+        limit: u32,
+        condition: &str,
+    ) -> Result<Vec<ControlRun>, StoreError> {
         let dialect = self.dialect();
         let sql = format!(
             "SELECT CAST(id AS TEXT), control_id, status, {started}, CAST(duration_ms AS TEXT), error, \
              CAST(sync_run_id AS TEXT), CAST(applicable AS TEXT), applicable_by_account, \
              newly_failing, fixed FROM control_runs WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR control_id = $2) ORDER BY started_at DESC, id DESC LIMIT $3",
+             AND ($2 IS NULL OR control_id = $2) {condition} ORDER BY started_at DESC, id DESC LIMIT $3",
             started = dialect.timestamp_as_text("started_at")
         );
         let mut conn = self.acquire("control_runs").await?;

@@ -139,7 +139,7 @@ fn account_value(account: String, applicable: i64, failing: i64) -> Value {
 async fn compliance(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let backend = backend(request)?;
-    let runs = recent_runs(backend, &tenant).await?;
+    let runs = latest_runs(backend, &tenant).await?;
     let (mut applicable, mut failing, mut unknown) = (0i64, 0i64, 0i64);
     let mut accounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
     for control in backend.controls() {
@@ -277,14 +277,14 @@ fn int_arg(args: &crate::resolve::Args, name: &str, default: i64, max: i64) -> R
     }
 }
 
-/// The tenant's recent runs, newest first (the latest of each control among them).
-async fn recent_runs(
+/// The latest run of each control of the tenant.
+async fn latest_runs(
     backend: &dyn ControlsBackend,
     tenant: &TenantId,
 ) -> Result<Vec<ControlRun>, Error> {
     backend
         .database()
-        .control_runs(tenant, None, 10_000)
+        .latest_control_runs(tenant)
         .await
         .map_err(store_error)
 }
@@ -292,7 +292,7 @@ async fn recent_runs(
 async fn controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let backend = backend(request)?;
-    let runs = recent_runs(backend, &tenant).await?;
+    let runs = latest_runs(backend, &tenant).await?;
     let values = backend
         .controls()
         .iter()
