@@ -333,7 +333,7 @@ fn reports_render_for_people_scripts_and_ci() {
     assert_eq!(
         json["summary"],
         // No run here knows its applicable count: nothing to sum, no percentage (not 100%).
-        serde_json::json!({"pass": 1, "fail": 1, "error": 1, "no_data": 1, "applicable": 0, "failing": 0, "compliancePercent": null})
+        serde_json::json!({"pass": 1, "fail": 1, "error": 1, "no_data": 1, "applicable": 0, "failing": 0, "compliancePercent": null, "unknownControls": 4})
     );
     assert_eq!(json["controls"][3]["status"], "no_data");
     assert_eq!(json["controls"][0]["failing"][0]["identifier"], "arn:a<&>");

@@ -77,6 +77,7 @@ fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value 
             "applicable": overall.applicable,
             "failing": overall.failing,
             "compliancePercent": overall.percent(),
+            "unknownControls": overall.unknown,
         },
         "controls": controls,
     })
@@ -90,6 +91,9 @@ pub struct Overall {
     pub applicable: i64,
     /// Of which failing (not excepted).
     pub failing: i64,
+    /// Runs whose applicable count is not known (error, no_data): left out of the sums, and
+    /// said, so that a high percentage over few known controls is not read as compliance.
+    pub unknown: usize,
 }
 
 impl Overall {
@@ -97,9 +101,12 @@ impl Overall {
     pub fn of(runs: &[ControlRun]) -> Self {
         let mut overall = Overall::default();
         for run in runs {
-            if let Some(applicable) = run.applicable {
-                overall.applicable += applicable;
-                overall.failing += i64::try_from(run.failing().count()).unwrap_or(i64::MAX);
+            match run.applicable {
+                Some(applicable) => {
+                    overall.applicable += applicable;
+                    overall.failing += i64::try_from(run.failing().count()).unwrap_or(i64::MAX);
+                }
+                None => overall.unknown += 1,
             }
         }
         overall
@@ -294,10 +301,18 @@ fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
     }
     let overall = Overall::of(runs);
     out.push_str(&format!(
-        "overall: {} of {} checks failing, {}% compliant\n",
+        "overall: {} of {} checks failing, {}% compliant{}\n",
         overall.failing,
         overall.applicable,
-        percent(overall.percent())
+        percent(overall.percent()),
+        if overall.unknown > 0 {
+            format!(
+                " ({} control(s) unknown: error or no data)",
+                overall.unknown
+            )
+        } else {
+            String::new()
+        }
     ));
     let mut accounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
     for run in runs {
@@ -311,6 +326,7 @@ fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
         let overall = Overall {
             applicable,
             failing,
+            unknown: 0,
         };
         out.push_str(&format!(
             "account {account}: {failing} of {applicable} failing, {}% compliant\n",
