@@ -62,7 +62,35 @@ impl Capture {
         };
         let body = body.ok_or_else(|| malformed("the answer had no body to read".to_owned()))?;
         match serde_json::from_slice::<Json>(&body) {
-            Ok(json @ Json::Object(_)) => Ok(json),
+            Ok(json @ Json::Object(_)) => {
+                // A Describe* answer lists what it could not describe under `failures`. MISSING
+                // is an asset gone since it was listed; any other reason would leave a listed
+                // asset out of the inventory as if it did not exist, so the scope fails.
+                let failed: Vec<String> = json
+                    .get("failures")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f.get("reason").and_then(Json::as_str) != Some("MISSING"))
+                    .map(|f| {
+                        format!(
+                            "{} ({})",
+                            f.get("arn").and_then(Json::as_str).unwrap_or("?"),
+                            f.get("reason")
+                                .and_then(Json::as_str)
+                                .unwrap_or("no reason")
+                        )
+                    })
+                    .collect();
+                if failed.is_empty() {
+                    Ok(json)
+                } else {
+                    Err(malformed(format!(
+                        "ECS could not describe {}",
+                        failed.join(", ")
+                    )))
+                }
+            }
             Ok(_) => Err(malformed("the answer is not a JSON object".to_owned())),
             Err(e) => Err(malformed(format!("the answer is not JSON: {e}"))),
         }

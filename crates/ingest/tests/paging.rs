@@ -245,3 +245,31 @@ async fn throttling_past_the_retries_fails_the_scope_with_the_aws_code() {
         "max_attempts calls, then the error"
     );
 }
+
+#[tokio::test]
+async fn an_asset_ecs_could_not_describe_fails_the_scope_instead_of_vanishing() {
+    let failing = vec![
+        mock!(Client::list_clusters).then_output(|| {
+            ListClustersOutput::builder()
+                .cluster_arns(arn("cluster/a"))
+                .cluster_arns(arn("cluster/gone"))
+                .build()
+        }),
+        mock!(Client::describe_clusters).then_http_response(|| {
+            http_answer(&json!({"clusters": [], "failures": [
+                {"arn": arn("cluster/gone"), "reason": "MISSING"},
+                {"arn": arn("cluster/a"), "reason": "ACCESS_DENIED"}
+            ]}))
+        }),
+    ];
+    let ecs = client(&failing, 1);
+    let error = collect_scope(&ecs, &HashMap::new(), &ApiCalls::default(), 4)
+        .await
+        .expect_err("an undescribed cluster is not an absent one");
+    let text = error.to_string();
+    assert!(text.contains("cluster/a (ACCESS_DENIED)"), "{text}");
+    assert!(
+        !text.contains("cluster/gone"),
+        "MISSING is an asset gone since the listing: {text}"
+    );
+}
