@@ -192,6 +192,35 @@ impl Batch {
     }
 }
 
+/// Rows per statement (a few MB of parameters at most).
+pub(crate) const ROWS_PER_STATEMENT: usize = 5_000;
+
+/// Inserts `rows` into `table` on PostgreSQL as column arrays, [`ROWS_PER_STATEMENT`] rows a
+/// statement, each followed by `suffix`.
+pub(crate) async fn insert(
+    conn: &mut sqlx::PgConnection,
+    operation: &'static str,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<(), StoreError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let Some(batch) = Batch::new(table, columns, chunk, suffix)? else {
+            continue;
+        };
+        let sql = batch.query().to_owned();
+        batch
+            .bind(sqlx::query(&sql))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| StoreError::from_sqlx(operation, e))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,33 +271,4 @@ mod tests {
             .expect("no rows is fine")
             .is_none());
     }
-}
-
-/// Rows per statement (a few MB of parameters at most).
-pub(crate) const ROWS_PER_STATEMENT: usize = 5_000;
-
-/// Inserts `rows` into `table` on PostgreSQL as column arrays, [`ROWS_PER_STATEMENT`] rows a
-/// statement, each followed by `suffix`.
-pub(crate) async fn insert(
-    conn: &mut sqlx::PgConnection,
-    operation: &'static str,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Value>>,
-    suffix: &str,
-) -> Result<(), StoreError> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        let Some(batch) = Batch::new(table, columns, chunk, suffix)? else {
-            continue;
-        };
-        let sql = batch.query().to_owned();
-        batch
-            .bind(sqlx::query(&sql))
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| StoreError::from_sqlx(operation, e))?;
-    }
-    Ok(())
 }
