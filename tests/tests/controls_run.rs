@@ -202,6 +202,49 @@ on_both_databases! {
         assert_eq!(second[0].status, ControlStatus::Pass);
         assert!(second[0].findings.is_empty());
     }
+
+    async fn findings_are_written_once_per_change_and_every_run_keeps_its_own(test_db: TestDb) {
+        let scope = fixtures::scope(ACCOUNT, REGION);
+        let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&scope, &inventory, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let control = catalogue.get("aws-ecs-2-service-assign-public-ip-disabled").expect("control");
+        let tenant = TenantId::default_tenant();
+        let run = || async { runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run").remove(0) };
+        let first = run().await;
+        let failing = first.failing().count();
+        assert!(failing >= 1, "the inventory has a public service");
+        assert_eq!(test_db.count("control_finding_spans").await, i64::try_from(failing).expect("fits"));
+        // Unchanged: the run is recorded, no finding row is written, nothing changed.
+        let second = run().await;
+        assert_eq!(test_db.count("control_finding_spans").await, i64::try_from(failing).expect("fits"));
+        assert!(second.newly_failing.is_empty() && second.fixed.is_empty());
+        // One service fixed: one span closes, the run says which.
+        let public = inventory.services.iter_mut().find(|s| s.pointer("/networkConfiguration/awsvpcConfiguration/assignPublicIp") == Some(&serde_json::json!("ENABLED"))).expect("a public service");
+        let fixed_arn = fixtures::arn_of(public);
+        public["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = serde_json::json!("DISABLED");
+        test_db.seed(&scope, &inventory, at(60)).await;
+        let third = run().await;
+        assert_eq!(third.fixed, [fixed_arn.clone()]);
+        assert!(third.newly_failing.is_empty());
+        assert_eq!(third.failing().count(), failing - 1);
+        // It regresses: a new span opens, the closed one stays for the history.
+        let public = inventory.services.iter_mut().find(|s| fixtures::arn_of(s) == fixed_arn).expect("service");
+        public["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = serde_json::json!("ENABLED");
+        test_db.seed(&scope, &inventory, at(120)).await;
+        let fourth = run().await;
+        assert_eq!(fourth.newly_failing, [fixed_arn.clone()]);
+        assert_eq!(test_db.count("control_finding_spans").await, i64::try_from(failing + 1).expect("fits"));
+        // Every run reads back exactly the findings it reported.
+        let history = test_db.db.control_runs(&tenant, Some(&control.id), 10).await.expect("history");
+        let ids = |r: &assetql_store::ControlRun| r.findings.iter().map(|f| f.asset_identifier.clone()).collect::<BTreeSet<_>>();
+        assert_eq!(history.len(), 4);
+        for (stored, reported) in history.iter().rev().zip([&first, &second, &third, &fourth]) {
+            assert_eq!(stored.id, reported.id);
+            assert_eq!(ids(stored), ids(reported), "run {}", stored.id);
+        }
+        assert!(!ids(&history[1]).contains(&fixed_arn) && ids(&history[0]).contains(&fixed_arn));
+    }
 }
 
 #[test]

@@ -273,19 +273,9 @@ impl Runner {
                 run
             };
             run.sync_run_id = sync_run_id;
-            if matches!(run.status, ControlStatus::Pass | ControlStatus::Fail) {
-                // What changed since the previous decided run (error and no_data runs decide
-                // nothing, so they are passed over).
-                let now_failing: std::collections::BTreeSet<String> =
-                    run.failing().map(|f| f.asset_identifier.clone()).collect();
-                // A control's first decided run has nothing to compare with: both lists stay
-                // empty rather than repeating every finding as "new".
-                if let Some(before) = self.db.previous_failing(tenant, &control.id).await? {
-                    run.newly_failing = now_failing.difference(&before).cloned().collect();
-                    run.fixed = before.difference(&now_failing).cloned().collect();
-                }
-            }
-            run.id = self.db.record_control_run(tenant, &run).await?;
+            // Recording computes what changed since the previous decided run (error and
+            // no_data runs decide nothing, so they are passed over).
+            self.db.record_control_run(tenant, &mut run).await?;
             done[index] = Some(run);
         }
         Ok(done.into_iter().flatten().collect())

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 pub use crate::control_status::ControlStatus;
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::exec::{self, Tx};
+use crate::exec;
 
 /// One asset a control run reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,16 +160,7 @@ impl Database {
     }
 }
 
-const FINDING_COLUMNS: [&str; 6] = [
-    "tenant_id",
-    "run_id",
-    "asset_identifier",
-    "id_from_provider",
-    "asset_type",
-    "excepted",
-];
-
-fn json_text<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
@@ -184,7 +175,7 @@ fn from_json_text<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-fn corrupt(column: &'static str, reason: impl Into<String>) -> StoreError {
+pub(crate) fn corrupt(column: &'static str, reason: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         column,
         reason: reason.into(),
@@ -198,161 +189,13 @@ fn timestamp(column: &'static str, text: Option<String>) -> Result<DateTime<Utc>
         .map_err(|e| corrupt(column, format!("{text:?}: {e}")))
 }
 
-fn int(column: &'static str, text: Option<String>) -> Result<i64, StoreError> {
+pub(crate) fn int(column: &'static str, text: Option<String>) -> Result<i64, StoreError> {
     let text = text.unwrap_or_default();
     text.parse()
         .map_err(|_| corrupt(column, format!("not an integer: {text:?}")))
 }
 
 impl Database {
-    /// Records a control run with its findings, atomically; returns the run id.
-    pub async fn record_control_run(
-        &self,
-        tenant: &TenantId,
-        run: &ControlRun,
-    ) -> Result<i64, StoreError> {
-        let err = |e| StoreError::from_sqlx("record_control_run", e);
-        let mut tx = match self {
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
-            Database::Sqlite(pool) => {
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
-            }
-        };
-        let failing = run.failing().count();
-        let id = exec::fetch_i64(
-            &mut tx,
-            "record_control_run",
-            "INSERT INTO control_runs (tenant_id, control_id, status, started_at, duration_ms, \
-             failing, excepted, error, sync_run_id, applicable, applicable_by_account, \
-             newly_failing, fixed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             RETURNING id",
-            &[
-                Value::text(tenant.as_str()),
-                Value::text(&run.control_id),
-                Value::text(run.status.as_str()),
-                Value::Timestamp(Some(run.started_at)),
-                Value::Int(Some(run.duration_ms)),
-                Value::Int(Some(i64::try_from(failing).unwrap_or(i64::MAX))),
-                Value::Int(Some(
-                    i64::try_from(run.findings.len() - failing).unwrap_or(i64::MAX),
-                )),
-                Value::Text(run.error.clone()),
-                Value::Int(run.sync_run_id),
-                Value::Int(run.applicable),
-                Value::Text(
-                    run.applicable
-                        .map(|_| json_text(&run.applicable_by_account)),
-                ),
-                Value::text(json_text(&run.newly_failing)),
-                Value::text(json_text(&run.fixed)),
-            ],
-        )
-        .await?;
-        if let Tx::Postgres(pg) = &mut tx {
-            // Column arrays (`columnar`): a run of a control failing every asset at L has 10^5
-            // findings.
-            let rows = run
-                .findings
-                .iter()
-                .map(|f| {
-                    vec![
-                        Value::text(tenant.as_str()),
-                        Value::Int(Some(id)),
-                        Value::text(&f.asset_identifier),
-                        Value::Text(f.id_from_provider.clone()),
-                        Value::Text(f.asset_type.clone()),
-                        Value::Bool(Some(f.excepted)),
-                    ]
-                })
-                .collect();
-            crate::columnar::insert(
-                pg,
-                "record_control_run",
-                "control_findings",
-                &FINDING_COLUMNS,
-                rows,
-                "ON CONFLICT DO NOTHING",
-            )
-            .await?;
-        }
-        let sqlite_findings: &[Finding] = if matches!(tx, Tx::Sqlite(_)) {
-            &run.findings
-        } else {
-            &[]
-        };
-        for chunk in sqlite_findings.chunks(1000) {
-            let mut sql = String::from(
-                "INSERT INTO control_findings (tenant_id, run_id, asset_identifier, id_from_provider, \
-                 asset_type, excepted) VALUES ",
-            );
-            let mut values = vec![Value::text(tenant.as_str()), Value::Int(Some(id))];
-            for (i, finding) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let n = values.len();
-                sql.push_str(&format!(
-                    "($1, $2, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4
-                ));
-                values.push(Value::text(&finding.asset_identifier));
-                values.push(Value::Text(finding.id_from_provider.clone()));
-                values.push(Value::Text(finding.asset_type.clone()));
-                values.push(Value::Bool(Some(finding.excepted)));
-            }
-            // A query may return one asset twice (e.g. through aliases); record it once.
-            sql.push_str(" ON CONFLICT DO NOTHING");
-            exec::execute(&mut tx, "record_control_run", &sql, &values).await?;
-        }
-        match tx {
-            Tx::Postgres(tx) => tx.commit().await.map_err(err)?,
-            Tx::Sqlite(tx) => tx.commit().await.map_err(err)?,
-        }
-        Ok(id)
-    }
-
-    /// The identifiers failing (not excepted) in the latest run of `control_id` for `tenant`
-    /// that decided (pass or fail); `None` when there is none.
-    pub async fn previous_failing(
-        &self,
-        tenant: &TenantId,
-        control_id: &str,
-    ) -> Result<Option<std::collections::BTreeSet<String>>, StoreError> {
-        let mut conn = self.acquire("previous_failing").await?;
-        let latest = exec::fetch_text_rows(
-            &mut conn,
-            "previous_failing",
-            "SELECT CAST(id AS TEXT) FROM control_runs WHERE tenant_id = $1 AND control_id = $2 \
-             AND status IN ('pass', 'fail') ORDER BY started_at DESC, id DESC LIMIT 1",
-            &[Value::text(tenant.as_str()), Value::text(control_id)],
-        )
-        .await?;
-        let Some(id) = latest
-            .into_iter()
-            .next()
-            .and_then(|r| r.into_iter().next().flatten())
-        else {
-            return Ok(None);
-        };
-        let id = int("control_runs.id", Some(id))?;
-        let rows = exec::fetch_text_rows(
-            &mut conn,
-            "previous_failing",
-            "SELECT asset_identifier FROM control_findings \
-             WHERE tenant_id = $1 AND run_id = $2 AND NOT excepted",
-            &[Value::text(tenant.as_str()), Value::Int(Some(id))],
-        )
-        .await?;
-        Ok(Some(
-            rows.into_iter()
-                .filter_map(|r| r.into_iter().next().flatten())
-                .collect(),
-        ))
-    }
-
     /// The newest runs of `control_id` (all controls when `None`), newest first, with findings.
     pub async fn control_runs(
         &self,
@@ -436,27 +279,7 @@ impl Database {
             });
         }
         for run in &mut runs {
-            let rows = exec::fetch_text_rows(
-                &mut conn,
-                "control_runs",
-                "SELECT asset_identifier, id_from_provider, asset_type, \
-                 CASE WHEN excepted THEN 'true' ELSE 'false' END FROM control_findings \
-                 WHERE tenant_id = $1 AND run_id = $2 ORDER BY asset_identifier",
-                &[Value::text(tenant.as_str()), Value::Int(Some(run.id))],
-            )
-            .await?;
-            run.findings = rows
-                .into_iter()
-                .map(|row| {
-                    let mut row = row.into_iter();
-                    Finding {
-                        asset_identifier: row.next().flatten().unwrap_or_default(),
-                        id_from_provider: row.next().flatten(),
-                        asset_type: row.next().flatten(),
-                        excepted: row.next().flatten().as_deref() == Some("true"),
-                    }
-                })
-                .collect();
+            run.findings = Database::run_findings(&mut conn, tenant, run).await?;
         }
         Ok(runs)
     }

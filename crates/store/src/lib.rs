@@ -8,6 +8,7 @@ mod controls;
 mod database;
 mod error;
 mod exec;
+mod findings;
 mod migrate;
 mod sync_runs;
 mod tokens;
