@@ -14,6 +14,11 @@ use crate::catalogue::{Comparator, Control, Expected};
 mod applicable;
 
 use applicable::ApplicableMemo;
+use futures_util::StreamExt;
+
+/// Controls evaluated at once by one run: each is one statement at a time, so two keep two
+/// database cores busy without taking more than two pool connections from the API.
+const RUN_CONCURRENCY: usize = 2;
 
 /// Evaluates controls for a tenant and records the runs.
 #[derive(Debug, Clone)]
@@ -97,7 +102,11 @@ fn assets(data: &Value) -> Option<Vec<Finding>> {
                     .or_else(|| text("idFromProvider"))
                     .or_else(|| text("arn"))
                     .unwrap_or_else(|| item.to_string()),
-                id_from_provider: text("idFromProvider").or_else(|| text("arn")),
+                // Every asset type's `idFromProvider` is its ARN, the column `identifier`
+                // reads too (catalogue/ecs/mod.rs): the runner's fragment selects it once.
+                id_from_provider: text("idFromProvider")
+                    .or_else(|| text("arn"))
+                    .or_else(|| text("identifier")),
                 asset_type: text("internalAssetType"),
                 excepted: false,
             });
@@ -145,14 +154,8 @@ impl Runner {
         exceptions: &[ControlException],
         now: DateTime<Utc>,
     ) -> ControlRun {
-        self.evaluate_with(
-            tenant,
-            control,
-            exceptions,
-            now,
-            &mut ApplicableMemo::default(),
-        )
-        .await
+        self.evaluate_with(tenant, control, exceptions, now, &ApplicableMemo::default())
+            .await
     }
 
     /// [`Runner::evaluate`], reusing the applicable assets of the previous control when it has
@@ -163,7 +166,7 @@ impl Runner {
         control: &Control,
         exceptions: &[ControlException],
         now: DateTime<Utc>,
-        memo: &mut ApplicableMemo,
+        memo: &ApplicableMemo,
     ) -> ControlRun {
         let started = std::time::Instant::now();
         let request = GraphQLRequest {
@@ -250,32 +253,41 @@ impl Runner {
         // query runs once for them; the runs are returned in the order asked.
         let mut order: Vec<usize> = (0..selected.len()).collect();
         order.sort_by_key(|i| selected[*i].applicable_query());
-        let mut memo = ApplicableMemo::default();
-        let mut done: Vec<Option<ControlRun>> = vec![None; selected.len()];
-        for index in order {
+        let memo = ApplicableMemo::default();
+        let (synced, exceptions, memo) = (&synced, &exceptions, &memo);
+        let count = selected.len();
+        let work = order.into_iter().map(|index| {
             let control = selected[index];
-            let unsynced: Vec<&str> = control
-                .asset_types
-                .iter()
-                .map(String::as_str)
-                .filter(|t| !synced.contains(*t))
-                .collect();
-            let mut run = if unsynced.is_empty() {
-                self.evaluate_with(tenant, control, &exceptions, now, &mut memo)
-                    .await
-            } else {
-                let mut run = ControlRun::new(&control.id, ControlStatus::NoData, now);
-                run.error = Some(format!(
-                    "no successful sync of {} for tenant {tenant} yet: run `assetql sync` \
+            async move {
+                let unsynced: Vec<&str> = control
+                    .asset_types
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|t| !synced.contains(*t))
+                    .collect();
+                let mut run = if unsynced.is_empty() {
+                    self.evaluate_with(tenant, control, exceptions, now, memo)
+                        .await
+                } else {
+                    let mut run = ControlRun::new(&control.id, ControlStatus::NoData, now);
+                    run.error = Some(format!(
+                        "no successful sync of {} for tenant {tenant} yet: run `assetql sync` \
                      (or the worker) first",
-                    unsynced.join(", ")
-                ));
-                run
-            };
-            run.sync_run_id = sync_run_id;
-            // Recording computes what changed since the previous decided run (error and
-            // no_data runs decide nothing, so they are passed over).
-            self.db.record_control_run(tenant, &mut run).await?;
+                        unsynced.join(", ")
+                    ));
+                    run
+                };
+                run.sync_run_id = sync_run_id;
+                // Recording computes what changed since the previous decided run (error and
+                // no_data runs decide nothing, so they are passed over).
+                self.db.record_control_run(tenant, &mut run).await?;
+                Ok::<_, StoreError>((index, run))
+            }
+        });
+        let mut runs = futures_util::stream::iter(work).buffer_unordered(RUN_CONCURRENCY);
+        let mut done: Vec<Option<ControlRun>> = vec![None; count];
+        while let Some(result) = runs.next().await {
+            let (index, run) = result?;
             done[index] = Some(run);
         }
         Ok(done.into_iter().flatten().collect())
@@ -522,7 +534,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
 /// for the account name); the runner defines it with what it keeps, so a control failing 10^5
 /// assets does not build 10^5 full objects. Same assets, same verdict.
 const RUNNER_ASSET_FRAGMENT: &str =
-    "fragment AssetFragment on Asset { identifier idFromProvider internalAssetType }";
+    "fragment AssetFragment on Asset { identifier internalAssetType }";
 
 /// The control's text as the runner sends it.
 fn runner_text(query: &str) -> String {

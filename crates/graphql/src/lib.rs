@@ -7,6 +7,7 @@
 mod connection;
 mod context;
 mod controls_api;
+mod count;
 mod engine;
 mod error;
 #[cfg(test)]

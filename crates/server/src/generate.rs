@@ -199,6 +199,10 @@ async fn generate_scope(
             *rng.pick(&["awsvpc", "bridge"])
         };
         let mut env_entries = 0;
+        // Most estates log through awslogs (the console, Copilot and CDK add it by default)
+        // and tag what they deploy; these shares are the generator's choice, not a survey.
+        let logged = rng.percent(90);
+        let tagged = rng.percent(85);
         let containers: Vec<Json> = (0..=(rng.next() % 5))
             .map(|c| {
                 let env = if rng.percent(3) {
@@ -233,6 +237,12 @@ async fn generate_scope(
                 if rng.percent(50) {
                     container["readonlyRootFilesystem"] = json!(rng.percent(50));
                 }
+                if logged {
+                    container["logConfiguration"] = json!({
+                        "logDriver": "awslogs",
+                        "options": {"awslogs-group": format!("/ecs/{family}"), "awslogs-region": region},
+                    });
+                }
                 container
             })
             .collect();
@@ -259,6 +269,12 @@ async fn generate_scope(
         });
         if rng.percent(3) {
             definition["pidMode"] = json!("host");
+        }
+        if tagged {
+            definition["tags"] = json!([
+                {"key": "team", "value": format!("team{}", i % 7)},
+                {"key": "aws:cloudformation:stack-name", "value": format!("stack-{family}")},
+            ]);
         }
         if rng.percent(5) {
             for t in 0..=(rng.next() % 3) {

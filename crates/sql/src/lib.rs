@@ -10,8 +10,8 @@ mod pattern;
 mod value;
 
 pub use compile::{
-    compile_assets, compile_connection, compile_count, compile_list, AssetsQuery, CompiledQuery,
-    ListQuery, Selection, SelectionItem, SortKey, TYPE_KEY,
+    compile_assets, compile_connection, compile_count, compile_count_by_account, compile_list,
+    AssetsQuery, CompiledQuery, ListQuery, Selection, SelectionItem, SortKey, TYPE_KEY,
 };
 pub use dialect::SqlDialect;
 pub use error::CompileError;

@@ -189,6 +189,35 @@ pub fn compile_count(
     w.finish()
 }
 
+/// Compiles a count of the rows of `ty` matching `filter` per cloud account: one row, a JSON
+/// object `{"<cloudAccountID>": n, ...}` as text (`{}` when nothing matches).
+pub fn compile_count_by_account(
+    dialect: SqlDialect,
+    ty: &'static TypeDef,
+    tenant: &TenantId,
+    filter: Option<&Filter>,
+) -> Result<CompiledQuery, CompileError> {
+    let account = ty
+        .field("cloudAccountID")
+        .ok_or_else(|| CompileError::UnknownField {
+            type_name: ty.name.to_owned(),
+            field: "cloudAccountID".to_owned(),
+        })?;
+    let mut w = Writer::new(dialect, tenant);
+    w.push(match dialect {
+        SqlDialect::Postgres => "SELECT coalesce(json_object_agg(g.k, g.n), '{}'::json)::text",
+        SqlDialect::Sqlite => "SELECT coalesce(json_group_object(g.k, g.n), '{}')",
+    });
+    let alias = w.alias();
+    w.push_fmt(format_args!(
+        " FROM (SELECT coalesce({}, 'unknown') AS k, count(*) AS n",
+        field_sql(ty, &alias, account)
+    ));
+    w.root_where(ty, &alias, filter);
+    w.push(" GROUP BY 1) g");
+    Ok(w.finish())
+}
+
 /// Compiles the `assets` interface field to one statement: a UNION ALL of one branch per type,
 /// ordered and paged as a whole. Each object carries its type name under [`TYPE_KEY`].
 pub fn compile_assets(
