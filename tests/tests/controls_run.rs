@@ -203,6 +203,29 @@ on_both_databases! {
         assert!(second[0].findings.is_empty());
     }
 
+    async fn the_public_catalogues_applicable_assets_query_is_read_as_is(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/grc-cms-applicable");
+        let catalogue = Catalogue::load_dir(&dir).expect("read the catalogue");
+        assert_eq!(catalogue.rejected.len(), 1, "{:?}", catalogue.rejected);
+        assert!(catalogue.rejected[0].reason.contains("no-such-query"), "{:?}", catalogue.rejected);
+        let control = catalogue.get("public-services-with-applicable").expect("control");
+        assert!(control.applicable_query().expect("applicable").contains("$failedAssetsIdentifiers"));
+        let tenant = TenantId::default_tenant();
+        let run = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run").remove(0);
+        let public = inventory.services.iter().filter(|s| s.pointer("/networkConfiguration/awsvpcConfiguration/assignPublicIp") == Some(&serde_json::json!("ENABLED"))).count();
+        assert!(public >= 1);
+        assert_eq!(run.status, ControlStatus::Fail);
+        assert_eq!(run.failing().count(), public);
+        // The query lists the passing services (identifier_NOT_IN the reported ones); with the
+        // reported ones they are every service.
+        assert_eq!(run.applicable, Some(i64::try_from(inventory.services.len()).expect("fits")));
+        assert_eq!(run.applicable_by_account.get(ACCOUNT).copied(), run.applicable);
+        let passing = runner(&test_db.db).applicable_identifiers(&tenant, control, &run.findings.iter().map(|f| f.asset_identifier.clone()).collect::<Vec<_>>()).await.expect("listed");
+        assert_eq!(passing.len(), inventory.services.len() - public, "the variable was bound to the reported identifiers");
+    }
+
     async fn findings_are_written_once_per_change_and_every_run_keeps_its_own(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
         let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);

@@ -281,6 +281,10 @@ struct JsonRule {
     comparator: String,
     #[serde(default)]
     cloud_providers: Vec<String>,
+    /// The assets the rule applies to: a query slug of queries/, or the query itself. It may
+    /// use `$failedAssetsIdentifiers` (the identifiers the rule's query reported).
+    #[serde(default)]
+    applicable_assets_query: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -469,7 +473,21 @@ impl Catalogue {
                         requirements: Vec::new(),
                         reading: None,
                         differs: None,
-                        applicable_query: None,
+                        applicable_query: match &rule.applicable_assets_query {
+                            None => None,
+                            Some(named) if named.trim().is_empty() => None,
+                            Some(named) => Some(match queries.get(named.trim()) {
+                                Some(query) => query.clone(),
+                                None if named.contains('{') => named.clone(),
+                                None => {
+                                    return Err(format!(
+                                        "rule {} names applicableAssetsQuery {named:?}, which is \
+                                         not in queries/",
+                                        i + 1
+                                    ))
+                                }
+                            }),
+                        },
                     })
                 })();
                 self.add(&file, result);

@@ -419,6 +419,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
         &'a self,
         tenant: &'a TenantId,
         control_id: &'a str,
+        reported: &'a [String],
     ) -> assetql_graphql::BoxFuture<'a, Result<Vec<String>, async_graphql::Error>> {
         Box::pin(async move {
             let control = self.catalogue.get(control_id).ok_or_else(|| {
@@ -428,7 +429,7 @@ impl assetql_graphql::ControlsBackend for CatalogueBackend {
                 )
             })?;
             self.runner
-                .applicable_identifiers(tenant, control)
+                .applicable_identifiers(tenant, control, reported)
                 .await
                 .ok_or_else(|| {
                     api_error(

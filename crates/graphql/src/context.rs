@@ -77,11 +77,13 @@ pub trait ControlsBackend: Send + Sync {
         control_id: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
     /// The identifiers of the assets `control_id` applies to now (its applicable-assets query,
-    /// run for `tenant`); an error when that is not known, never an empty list.
+    /// run for `tenant`, given the identifiers its latest run `reported`); an error when that
+    /// is not known, never an empty list.
     fn applicable<'a>(
         &'a self,
         tenant: &'a TenantId,
         control_id: &'a str,
+        reported: &'a [String],
     ) -> BoxFuture<'a, Result<Vec<String>, Error>>;
     /// Revokes an exception of `tenant`; false when there is no such active exception.
     fn revoke_exception<'a>(

@@ -10,6 +10,9 @@ use async_graphql::Value;
 use super::Runner;
 use crate::catalogue::Control;
 
+/// The variable the public catalogue's applicable queries receive the reported identifiers in.
+const FAILED_ASSETS: &str = "failedAssetsIdentifiers";
+
 /// The one root field of a query and its `where` argument (JSON), when the query is exactly
 /// that: one operation, one root field, no argument but `where`, no variable in it.
 fn root_field(query: &str) -> Option<(String, Option<serde_json::Value>)> {
@@ -95,7 +98,15 @@ impl Runner {
             }
             return;
         }
-        let Some(assets) = self.applicable_assets(control, &query, context).await else {
+        let reported: Vec<String> = run
+            .findings
+            .iter()
+            .map(|f| f.asset_identifier.clone())
+            .collect();
+        let Some(assets) = self
+            .applicable_assets(control, &query, context, &reported)
+            .await
+        else {
             return;
         };
         let mut by_account: BTreeMap<String, i64> = Default::default();
@@ -115,31 +126,44 @@ impl Runner {
         run.applicable_by_account = by_account;
     }
 
-    /// The identifiers `control` applies to now, for `tenant`: `None` when it has no applicable
-    /// query or that query fails.
+    /// The identifiers `control` applies to now, for `tenant`, given the identifiers its
+    /// latest run reported (`$failedAssetsIdentifiers`): `None` when it has no applicable query
+    /// or that query fails.
     pub async fn applicable_identifiers(
         &self,
         tenant: &assetql_model::TenantId,
         control: &Control,
+        reported: &[String],
     ) -> Option<Vec<String>> {
         let query = control.applicable_query()?;
         let assets = self
-            .applicable_assets(control, &query, self.context(tenant))
+            .applicable_assets(control, &query, self.context(tenant), reported)
             .await?;
         let mut ids: Vec<String> = assets.into_keys().collect();
         ids.sort_unstable();
         Some(ids)
     }
 
-    /// Identifier -> account of the assets `query` returns; `None` when it fails.
+    /// Identifier -> account of the assets `query` returns; `None` when it fails. The public
+    /// catalogue's applicable queries may use `$failedAssetsIdentifiers` (bound to `reported`)
+    /// and spread `...AssetFragment` without defining it.
     async fn applicable_assets(
         &self,
         control: &Control,
         query: &str,
         context: RequestContext,
+        reported: &[String],
     ) -> Option<HashMap<String, String>> {
+        let mut text = query.to_owned();
+        if text.contains("...AssetFragment") && !text.contains("fragment AssetFragment") {
+            text.push_str("\nfragment AssetFragment on Asset { identifier cloudAccountID }");
+        }
+        let variables = query
+            .contains("$failedAssetsIdentifiers")
+            .then(|| serde_json::json!({ FAILED_ASSETS: reported }));
         let request = GraphQLRequest {
-            query: query.to_owned(),
+            query: text,
+            variables,
             ..GraphQLRequest::default()
         };
         let (_, response) = self.engine.execute(request, None, context).await;
@@ -198,14 +222,18 @@ mod tests {
         let control = "{ ecsTaskDefinitions(where: {latestActiveRevision: {eq: true}, pidMode: {eq: \"host\"}}) {...AssetFragment} }";
         let (root, filter) = findings_within(control, applicable).expect("within");
         assert_eq!(root, "ecsTaskDefinitions");
-        assert_eq!(filter, Some(serde_json::json!({"latestActiveRevision": {"eq": true}})));
+        assert_eq!(
+            filter,
+            Some(serde_json::json!({"latestActiveRevision": {"eq": true}}))
+        );
         // No filter: every asset of the field.
         assert!(findings_within(control, "{ ecsTaskDefinitions { identifier } }").is_some());
     }
 
     #[test]
     fn anything_else_lists_the_applicable_assets() {
-        let applicable = "{ ecsTaskDefinitions(where: {latestActiveRevision: {eq: true}}) { identifier } }";
+        let applicable =
+            "{ ecsTaskDefinitions(where: {latestActiveRevision: {eq: true}}) { identifier } }";
         for control in [
             // Not restricted to the latest revision: may report assets the query does not return.
             "{ ecsTaskDefinitions(where: {pidMode: {eq: \"host\"}}) { identifier } }",

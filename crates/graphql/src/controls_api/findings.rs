@@ -80,8 +80,9 @@ pub(super) async fn findings(
             .iter()
             .map(|f| f.asset_identifier.as_str())
             .collect();
+        let reported_ids: Vec<String> = reported.iter().map(|id| (*id).to_owned()).collect();
         backend(request)?
-            .applicable(&tenant, &control)
+            .applicable(&tenant, &control, &reported_ids)
             .await?
             .into_iter()
             .filter(|id| !reported.contains(id.as_str()))
