@@ -34,3 +34,8 @@ DROP TABLE control_findings;
 
 ALTER TABLE control_finding_spans ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON control_finding_spans USING (tenant_id = (SELECT assetql_tenant()));
+
+-- Stale data on a run: the scopes (account, region) of the tenant whose newest successful sync
+-- was older than the runner's maximum data age when the run evaluated, as a JSON array of
+-- {"cloudAccountId", "region", "lastSyncedAt"}; NULL for runs before this migration.
+ALTER TABLE control_runs ADD COLUMN stale_scopes TEXT;

@@ -32,3 +32,8 @@ SELECT f.tenant_id, r.control_id, f.asset_identifier, f.id_from_provider, f.asse
 FROM control_findings f JOIN control_runs r ON r.id = f.run_id;
 DROP TABLE control_findings;
 
+
+-- Stale data on a run: the scopes (account, region) of the tenant whose newest successful sync
+-- was older than the runner's maximum data age when the run evaluated, as a JSON array of
+-- {"cloudAccountId", "region", "lastSyncedAt"}; NULL for runs before this migration.
+ALTER TABLE control_runs ADD COLUMN stale_scopes TEXT;

@@ -226,6 +226,38 @@ on_both_databases! {
         assert_eq!(passing.len(), inventory.services.len() - public, "the variable was bound to the reported identifiers");
     }
 
+    async fn runs_and_reports_name_scopes_whose_data_is_too_old(test_db: TestDb) {
+        let inventory = fixtures::control_inventory(ACCOUNT, REGION);
+        test_db.seed(&fixtures::scope(ACCOUNT, REGION), &inventory, at(0)).await;
+        let catalogue = Catalogue::builtin();
+        let control = catalogue.get("aws-ecs-4-containers-not-privileged").expect("control");
+        let tenant = TenantId::default_tenant();
+        // The sync finished a moment ago: fresh for the default day, stale for a millisecond.
+        let fresh = runner(&test_db.db).run_and_record(&tenant, &[control], None).await.expect("run");
+        assert!(fresh[0].stale_scopes.is_empty());
+        assert!(!render(Format::Table, &catalogue, &fresh).contains("stale data"));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let impatient = runner(&test_db.db).with_max_data_age(std::time::Duration::from_millis(1));
+        let runs = impatient.run_and_record(&tenant, &[control], None).await.expect("run");
+        assert_eq!(runs[0].stale_scopes.len(), 1);
+        let scope = &runs[0].stale_scopes[0];
+        assert_eq!((scope.cloud_account_id.as_str(), scope.region.as_str()), (ACCOUNT, REGION));
+        assert!(scope.last_synced_at < Utc::now());
+        // Stored with the run.
+        let stored = test_db.db.control_runs(&tenant, Some(&control.id), 1).await.expect("history");
+        assert_eq!(stored[0].stale_scopes, runs[0].stale_scopes);
+        // Every report says so.
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &catalogue, &runs)).expect("JSON");
+        assert_eq!(json["summary"]["staleScopes"][0]["cloudAccountId"], ACCOUNT);
+        assert_eq!(json["controls"][0]["staleScopes"][0]["region"], REGION);
+        let table = render(Format::Table, &catalogue, &runs);
+        assert!(table.contains(&format!("stale data: {ACCOUNT}/{REGION} was last synced at ")), "{table}");
+        let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif, &catalogue, &runs)).expect("SARIF");
+        let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().expect("notifications");
+        assert!(notes.iter().any(|n| n["message"]["text"].as_str().is_some_and(|t| t.starts_with("stale data:"))), "{notes:?}");
+        assert!(render(Format::Junit, &catalogue, &runs).contains("<property name=\"staleScope\" value=\"stale data:"));
+    }
+
     async fn findings_are_written_once_per_change_and_every_run_keeps_its_own(test_db: TestDb) {
         let scope = fixtures::scope(ACCOUNT, REGION);
         let mut inventory = fixtures::control_inventory(ACCOUNT, REGION);
@@ -399,7 +431,7 @@ fn reports_render_for_people_scripts_and_ci() {
     assert_eq!(
         json["summary"],
         // No run here knows its applicable count: nothing to sum, no percentage (not 100%).
-        serde_json::json!({"pass": 1, "fail": 1, "error": 1, "no_data": 1, "applicable": 0, "failing": 0, "compliancePercent": null, "unknownControls": 4})
+        serde_json::json!({"pass": 1, "fail": 1, "error": 1, "no_data": 1, "applicable": 0, "failing": 0, "compliancePercent": null, "unknownControls": 4, "staleScopes": []})
     );
     assert_eq!(json["controls"][3]["status"], "no_data");
     assert_eq!(json["controls"][0]["failing"][0]["identifier"], "arn:a<&>");

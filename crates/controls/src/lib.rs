@@ -11,4 +11,4 @@ mod run;
 pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Origin, Rejected, Severity};
 pub use docs::markdown;
 pub use report::{render, Format, Overall};
-pub use run::{new_exception, CatalogueBackend, ExceptionError, Runner};
+pub use run::{new_exception, CatalogueBackend, ExceptionError, Runner, DEFAULT_MAX_DATA_AGE};

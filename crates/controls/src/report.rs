@@ -1,7 +1,7 @@
 //! Rendering control runs: a table for people, JSON for scripts, SARIF 2.1.0 and JUnit XML for
 //! CI systems.
 
-use assetql_store::{ControlRun, ControlStatus};
+use assetql_store::{ControlRun, ControlStatus, StaleScope};
 use serde_json::json;
 
 use crate::catalogue::{Catalogue, Severity};
@@ -35,6 +35,23 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
+/// The stale scopes of all runs, once each.
+fn stale_scopes(runs: &[ControlRun]) -> Vec<&StaleScope> {
+    let mut out: Vec<&StaleScope> = runs.iter().flat_map(|r| &r.stale_scopes).collect();
+    out.sort_by(|a, b| (&a.cloud_account_id, &a.region).cmp(&(&b.cloud_account_id, &b.region)));
+    out.dedup();
+    out
+}
+
+fn stale_text(scope: &StaleScope) -> String {
+    format!(
+        "stale data: {}/{} was last synced at {}",
+        scope.cloud_account_id,
+        scope.region,
+        scope.last_synced_at.to_rfc3339()
+    )
+}
+
 fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
     let controls: Vec<serde_json::Value> = runs
         .iter()
@@ -61,6 +78,7 @@ fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value 
                 })).collect::<Vec<_>>(),
                 "newlyFailing": run.newly_failing,
                 "fixed": run.fixed,
+                "staleScopes": run.stale_scopes,
                 "error": run.error,
                 "durationMs": run.duration_ms,
             })
@@ -78,6 +96,7 @@ fn json_report(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value 
             "failing": overall.failing,
             "compliancePercent": overall.percent(),
             "unknownControls": overall.unknown,
+            "staleScopes": stale_scopes(runs),
         },
         "controls": controls,
     })
@@ -181,6 +200,12 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
             results.push(result);
         }
     }
+    for scope in stale_scopes(runs) {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": stale_text(scope) },
+        }));
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -218,6 +243,17 @@ fn junit(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
         "  <testsuite name=\"assetql.controls\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
         runs.len()
     ));
+    let stale = stale_scopes(runs);
+    if !stale.is_empty() {
+        out.push_str("    <properties>\n");
+        for scope in stale {
+            out.push_str(&format!(
+                "      <property name=\"staleScope\" value=\"{}\"/>\n",
+                xml_escape(&stale_text(scope))
+            ));
+        }
+        out.push_str("    </properties>\n");
+    }
     for run in runs {
         let title = catalogue
             .get(&run.control_id)
@@ -332,6 +368,9 @@ fn table(catalogue: &Catalogue, runs: &[ControlRun]) -> String {
             "account {account}: {failing} of {applicable} failing, {}% compliant\n",
             percent(overall.percent())
         ));
+    }
+    for scope in stale_scopes(runs) {
+        out.push_str(&format!("warning: {}\n", stale_text(scope)));
     }
     out
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use assetql_graphql::{Engine, GraphQLRequest, RequestContext};
 use assetql_model::TenantId;
-use assetql_store::{ControlException, ControlRun, ControlStatus, Database, Finding, StoreError};
+use assetql_store::{
+    ControlException, ControlRun, ControlStatus, Database, Finding, StaleScope, StoreError,
+};
 use async_graphql::Value;
 use chrono::{DateTime, Utc};
 
@@ -25,7 +27,11 @@ const RUN_CONCURRENCY: usize = 2;
 pub struct Runner {
     engine: Arc<Engine>,
     db: Database,
+    max_data_age: chrono::Duration,
 }
+
+/// How old a scope's newest successful sync may be before runs say their data is stale.
+pub const DEFAULT_MAX_DATA_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// Why an exception was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,7 +134,18 @@ impl Runner {
     /// A runner over `db` using `engine` (the API's engine, so controls run exactly as clients'
     /// queries do).
     pub fn new(engine: Arc<Engine>, db: Database) -> Self {
-        Runner { engine, db }
+        Runner {
+            engine,
+            db,
+            max_data_age: chrono::Duration::from_std(DEFAULT_MAX_DATA_AGE)
+                .unwrap_or(chrono::Duration::MAX),
+        }
+    }
+
+    /// Runs name the scopes whose newest successful sync is older than `age`.
+    pub fn with_max_data_age(mut self, age: std::time::Duration) -> Self {
+        self.max_data_age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        self
     }
 
     /// How the runner's queries run for `tenant`.
@@ -244,6 +261,19 @@ impl Runner {
         // Asset types with at least one successful sync for the tenant: a control over types
         // never synced has nothing to say, and an empty answer must not read as compliant.
         let synced = self.db.synced_asset_types(tenant, None).await?;
+        // Scopes whose data is older than allowed: every run says so, and reports show it.
+        let stale: Vec<StaleScope> = self
+            .db
+            .latest_successful_syncs(tenant)
+            .await?
+            .into_iter()
+            .filter(|(_, _, finished)| now - *finished > self.max_data_age)
+            .map(|(cloud_account_id, region, last_synced_at)| StaleScope {
+                cloud_account_id,
+                region,
+                last_synced_at,
+            })
+            .collect();
         let selected: Vec<&Control> = controls
             .iter()
             .copied()
@@ -254,7 +284,7 @@ impl Runner {
         let mut order: Vec<usize> = (0..selected.len()).collect();
         order.sort_by_key(|i| selected[*i].applicable_query());
         let memo = ApplicableMemo::default();
-        let (synced, exceptions, memo) = (&synced, &exceptions, &memo);
+        let (synced, exceptions, memo, stale) = (&synced, &exceptions, &memo, &stale);
         let count = selected.len();
         let work = order.into_iter().map(|index| {
             let control = selected[index];
@@ -278,6 +308,7 @@ impl Runner {
                     run
                 };
                 run.sync_run_id = sync_run_id;
+                run.stale_scopes = stale.clone();
                 // Recording computes what changed since the previous decided run (error and
                 // no_data runs decide nothing, so they are passed over).
                 self.db.record_control_run(tenant, &mut run).await?;

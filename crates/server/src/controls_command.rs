@@ -83,7 +83,8 @@ pub struct ControlsRunArgs {
     /// With --resync: only this region.
     #[arg(long, requires = "resync")]
     pub region: Option<String>,
-    /// Warn about scopes whose newest successful sync is older than this (`24h`, `90m`).
+    /// Runs and reports name the scopes whose newest successful sync is older than this
+    /// (`24h`, `90m`).
     #[arg(long, default_value = "24h", value_parser = crate::args::parse_interval)]
     pub max_data_age: std::time::Duration,
     /// AWS accounts (for --resync).
@@ -202,7 +203,7 @@ pub(crate) async fn run_controls(
             let db = cli.connect().await?;
             db.migrate().await.context("applying migrations")?;
             let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
-            let runner = Runner::new(engine, db.clone());
+            let runner = Runner::new(engine, db.clone()).with_max_data_age(args.max_data_age);
             let tenant_id = tenant(&args.tenant)?;
             // A scope the re-scan could not sync is read from its older data: the report
             // still comes, but the exit code says the re-scan failed (2).
@@ -218,7 +219,7 @@ pub(crate) async fn run_controls(
                 .run_and_record(&tenant_id, &selected, sync_run)
                 .await
                 .context("recording control runs")?;
-            warn_stale(&db, &tenant_id, args.max_data_age).await?;
+            warn_stale(&runs);
             let format = match args.format {
                 ReportFormat::Table => Format::Table,
                 ReportFormat::Json => Format::Json,
@@ -371,21 +372,17 @@ async fn resync(
 
 /// Says which scopes the run read from data older than `max_age` (their newest successful
 /// sync): stale data is visible, never silently current.
-async fn warn_stale(
-    db: &assetql_store::Database,
-    tenant: &assetql_model::TenantId,
-    max_age: std::time::Duration,
-) -> anyhow::Result<()> {
-    let now = chrono::Utc::now();
-    let max_age = chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
-    for (account, region, finished) in db.latest_successful_syncs(tenant).await? {
-        if now - finished > max_age {
+fn warn_stale(runs: &[assetql_store::ControlRun]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for scope in runs.iter().flat_map(|r| &r.stale_scopes) {
+        if seen.insert((&scope.cloud_account_id, &scope.region)) {
             eprintln!(
-                "warning: stale data: {account}/{region} was last synced at {} (older than \
+                "warning: stale data: {}/{} was last synced at {} (older than \
                  --max-data-age); run with --resync or check the worker",
-                finished.to_rfc3339()
+                scope.cloud_account_id,
+                scope.region,
+                scope.last_synced_at.to_rfc3339()
             );
         }
     }
-    Ok(())
 }

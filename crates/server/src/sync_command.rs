@@ -44,6 +44,9 @@ pub struct WorkerArgs {
     /// http://ADDRESS/metrics.
     #[arg(long, env = "ASSETQL_WORKER_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Control runs name the scopes whose newest successful sync is older than this.
+    #[arg(long, env = "ASSETQL_MAX_DATA_AGE", default_value = "24h", value_parser = parse_interval)]
+    pub max_data_age: Duration,
 }
 
 /// Runs `assetql sync`.
@@ -95,7 +98,7 @@ pub async fn run_worker(global: &GlobalArgs, args: WorkerArgs) -> anyhow::Result
     let config = args.aws.ingest_config(&base)?;
     let catalogue = args.catalogue.load()?;
     let engine = Arc::new(Engine::new().context("building the GraphQL schema")?);
-    let runner = Runner::new(engine, db.clone());
+    let runner = Runner::new(engine, db.clone()).with_max_data_age(args.max_data_age);
     let metrics = Arc::new(crate::metrics::Metrics::default());
     if let Some(address) = args.metrics_listen {
         let listener = tokio::net::TcpListener::bind(address)

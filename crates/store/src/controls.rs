@@ -51,6 +51,21 @@ pub struct ControlRun {
     pub newly_failing: Vec<String>,
     /// Identifiers failing in the previous decided run that are not failing now.
     pub fixed: Vec<String>,
+    /// Scopes whose newest successful sync was older than the runner's maximum data age when
+    /// the run evaluated: its verdict is about data that old.
+    pub stale_scopes: Vec<StaleScope>,
+}
+
+/// A scope (account and region) whose data is older than a run allowed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleScope {
+    /// The AWS account.
+    pub cloud_account_id: String,
+    /// The region.
+    pub region: String,
+    /// When its newest successful sync finished.
+    pub last_synced_at: DateTime<Utc>,
 }
 
 impl ControlRun {
@@ -74,6 +89,7 @@ impl ControlRun {
             applicable_by_account: Default::default(),
             newly_failing: Vec::new(),
             fixed: Vec::new(),
+            stale_scopes: Vec::new(),
         }
     }
 
@@ -232,7 +248,7 @@ impl Database {
         let sql = format!(
             "SELECT CAST(id AS TEXT), control_id, status, {started}, CAST(duration_ms AS TEXT), error, \
              CAST(sync_run_id AS TEXT), CAST(applicable AS TEXT), applicable_by_account, \
-             newly_failing, fixed FROM control_runs WHERE tenant_id = $1 \
+             newly_failing, fixed, stale_scopes FROM control_runs WHERE tenant_id = $1 \
              AND ($2 IS NULL OR control_id = $2) {condition} ORDER BY started_at DESC, id DESC LIMIT $3",
             started = dialect.timestamp_as_text("started_at")
         );
@@ -250,8 +266,8 @@ impl Database {
         .await?;
         let mut runs = Vec::with_capacity(rows.len());
         for row in rows {
-            let [id, control, status, started, duration, error, sync, applicable, by_account, newly, fixed] =
-                <[Option<String>; 11]>::try_from(row)
+            let [id, control, status, started, duration, error, sync, applicable, by_account, newly, fixed, stale] =
+                <[Option<String>; 12]>::try_from(row)
                     .map_err(|_| corrupt("control_runs", "column count"))?;
             runs.push(ControlRun {
                 id: int("control_runs.id", id)?,
@@ -276,6 +292,7 @@ impl Database {
                 )?,
                 newly_failing: from_json_text("control_runs.newly_failing", newly)?,
                 fixed: from_json_text("control_runs.fixed", fixed)?,
+                stale_scopes: from_json_text("control_runs.stale_scopes", stale)?,
             });
         }
         for run in &mut runs {

@@ -186,8 +186,8 @@ impl Database {
             "record_control_run",
             "INSERT INTO control_runs (tenant_id, control_id, status, started_at, duration_ms, \
              failing, excepted, error, sync_run_id, applicable, applicable_by_account, \
-             newly_failing, fixed, findings_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             newly_failing, fixed, findings_digest, stale_scopes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             &[
                 Value::text(tenant.as_str()),
                 Value::text(&run.control_id),
@@ -208,6 +208,7 @@ impl Database {
                 Value::text(json_text(&run.newly_failing)),
                 Value::text(json_text(&run.fixed)),
                 Value::Text(change.digest.clone()),
+                Value::text(json_text(&run.stale_scopes)),
             ],
         )
         .await?;

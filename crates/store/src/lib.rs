@@ -14,7 +14,7 @@ mod sync_runs;
 mod tokens;
 mod write;
 
-pub use controls::{ControlException, ControlRun, ControlStatus, Finding};
+pub use controls::{ControlException, ControlRun, ControlStatus, Finding, StaleScope};
 pub use database::{Database, PoolOptions};
 pub use error::StoreError;
 pub use migrate::MigrationState;

@@ -103,6 +103,24 @@ fn run_value(run: &ControlRun) -> Value {
                     .collect(),
             ),
         ),
+        (
+            "staleScopes",
+            Value::List(
+                run.stale_scopes
+                    .iter()
+                    .map(|scope| {
+                        object(vec![
+                            (
+                                "cloudAccountId",
+                                Value::String(scope.cloud_account_id.clone()),
+                            ),
+                            ("region", Value::String(scope.region.clone())),
+                            ("lastSyncedAt", time(&scope.last_synced_at)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
         ("error", opt_string(run.error.as_deref())),
         (
             "syncRunId",

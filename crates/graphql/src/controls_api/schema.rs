@@ -86,9 +86,19 @@ pub(crate) fn types() -> Vec<async_graphql::dynamic::Type> {
                     .description("Identifiers failing in the previous decided run and not now."),
             )
             .field(field("accounts", TypeRef::named_nn_list_nn("ComplianceAccount")))
+            .field(
+                field("staleScopes", TypeRef::named_nn_list_nn("StaleScope"))
+                    .description("Scopes whose newest successful sync was older than the runner's maximum data age (default 24h) when the run evaluated: its verdict is about data that old."),
+            )
             .field(field("error", TypeRef::named("String")))
             .field(field("syncRunId", TypeRef::named("Int")))
             .field(field("findings", TypeRef::named_nn_list_nn("Finding")))
+            .into(),
+        Object::new("StaleScope")
+            .description("An account and region whose data a run found older than allowed.")
+            .field(field("cloudAccountId", TypeRef::named_nn("String")))
+            .field(field("region", TypeRef::named_nn("String")))
+            .field(field("lastSyncedAt", TypeRef::named_nn("DateTime")))
             .into(),
         Object::new("ComplianceAccount")
             .description("Applicable and failing assets of one AWS account.")
