@@ -84,6 +84,31 @@ impl TestServer {
         limits: assetql_graphql::Limits,
         row_level_security: bool,
     ) -> Self {
+        Self::start_serving(db, read_db, auth, limits, row_level_security, None).await
+    }
+
+    /// Serves `db` without authentication, re-scanning with `resync`.
+    pub async fn start_with_resync(db: Database, resync: assetql_controls::Resyncer) -> Self {
+        let read_db = db.clone();
+        Self::start_serving(
+            db,
+            read_db,
+            false,
+            assetql_graphql::Limits::default(),
+            false,
+            Some(resync),
+        )
+        .await
+    }
+
+    async fn start_serving(
+        db: Database,
+        read_db: Database,
+        auth: bool,
+        limits: assetql_graphql::Limits,
+        row_level_security: bool,
+        resync: Option<assetql_controls::Resyncer>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -95,6 +120,7 @@ impl TestServer {
             Arc::clone(&engine),
             db.clone(),
             Arc::clone(&metrics),
+            resync,
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(listen::serve(

@@ -70,11 +70,14 @@ pub trait ControlsBackend: Send + Sync {
     /// The database control runs and exceptions live in (the writer's; the request's may be a
     /// read-only role under row-level security, which these tenant-filtered reads do not need).
     fn database(&self) -> &assetql_store::Database;
-    /// Runs (and records) every enabled control, or one, for `tenant`.
+    /// Runs (and records) every enabled control, or one, for `tenant`; with `resync`, first
+    /// syncs the tenant's configured scopes it names (an error when that is not possible or a
+    /// scope fails: nothing is evaluated on data the caller asked to refresh).
     fn run<'a>(
         &'a self,
         tenant: &'a TenantId,
         control_id: Option<&'a str>,
+        resync: Option<ResyncScope>,
     ) -> BoxFuture<'a, Result<Vec<ControlRun>, Error>>;
     /// The identifiers of the assets `control_id` applies to now (its applicable-assets query,
     /// run for `tenant`, given the identifiers its latest run `reported`); an error when that
@@ -103,4 +106,14 @@ pub trait ControlsBackend: Send + Sync {
         expires_at: DateTime<Utc>,
         created_by: &'a str,
     ) -> BoxFuture<'a, Result<ControlException, Error>>;
+}
+
+/// The scopes `runControls(resync: true)` syncs first: the tenant's configured scopes, narrowed
+/// to one account (configured name or id) and/or one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResyncScope {
+    /// Only this account.
+    pub account: Option<String>,
+    /// Only this region.
+    pub region: Option<String>,
 }

@@ -23,7 +23,7 @@ mod schema;
 mod statement;
 mod warning;
 
-pub use context::{BoxFuture, ControlSummary, ControlsBackend, RequestContext};
+pub use context::{BoxFuture, ControlSummary, ControlsBackend, RequestContext, ResyncScope};
 pub use engine::{Engine, Executed, GraphQLRequest, PlannedStatement, SchemaBuildError};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};
 pub use gate::StatementGate;

@@ -48,8 +48,11 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The asset, control or path does not exist (for this tenant).
     NotFound,
-    /// The controls API is asked of a server run without a control catalogue.
+    /// The controls API is asked of a server run without a control catalogue, or a re-scan of
+    /// a server run without AWS accounts (`--config`).
     NotConfigured,
+    /// A re-scan (`runControls(resync: true)`) could not sync a scope; nothing was evaluated.
+    ResyncFailed,
     /// `Engine::plan` was asked of a document it cannot plan as one statement per root field.
     NotPlannable,
     /// Something failed inside assetql; the answer has no data (details are in the log).
@@ -81,6 +84,7 @@ impl ErrorCode {
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::NotConfigured,
+        ErrorCode::ResyncFailed,
         ErrorCode::NotPlannable,
         ErrorCode::Internal,
     ];
@@ -110,6 +114,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::NotConfigured => "NOT_CONFIGURED",
+            ErrorCode::ResyncFailed => "RESYNC_FAILED",
             ErrorCode::NotPlannable => "NOT_PLANNABLE",
             ErrorCode::Internal => "INTERNAL",
         }
@@ -180,7 +185,10 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "No valid bearer token was sent.",
             ErrorCode::NotFound => "The asset, control or path does not exist (for this tenant).",
             ErrorCode::NotConfigured => {
-                "The controls API is asked of a server run without a control catalogue."
+                "The controls API is asked of a server run without a control catalogue, or a re-scan of a server run without AWS accounts (`--config`)."
+            }
+            ErrorCode::ResyncFailed => {
+                "A re-scan (`runControls(resync: true)`) could not sync a scope; nothing was evaluated."
             }
             ErrorCode::NotPlannable => {
                 "`Engine::plan` was asked of a document it cannot plan as one statement per root field."

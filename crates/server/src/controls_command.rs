@@ -323,32 +323,19 @@ async fn resync(
     tenant: &assetql_model::TenantId,
 ) -> anyhow::Result<Result<(Option<i64>, bool), ExitCode>> {
     let base = aws_config::load_from_env().await;
-    let mut config = args.aws.ingest_config(&base)?;
-    config.accounts.retain(|a| &a.tenant == tenant);
-    if let Some(account) = &args.account {
-        config.accounts.retain(|a| {
-            a.name.as_deref() == Some(account.as_str())
-                || a.role_arn.as_deref().and_then(|r| r.split(':').nth(4)) == Some(account.as_str())
-        });
-    }
-    if let Some(region) = &args.region {
-        for account in &mut config.accounts {
-            account.regions.retain(|r| r == region);
-        }
-        config.accounts.retain(|a| !a.regions.is_empty());
-    }
-    if config.accounts.is_empty() {
-        eprintln!(
-            "error: --resync: no configured account of tenant {tenant} matches --account/--region"
-        );
-        return Ok(Err(ExitCode::from(2)));
-    }
-    let round = assetql_ingest::Round {
-        start: chrono::Utc::now(),
-        worker: format!("controls-resync-{}", std::process::id()),
+    let config = args.aws.ingest_config(&base)?;
+    let scope = assetql_graphql::ResyncScope {
+        account: args.account.clone(),
+        region: args.region.clone(),
     };
-    let report = assetql_ingest::sync_round(db, &base, &config, Some(&round)).await;
-    for scope in &report.scopes {
+    let done = match crate::resync::resync(db, &base, &config, tenant, &scope).await {
+        Ok(done) => done,
+        Err(message) => {
+            eprintln!("error: --resync: {message} (--account/--region)");
+            return Ok(Err(ExitCode::from(2)));
+        }
+    };
+    for scope in &done.scopes {
         eprintln!(
             "resync {}/{}: {}{}",
             scope.cloud_account_id,
@@ -361,13 +348,7 @@ async fn resync(
                 .unwrap_or_default()
         );
     }
-    let newest = report
-        .scopes
-        .iter()
-        .filter(|s| s.status == assetql_ingest::ScopeStatus::Succeeded)
-        .filter_map(|s| s.run_id)
-        .max();
-    Ok(Ok((newest, report.any_failed())))
+    Ok(Ok((done.newest, done.any_failed())))
 }
 
 /// Says which scopes the run read from data older than `max_age` (their newest successful

@@ -17,22 +17,25 @@ use axum::{Json, Router};
 use serde_json::json;
 
 /// The controls API over `catalogue`, evaluated through `engine` on `db`, counting every run it
-/// records in `metrics`.
+/// records in `metrics`; re-scans (`runControls(resync: true)`) sync with `resync`.
 pub fn controls_backend(
     catalogue: assetql_controls::Catalogue,
     engine: Arc<Engine>,
     db: Database,
     metrics: Arc<crate::metrics::Metrics>,
+    resync: Option<assetql_controls::Resyncer>,
 ) -> Arc<dyn ControlsBackend> {
-    Arc::new(
-        assetql_controls::CatalogueBackend::new(
-            catalogue,
-            assetql_controls::Runner::new(engine, db),
-        )
-        .with_observer(Arc::new(move |run| {
-            metrics.record_control(run.status.as_str())
-        })),
+    let backend = assetql_controls::CatalogueBackend::new(
+        catalogue,
+        assetql_controls::Runner::new(engine, db),
     )
+    .with_observer(Arc::new(move |run| {
+        metrics.record_control(run.status.as_str())
+    }));
+    Arc::new(match resync {
+        Some(resync) => backend.with_resync(resync),
+        None => backend,
+    })
 }
 
 /// What every handler can reach.

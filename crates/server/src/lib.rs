@@ -9,6 +9,7 @@ pub mod generate;
 pub mod http;
 pub mod listen;
 pub mod metrics;
+pub mod resync;
 pub mod serve;
 pub mod sync_command;
 pub mod telemetry;

@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's body (HTTP 408 `REQUEST_TIMEOUT` after).
     #[arg(long, env = "ASSETQL_BODY_TIMEOUT_SECS", default_value_t = 10)]
     pub body_timeout_secs: u64,
+    /// AWS accounts (the worker's configuration file): with it, `runControls(resync: true)`
+    /// syncs the scopes it names before evaluating; without it, re-scans answer NOT_CONFIGURED.
+    #[command(flatten)]
+    pub aws: crate::args::AwsArgs,
 }
 
 /// Runs `assetql serve` until SIGTERM or Ctrl-C.
@@ -97,11 +101,20 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
         .await
         .context("connecting to the database")?;
     let metrics = Arc::new(crate::metrics::Metrics::default());
+    let resync = match &args.aws.config {
+        Some(_) => {
+            let base = aws_config::load_from_env().await;
+            let config = args.aws.ingest_config(&base)?;
+            Some(crate::resync::resyncer(db.clone(), base, config))
+        }
+        None => None,
+    };
     let controls = http::controls_backend(
         catalogue,
         Arc::clone(&engine),
         db.clone(),
         Arc::clone(&metrics),
+        resync,
     );
     let auth = args.auth.unwrap_or(matches!(db, Database::Postgres(_)));
     tracing::info!(

@@ -453,7 +453,21 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     let backend = backend(request)?;
     let args = arguments(&ctx.field())?;
     let control = string_arg(&args, "controlId");
-    let mut runs = backend.run(&tenant, control.as_deref()).await?;
+    let region = string_arg(&args, "region");
+    let resync = match args.get("resync") {
+        Some(Value::Boolean(true)) => Some(crate::ResyncScope {
+            account: string_arg(&args, "cloudAccountId"),
+            region: region.clone(),
+        }),
+        _ if region.is_some() => {
+            return Err(crate::error::coded(
+                "region narrows a re-scan: it needs resync: true",
+                ErrorCode::BadUserInput,
+            ))
+        }
+        _ => None,
+    };
+    let mut runs = backend.run(&tenant, control.as_deref(), resync).await?;
     // Re-scan after remediation in one account: the runs are recorded for the whole tenant,
     // and the answer shows that account's findings.
     // An account never synced (or misspelt) has no data: its empty slice is not a pass.

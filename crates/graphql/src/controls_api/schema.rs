@@ -225,9 +225,16 @@ pub(crate) fn mutation() -> Object {
             )
             .argument(InputValue::new("controlId", TypeRef::named("String")))
             .argument(InputValue::new("cloudAccountId", TypeRef::named("String")))
+            .argument(InputValue::new("region", TypeRef::named("String")))
+            .argument(InputValue::new("resync", TypeRef::named("Boolean")))
             .description(
                 "Re-scan now: evaluates every enabled control (or one) and records the runs; \
-                 with cloudAccountId, the answer shows that account's findings.",
+                 with cloudAccountId, the answer shows that account's findings. With resync: \
+                 true, the tenant's configured scopes (narrowed by cloudAccountId and region) \
+                 are synced first through the worker's code, claiming each scope, and each run's \
+                 syncRunId names the newest sync it used; a scope that cannot be synced is an \
+                 error (RESYNC_FAILED) and nothing is evaluated. Servers started without \
+                 --config answer NOT_CONFIGURED.",
             ),
         )
 }
