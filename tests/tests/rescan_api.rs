@@ -24,7 +24,9 @@ fn config(account: &str, regions: &[&str]) -> assetql_ingest::IngestConfig {
 }
 
 fn rescan(account: &str) -> String {
-    format!(r#"mutation {{ runControls(controlId: "aws-fsbp-ecs-12", cloudAccountId: "{account}", region: "us-east-1", resync: true) {{ status syncRunId failingCount applicableCount newlyFailing fixed findings {{ assetIdentifier }} }} }}"#)
+    format!(
+        r#"mutation {{ runControls(controlId: "aws-fsbp-ecs-12", cloudAccountId: "{account}", region: "us-east-1", resync: true) {{ status syncRunId failingCount applicableCount newlyFailing fixed findings {{ assetIdentifier }} }} }}"#
+    )
 }
 
 on_both_databases! {

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use assetql_model::catalogue::asset_types;
 use assetql_sql::{compile_count_by_account, parse_where, QueryDialect};
 
-use crate::{Engine, RequestContext};
+use crate::context::RequestContext;
+use crate::engine::Engine;
 
 impl Engine {
     /// How many assets of root list field `root_field` (e.g. `ecsTaskDefinitions`) match

@@ -455,7 +455,7 @@ async fn run_controls(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     let control = string_arg(&args, "controlId");
     let region = string_arg(&args, "region");
     let resync = match args.get("resync") {
-        Some(Value::Boolean(true)) => Some(crate::ResyncScope {
+        Some(Value::Boolean(true)) => Some(crate::context::ResyncScope {
             account: string_arg(&args, "cloudAccountId"),
             region: region.clone(),
         }),

@@ -151,6 +151,34 @@ impl Writer {
     ) {
         let target = TypeDef::target(relationship);
         let child = self.alias();
+        // `some` of `some` (a container with an environment entry named X): one semi-join
+        // over the joined rows. The nested form is the same set, but PostgreSQL plans it as
+        // one probe per parent row (200,000 at L, 2.5x slower than hashing the join).
+        if let (
+            false,
+            Some(Filter::Related {
+                relationship: next,
+                quantifier: Quantifier::Some,
+                inner: next_inner,
+            }),
+        ) = (negate_inner, inner)
+        {
+            let next_target = TypeDef::target(next);
+            let grandchild = self.alias();
+            self.push_fmt(format_args!(
+                "EXISTS (SELECT 1 FROM {} {child} JOIN {} {grandchild} ON {} WHERE {}",
+                target.table,
+                next_target.table,
+                join_sql(next, &child, &grandchild),
+                join_sql(relationship, parent, &child)
+            ));
+            if let Some(next_inner) = next_inner {
+                self.push(" AND ");
+                self.predicate(next_target, &grandchild, next_inner);
+            }
+            self.push(")");
+            return;
+        }
         self.push_fmt(format_args!(
             "EXISTS (SELECT 1 FROM {} {child} WHERE {}",
             target.table,
