@@ -280,7 +280,7 @@ on_both_databases! {
         public["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = serde_json::json!("DISABLED");
         test_db.seed(&scope, &inventory, at(60)).await;
         let third = run().await;
-        assert_eq!(third.fixed, [fixed_arn.clone()]);
+        assert_eq!(third.fixed, std::slice::from_ref(&fixed_arn));
         assert!(third.newly_failing.is_empty());
         assert_eq!(third.failing().count(), failing - 1);
         // It regresses: a new span opens, the closed one stays for the history.
@@ -288,7 +288,7 @@ on_both_databases! {
         public["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] = serde_json::json!("ENABLED");
         test_db.seed(&scope, &inventory, at(120)).await;
         let fourth = run().await;
-        assert_eq!(fourth.newly_failing, [fixed_arn.clone()]);
+        assert_eq!(fourth.newly_failing, std::slice::from_ref(&fixed_arn));
         assert_eq!(test_db.count("control_finding_spans").await, i64::try_from(failing + 1).expect("fits"));
         // Every run reads back exactly the findings it reported.
         let history = test_db.db.control_runs(&tenant, Some(&control.id), 10).await.expect("history");

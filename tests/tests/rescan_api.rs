@@ -4,7 +4,7 @@
 
 use assetql_tests::moto::{random_account, Moto};
 use assetql_tests::server::TestServer;
-use assetql_tests::{on_both_databases, TestDb};
+use assetql_tests::on_both_databases;
 use serde_json::json;
 
 const REGION: &str = "us-east-1";
