@@ -3,8 +3,8 @@
 //! refuses (never evaluates stale data) when it cannot sync or cannot re-scan at all.
 
 use assetql_tests::moto::{random_account, Moto};
-use assetql_tests::server::TestServer;
 use assetql_tests::on_both_databases;
+use assetql_tests::server::TestServer;
 use serde_json::json;
 
 const REGION: &str = "us-east-1";
