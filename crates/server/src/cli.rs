@@ -45,6 +45,9 @@ pub enum Command {
     /// API bearer tokens, each scoped to one tenant.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Check task-definition, CloudFormation and Terraform files with the stored controls
+    /// before deploy (no database, network or AWS credentials needed).
+    Check(crate::check_command::CheckArgs),
     /// Write a deterministic synthetic ECS inventory (for benchmarks), through the store's own
     /// upserts, and report rows written and write throughput.
     Generate(GenerateArgs),
@@ -108,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(args) => crate::sync_command::run_worker(&cli.global, args).await,
         Command::Controls(command) => run_controls(&cli.global, command).await,
         Command::Tokens(command) => run_tokens(&cli.global, command).await,
+        Command::Check(args) => crate::check_command::run_check(args).await,
         Command::Generate(args) => {
             let db = cli.global.connect().await?;
             db.migrate().await.context("applying migrations")?;
