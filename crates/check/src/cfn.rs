@@ -10,7 +10,10 @@ use crate::{Declared, Kind};
 pub fn is_template(doc: &Json) -> bool {
     doc.get("Resources")
         .and_then(Json::as_object)
-        .is_some_and(|r| r.values().any(|v| v.get("Type").and_then(Json::as_str).is_some()))
+        .is_some_and(|r| {
+            r.values()
+                .any(|v| v.get("Type").and_then(Json::as_str).is_some())
+        })
 }
 
 fn kind_of(ty: &str) -> Option<Kind> {
@@ -115,9 +118,10 @@ impl Context<'_> {
             .and_then(Json::as_str);
         match (ty, attribute) {
             (Some("AWS::ECS::TaskDefinition"), "TaskDefinitionArn")
-            | (Some("AWS::ECS::Cluster" | "AWS::ECS::Service" | "AWS::ECS::CapacityProvider"), "Arn" | "ServiceArn") => {
-                link(resource)
-            }
+            | (
+                Some("AWS::ECS::Cluster" | "AWS::ECS::Service" | "AWS::ECS::CapacityProvider"),
+                "Arn" | "ServiceArn",
+            ) => link(resource),
             _ => unknown(path),
         }
     }
@@ -201,7 +205,11 @@ pub fn declared(file: &str, doc: &Json, line_of: &dyn Fn(&str) -> usize) -> Vec<
     };
     let mut out = Vec::new();
     for (logical_id, resource) in context.resources {
-        let Some(kind) = resource.get("Type").and_then(Json::as_str).and_then(kind_of) else {
+        let Some(kind) = resource
+            .get("Type")
+            .and_then(Json::as_str)
+            .and_then(kind_of)
+        else {
             continue;
         };
         let properties = resource
@@ -249,13 +257,19 @@ fn shape(kind: Kind, logical_id: &str, api: &mut Json) -> Vec<(String, String)> 
         Kind::Service => {
             rename(map, "cluster", "clusterArn");
             if !map.contains_key("serviceName") {
-                map.insert("serviceName".to_owned(), Json::String(logical_id.to_owned()));
+                map.insert(
+                    "serviceName".to_owned(),
+                    Json::String(logical_id.to_owned()),
+                );
             }
         }
         Kind::Cluster => {
             rename(map, "clusterSettings", "settings");
             if !map.contains_key("clusterName") {
-                map.insert("clusterName".to_owned(), Json::String(logical_id.to_owned()));
+                map.insert(
+                    "clusterName".to_owned(),
+                    Json::String(logical_id.to_owned()),
+                );
             }
         }
         Kind::TaskSet => {

@@ -110,37 +110,36 @@ fn read(path: &Path, named: bool, found: &mut Discovered) -> Result<(), CheckErr
     } else {
         None
     };
-    let declared = match &doc {
-        Some(doc) if taskdef::is_task_definition(doc) => {
-            taskdef::declared(&file, doc, lines::first_line(&text))
-                .into_iter()
-                .collect()
-        }
-        Some(doc) if cfn::is_template(doc) => {
-            let lines = if trimmed.starts_with('{') {
-                lines::json_child_keys(&text, "Resources")
-            } else {
-                lines::yaml_child_keys(&text, "Resources")
-            };
-            cfn::declared(&file, doc, &|id| lines.get(id).copied().unwrap_or(1))
-        }
-        Some(doc) if tfplan::is_plan(doc) => {
-            tfplan::declared(&file, doc, &|address| lines::plan_address(&text, address))
-        }
-        _ if named => {
-            return Err(error(
+    let declared =
+        match &doc {
+            Some(doc) if taskdef::is_task_definition(doc) => {
+                taskdef::declared(&file, doc, lines::first_line(&text))
+                    .into_iter()
+                    .collect()
+            }
+            Some(doc) if cfn::is_template(doc) => {
+                let lines = if trimmed.starts_with('{') {
+                    lines::json_child_keys(&text, "Resources")
+                } else {
+                    lines::yaml_child_keys(&text, "Resources")
+                };
+                cfn::declared(&file, doc, &|id| lines.get(id).copied().unwrap_or(1))
+            }
+            Some(doc) if tfplan::is_plan(doc) => {
+                tfplan::declared(&file, doc, &|address| lines::plan_address(&text, address))
+            }
+            _ if named => return Err(error(
                 1,
                 "not a task definition (RegisterTaskDefinition input or DescribeTaskDefinition \
                  output), a CloudFormation template or a Terraform plan (`terraform show -json`)"
                     .to_owned(),
             )
-            .into())
-        }
-        _ => {
-            found.skipped.push(file);
-            return Ok(());
-        }
-    };
+            .into()),
+            _ => {
+                found.skipped.push(file);
+                return Ok(());
+            }
+        };
     found.files.push(file);
     found.declared.extend(declared);
     Ok(())

@@ -73,7 +73,8 @@ fn place(declared: &[Declared]) -> Vec<Placed> {
                     .map(|i| &declared[*i])
                     .find(|c| c.resource == *target)
                     .map_or_else(|| target.clone(), identity_name),
-                None => text(&d.api, "clusterArn").map_or_else(|| "default".to_owned(), |c| last_name(&c)),
+                None => text(&d.api, "clusterArn")
+                    .map_or_else(|| "default".to_owned(), |c| last_name(&c)),
             }
         };
         for i in indexes {
@@ -111,7 +112,13 @@ fn identity_name(d: &Declared) -> String {
     };
     let name = text(&d.api, key).unwrap_or_else(|| d.resource.clone());
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -128,7 +135,9 @@ fn resolve_links(value: &Json, arns: &HashMap<(String, String), String>, file: &
                 .map(|(k, v)| (k.clone(), resolve_links(v, arns, file)))
                 .collect(),
         ),
-        Json::Array(items) => Json::Array(items.iter().map(|v| resolve_links(v, arns, file)).collect()),
+        Json::Array(items) => {
+            Json::Array(items.iter().map(|v| resolve_links(v, arns, file)).collect())
+        }
         other => other.clone(),
     }
 }
@@ -160,7 +169,11 @@ fn document(
         match d.kind {
             Kind::TaskDefinition => {
                 set(map, "taskDefinitionArn", json!(placed.arn));
-                let revision = placed.arn.rsplit(':').next().and_then(|r| r.parse::<i64>().ok());
+                let revision = placed
+                    .arn
+                    .rsplit(':')
+                    .next()
+                    .and_then(|r| r.parse::<i64>().ok());
                 set(map, "revision", json!(revision.unwrap_or(1)));
                 set(map, "status", json!("ACTIVE"));
                 if !map.get("family").is_some_and(Json::is_string) {
@@ -174,7 +187,11 @@ fn document(
             Kind::Service => {
                 set(map, "serviceArn", json!(placed.arn));
                 set(map, "status", json!("ACTIVE"));
-                if !map.get("clusterArn").and_then(Json::as_str).is_some_and(|c| c.starts_with("arn:")) {
+                if !map
+                    .get("clusterArn")
+                    .and_then(Json::as_str)
+                    .is_some_and(|c| c.starts_with("arn:"))
+                {
                     set(map, "clusterArn", json!(cluster));
                 }
             }
@@ -183,7 +200,11 @@ fn document(
                 set(map, "taskSetArn", json!(placed.arn));
                 set(map, "id", json!(id));
                 map.entry("status").or_insert(json!("ACTIVE"));
-                if !map.get("clusterArn").and_then(Json::as_str).is_some_and(|c| c.starts_with("arn:")) {
+                if !map
+                    .get("clusterArn")
+                    .and_then(Json::as_str)
+                    .is_some_and(|c| c.starts_with("arn:"))
+                {
                     set(map, "clusterArn", json!(cluster));
                 }
             }
@@ -256,7 +277,10 @@ async fn load(
                 .or_default()
                 .push(document(d, p, arns, with));
             if assume_running && d.kind == Kind::TaskDefinition {
-                let task = format!("arn:aws:ecs:{REGION}:{account}:task/predeploy/{}", tasks.len() + 1);
+                let task = format!(
+                    "arn:aws:ecs:{REGION}:{account}:task/predeploy/{}",
+                    tasks.len() + 1
+                );
                 tasks_of.insert(task.clone(), p.arn.clone());
                 tasks.push(json!({
                     "taskArn": task,
@@ -305,7 +329,12 @@ async fn run(
                 ControlStatus::Pass | ControlStatus::Fail => Ok(r
                     .failing()
                     // A synthetic running task stands for the task definition it runs.
-                    .map(|f| tasks_of.get(&f.asset_identifier).cloned().unwrap_or_else(|| f.asset_identifier.clone()))
+                    .map(|f| {
+                        tasks_of
+                            .get(&f.asset_identifier)
+                            .cloned()
+                            .unwrap_or_else(|| f.asset_identifier.clone())
+                    })
                     .collect()),
                 // No resource of its types was loaded: nothing to report.
                 ControlStatus::NoData => Ok(BTreeSet::new()),
@@ -362,7 +391,11 @@ pub async fn evaluate(
         options
             .controls
             .iter()
-            .map(|id| catalogue.get(id).ok_or_else(|| CheckError::UnknownControl(id.clone())))
+            .map(|id| {
+                catalogue
+                    .get(id)
+                    .ok_or_else(|| CheckError::UnknownControl(id.clone()))
+            })
             .collect::<Result<_, _>>()?
     };
     let engine = Arc::new(Engine::new().map_err(|e| CheckError::Engine(e.to_string()))?);
@@ -412,7 +445,8 @@ pub async fn evaluate(
         }
         for text in substitutes {
             let with: Json = serde_json::from_str(&text).unwrap_or(Json::Null);
-            let (db, tasks_of) = load(declared, &subset, &arns, Some(&with), assume_running).await?;
+            let (db, tasks_of) =
+                load(declared, &subset, &arns, Some(&with), assume_running).await?;
             variants.push(run(&engine, db, &controls, &tasks_of).await?);
         }
     }
@@ -420,9 +454,16 @@ pub async fn evaluate(
     let mut results = Vec::new();
     let mut outcomes = Vec::new();
     for control in &controls {
-        let applies = |d: &Declared| control.asset_types.iter().any(|t| t == d.kind.asset_type())
-            || (assume_running && d.kind == Kind::TaskDefinition && control.asset_types.iter().any(|t| t == "ECSTask"));
-        let applicable: Vec<&Placed> = placed.iter().filter(|p| applies(&declared[p.index])).collect();
+        let applies = |d: &Declared| {
+            control.asset_types.iter().any(|t| t == d.kind.asset_type())
+                || (assume_running
+                    && d.kind == Kind::TaskDefinition
+                    && control.asset_types.iter().any(|t| t == "ECSTask"))
+        };
+        let applicable: Vec<&Placed> = placed
+            .iter()
+            .filter(|p| applies(&declared[p.index]))
+            .collect();
         let mut outcome = ControlOutcome {
             id: control.id.clone(),
             status: "pass",
@@ -435,7 +476,10 @@ pub async fn evaluate(
             outcomes.push(outcome);
             continue;
         }
-        let base_verdict = base.get(&control.id).cloned().unwrap_or_else(|| Err("not evaluated".to_owned()));
+        let base_verdict = base
+            .get(&control.id)
+            .cloned()
+            .unwrap_or_else(|| Err("not evaluated".to_owned()));
         for p in &applicable {
             let d = &declared[p.index];
             let in_base = base_verdict.as_ref().map(|s| s.contains(&p.arn));
@@ -459,7 +503,10 @@ pub async fn evaluate(
                     "unknown"
                 }
                 Ok(failing) => {
-                    if others.iter().any(|o| o.as_ref().map_or(true, |f| *f != failing)) {
+                    if others
+                        .iter()
+                        .any(|o| o.as_ref().map_or(true, |f| *f != failing))
+                    {
                         "unknown"
                     } else if failing {
                         "fail"
@@ -501,7 +548,9 @@ pub async fn evaluate(
         };
         outcomes.push(outcome);
     }
-    results.sort_by(|a, b| (&a.file, a.line, &a.resource, &a.control).cmp(&(&b.file, b.line, &b.resource, &b.control)));
+    results.sort_by(|a, b| {
+        (&a.file, a.line, &a.resource, &a.control).cmp(&(&b.file, b.line, &b.resource, &b.control))
+    });
     Ok(Report {
         files: found.files.clone(),
         skipped: found.skipped.clone(),

@@ -43,9 +43,7 @@ pub fn json_child_keys(text: &str, parent: &str) -> HashMap<String, usize> {
                     break;
                 }
                 if is_key {
-                    if stack.len() == 2
-                        && stack[0].is_none()
-                        && stack[1].as_deref() == Some(parent)
+                    if stack.len() == 2 && stack[0].is_none() && stack[1].as_deref() == Some(parent)
                     {
                         out.entry(s.clone()).or_insert(start_line);
                     }
@@ -103,7 +101,11 @@ pub fn plan_address(text: &str, address: &str) -> usize {
     while let Some(found) = text[from..].find(&quoted) {
         let at = from + found;
         let before = text[..at].trim_end();
-        if before.ends_with(':') && before[..before.len() - 1].trim_end().ends_with("\"address\"") {
+        if before.ends_with(':')
+            && before[..before.len() - 1]
+                .trim_end()
+                .ends_with("\"address\"")
+        {
             return line_at(text, at);
         }
         from = at + quoted.len();

@@ -30,7 +30,9 @@ pub fn render(format: Format, catalogue: &Catalogue, report: &Report) -> String 
             "controls": report.controls,
         }))
         .unwrap_or_default(),
-        Format::Sarif => serde_json::to_string_pretty(&sarif(catalogue, report)).unwrap_or_default(),
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif(catalogue, report)).unwrap_or_default()
+        }
         Format::Junit => junit(catalogue, report),
     }
 }
@@ -51,7 +53,13 @@ fn table(report: &Report) -> String {
                 .unwrap_or_default()
         ));
     }
-    let count = |status: &str| report.controls.iter().filter(|c| c.status == status).count();
+    let count = |status: &str| {
+        report
+            .controls
+            .iter()
+            .filter(|c| c.status == status)
+            .count()
+    };
     out.push_str(&format!(
         "{} file(s), {} resource(s): {} control(s) fail, {} unknown, {} pass, {} not applicable\n",
         report.files.len(),
@@ -154,7 +162,13 @@ fn xml(text: &str) -> String {
 }
 
 fn junit(catalogue: &Catalogue, report: &Report) -> String {
-    let count = |status: &str| report.controls.iter().filter(|c| c.status == status).count();
+    let count = |status: &str| {
+        report
+            .controls
+            .iter()
+            .filter(|c| c.status == status)
+            .count()
+    };
     let skipped = count("unknown") + count("not_applicable");
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
@@ -190,7 +204,9 @@ fn junit(catalogue: &Catalogue, report: &Report) -> String {
                 "      <skipped message=\"unknown before deploy: {}\"/>\n",
                 xml(&lines.join("; "))
             )),
-            "not_applicable" => out.push_str("      <skipped message=\"not applicable: no resource of its types\"/>\n"),
+            "not_applicable" => out.push_str(
+                "      <skipped message=\"not applicable: no resource of its types\"/>\n",
+            ),
             _ => {}
         }
         out.push_str("    </testcase>\n");

@@ -32,14 +32,16 @@ fn set_path(doc: &mut Map<String, Json>, path: &[&str], value: Json) {
 /// A child of type `ty` whose every field the catalogue reads is `with`.
 fn wildcard(ty: &TypeDef, with: &Json, depth: usize) -> Json {
     let mut doc = Map::new();
-    let text = with.as_str().map(str::to_owned).unwrap_or_else(|| with.to_string());
+    let text = with
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| with.to_string());
     for field in ty.fields {
         match field.api {
             // A required text field (a child's name, its key) is the substitute's text, so
             // the child is written at all.
             Api::At(path) | Api::ArnIdOr(path)
-                if !field.nullable
-                    && matches!(field.kind, ScalarKind::String | ScalarKind::Id) =>
+                if !field.nullable && matches!(field.kind, ScalarKind::String | ScalarKind::Id) =>
             {
                 set_path(&mut doc, path, Json::String(text.clone()))
             }

@@ -34,7 +34,13 @@ pub fn declared(file: &str, doc: &Json, line: usize) -> Option<Declared> {
     let family = api.get("family").and_then(Json::as_str)?.to_owned();
     if let Json::Object(map) = &mut api {
         // What the API sets on a registered revision, not the file.
-        for key in ["taskDefinitionArn", "revision", "status", "registeredAt", "deregisteredAt"] {
+        for key in [
+            "taskDefinitionArn",
+            "revision",
+            "status",
+            "registeredAt",
+            "deregisteredAt",
+        ] {
             map.remove(key);
         }
     }

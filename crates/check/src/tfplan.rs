@@ -160,9 +160,8 @@ fn api_of(kind: Kind, after: &Json) -> Json {
         Kind::TaskDefinition => {
             if let Some(definitions) = map.remove("containerDefinitions") {
                 let parsed = match &definitions {
-                    Json::String(text) => serde_json::from_str(text).unwrap_or_else(|_| {
-                        unknown("container_definitions")
-                    }),
+                    Json::String(text) => serde_json::from_str(text)
+                        .unwrap_or_else(|_| unknown("container_definitions")),
                     other => other.clone(),
                 };
                 map.insert("containerDefinitions".to_owned(), parsed);

@@ -84,7 +84,13 @@ pub fn camel_from_pascal(key: &str) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i < lower { c.to_ascii_lowercase() } else { *c })
+        .map(|(i, c)| {
+            if i < lower {
+                c.to_ascii_lowercase()
+            } else {
+                *c
+            }
+        })
         .collect()
 }
 
@@ -235,14 +241,25 @@ mod tests {
 
     #[test]
     fn template_names_become_the_apis() {
-        assert_eq!(camel_from_pascal("ContainerDefinitions"), "containerDefinitions");
-        assert_eq!(camel_from_pascal("EFSVolumeConfiguration"), "efsVolumeConfiguration");
+        assert_eq!(
+            camel_from_pascal("ContainerDefinitions"),
+            "containerDefinitions"
+        );
+        assert_eq!(
+            camel_from_pascal("EFSVolumeConfiguration"),
+            "efsVolumeConfiguration"
+        );
         assert_eq!(camel_from_pascal("IAM"), "iam");
         assert_eq!(camel_from_pascal("FilesystemId"), "fileSystemId");
         assert_eq!(camel_from_pascal("SizeInGiB"), "sizeInGiB");
         assert_eq!(camel_from_snake("network_mode"), "networkMode");
-        let recased = api_from_cfn(&json!({"LogConfiguration": {"LogDriver": "awslogs", "Options": {"Awslogs-Group": "x"}}}));
-        assert_eq!(recased, json!({"logConfiguration": {"logDriver": "awslogs", "options": {"Awslogs-Group": "x"}}}));
+        let recased = api_from_cfn(
+            &json!({"LogConfiguration": {"LogDriver": "awslogs", "Options": {"Awslogs-Group": "x"}}}),
+        );
+        assert_eq!(
+            recased,
+            json!({"logConfiguration": {"logDriver": "awslogs", "options": {"Awslogs-Group": "x"}}})
+        );
     }
 
     #[test]
@@ -253,6 +270,9 @@ mod tests {
         found.sort();
         assert_eq!(found, ["User", "X"]);
         assert_eq!(substitute(&doc, None), json!({"list": [1], "n": 2}));
-        assert_eq!(substitute(&doc, Some(&json!("root"))), json!({"user": "root", "list": [1, "root"], "n": 2}));
+        assert_eq!(
+            substitute(&doc, Some(&json!("root"))),
+            json!({"user": "root", "list": [1, "root"], "n": 2})
+        );
     }
 }
