@@ -377,3 +377,82 @@ fn malformed_and_unrecognised_files_are_errors_naming_file_and_line() {
     assert_eq!(found.skipped.len(), 1);
     assert!(found.files.is_empty());
 }
+
+/// One model: a task definition registered in AWS (moto over HTTP) and synced gets the same
+/// verdict from every built-in control as the same JSON checked as a file.
+#[tokio::test]
+async fn a_registered_and_synced_task_definition_gets_the_verdicts_of_its_file() {
+    use assetql_tests::moto::{random_account, Moto};
+    let moto = Moto::from_env();
+    let account = random_account();
+    let region = "us-east-1";
+    let file = corpus().join("taskdef/register-web.json");
+    let registration: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+    let answers = moto.seed(
+        &account,
+        region,
+        serde_json::json!([
+            {"op": "call", "method": "register_task_definition", "args": registration}
+        ]),
+    );
+    assert!(
+        answers[0]["taskDefinition"]["taskDefinitionArn"].is_string(),
+        "{answers:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("synced.db").display());
+    let db = assetql_store::Database::connect(&url, &assetql_store::PoolOptions::default())
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    let config = assetql_ingest::IngestConfig::with_accounts(vec![assetql_ingest::AccountConfig {
+        tenant: assetql_model::TenantId::default_tenant(),
+        name: None,
+        role_arn: Some(format!("arn:aws:iam::{account}:role/assetql-reader")),
+        external_id: None,
+        regions: vec![region.to_owned()],
+        environment: None,
+    }]);
+    let report = assetql_ingest::sync_all(&db, &moto.sdk_config().await, &config).await;
+    assert!(!report.any_failed(), "{report:?}");
+    let catalogue = Catalogue::builtin();
+    let definitions: Vec<&assetql_controls::Control> = catalogue
+        .controls
+        .iter()
+        .filter(|c| c.asset_types == ["ECSTaskDefinition"])
+        .collect();
+    let runner = assetql_controls::Runner::new(
+        std::sync::Arc::new(assetql_graphql::Engine::new().expect("engine")),
+        db.clone(),
+    );
+    let runs = runner
+        .run_and_record(
+            &assetql_model::TenantId::default_tenant(),
+            &definitions,
+            None,
+        )
+        .await
+        .expect("runs");
+    let synced: BTreeSet<String> = runs
+        .iter()
+        .filter(|r| r.failing().next().is_some())
+        .map(|r| r.control_id.clone())
+        .collect();
+    assert!(runs.iter().all(|r| r.error.is_none()), "{runs:?}");
+
+    // moto runs no task, so the file is checked without the assumed running task.
+    let options = Options {
+        no_assume_running: true,
+        ..Options::default()
+    };
+    let checked = check(&[file], &catalogue, &options).await;
+    let from_file: BTreeSet<String> = checked.results.iter().map(|r| r.control.clone()).collect();
+    assert!(checked.results.iter().all(|r| r.status == "fail"));
+    assert_eq!(from_file, synced);
+    assert!(
+        synced.len() >= 7,
+        "the file violates most task-definition controls: {synced:?}"
+    );
+}
