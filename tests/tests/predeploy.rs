@@ -14,7 +14,7 @@ fn corpus() -> PathBuf {
 }
 
 async fn check(paths: &[PathBuf], catalogue: &Catalogue, options: &Options) -> Report {
-    let found = discover(paths).expect("the corpus reads");
+    let found = discover(paths, false).expect("the corpus reads");
     evaluate(&found, catalogue, options)
         .await
         .expect("the check runs")
@@ -229,7 +229,7 @@ async fn without_a_running_task_the_in_use_controls_pass_the_host_task_definitio
         no_assume_running: true,
         ..Options::default()
     };
-    let report = check(&[file.clone()], &Catalogue::builtin(), &options).await;
+    let report = check(std::slice::from_ref(&file), &Catalogue::builtin(), &options).await;
     let failing: BTreeSet<&str> = report.results.iter().map(|r| r.control.as_str()).collect();
     // The public catalogue's aws-ecs-1 evaluates only revisions with a running task.
     assert!(
@@ -353,7 +353,7 @@ fn malformed_and_unrecognised_files_are_errors_naming_file_and_line() {
         "{\n  \"family\": \"x\",\n  \"containerDefinitions\": [\n}\n",
     )
     .expect("write");
-    let error = discover(std::slice::from_ref(&broken)).expect_err("malformed");
+    let error = discover(std::slice::from_ref(&broken), false).expect_err("malformed");
     let text = error.to_string();
     assert!(
         text.starts_with(&format!("{}:4:", broken.display())),
@@ -361,19 +361,19 @@ fn malformed_and_unrecognised_files_are_errors_naming_file_and_line() {
     );
     let other = dir.path().join("package.json");
     std::fs::write(&other, "{\"name\": \"web\"}").expect("write");
-    let error = discover(std::slice::from_ref(&other)).expect_err("named, not ours");
+    let error = discover(std::slice::from_ref(&other), false).expect_err("named, not ours");
     assert!(
         error.to_string().contains("not a task definition"),
         "{error}"
     );
     // In directory mode the same file is skipped, but a malformed one still stops the check.
-    let found = discover(&[dir.path().to_owned()]);
+    let found = discover(&[dir.path().to_owned()], false);
     assert!(
         found.is_err(),
         "the malformed JSON file in the directory is an error"
     );
     std::fs::remove_file(&broken).expect("remove");
-    let found = discover(&[dir.path().to_owned()]).expect("the directory reads");
+    let found = discover(&[dir.path().to_owned()], false).expect("the directory reads");
     assert_eq!(found.skipped.len(), 1);
     assert!(found.files.is_empty());
 }

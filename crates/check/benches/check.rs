@@ -67,7 +67,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("task_definition_files/1000", |b| {
         b.iter(|| {
             runtime.block_on(async {
-                let found = discover(&[dir.path().to_owned()]).unwrap_or_else(|e| panic!("{e}"));
+                let found =
+                    discover(&[dir.path().to_owned()], false).unwrap_or_else(|e| panic!("{e}"));
                 let report = evaluate(&found, &catalogue, &Options::default())
                     .await
                     .unwrap_or_else(|e| panic!("{e}"));

@@ -22,8 +22,9 @@ pub struct Discovered {
 const STRUCTURED: &[&str] = &["json", "yaml", "yml", "template"];
 
 /// Reads `paths`: files, or directories walked recursively (hidden directories and
-/// `node_modules` left out). A file named explicitly must be a recognised kind.
-pub fn discover(paths: &[PathBuf]) -> Result<Discovered, CheckError> {
+/// `node_modules` left out). A file named explicitly must be a recognised kind unless
+/// `skip_unrecognised` (pre-commit names every touched file).
+pub fn discover(paths: &[PathBuf], skip_unrecognised: bool) -> Result<Discovered, CheckError> {
     let mut found = Discovered::default();
     for path in paths {
         if path.is_dir() {
@@ -37,7 +38,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, CheckError> {
                 read(&file, false, &mut found)?;
             }
         } else if path.exists() {
-            read(path, true, &mut found)?;
+            read(path, !skip_unrecognised, &mut found)?;
         } else {
             return Err(CheckError::Missing(path.clone()));
         }

@@ -33,9 +33,9 @@ pub fn json_child_keys(text: &str, parent: &str) -> HashMap<String, usize> {
                     }
                 }
                 // A key is a string followed by `:`.
-                let mut rest = chars.clone();
+                let rest = chars.clone();
                 let mut is_key = false;
-                while let Some((_, n)) = rest.next() {
+                for (_, n) in rest {
                     if n.is_whitespace() {
                         continue;
                     }

@@ -49,6 +49,10 @@ pub struct CheckArgs {
     /// about to run).
     #[arg(long)]
     pub no_assume_running: bool,
+    /// Skip a file named on the command line that is none of the recognised kinds, instead of
+    /// failing (pre-commit passes every touched file).
+    #[arg(long)]
+    pub skip_unrecognised: bool,
     /// List the files skipped as none of the recognised kinds (on stderr).
     #[arg(long)]
     pub verbose: bool,
@@ -58,7 +62,7 @@ pub struct CheckArgs {
 /// --fail-on-unknown), 2 errors.
 pub async fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let catalogue = args.catalogue.load()?;
-    let found = match assetql_check::discover(&args.paths) {
+    let found = match assetql_check::discover(&args.paths, args.skip_unrecognised) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
