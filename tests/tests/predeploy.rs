@@ -1,7 +1,7 @@
 //! `assetql check` on our own corpus (tests/fixtures/predeploy): task-definition JSON in both
 //! shapes, a CloudFormation template in YAML (parameters with and without defaults, short-form
 //! intrinsics) and one in JSON, a Terraform plan with a child module and values known only
-//! after apply. Every verdict of every built-in control is listed; anything else fails.
+//! after apply, and Terraform HCL. Every verdict of every built-in control is listed; anything else fails.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -150,6 +150,49 @@ const EXPECTED: &[(&str, &str, usize, &[&str], &str)] = &[
         ],
         "unknown",
     ),
+    // HCL: literals, `jsonencode` of literals, `file()` of the JSON beside it.
+    (
+        "terraform/main.tf",
+        "aws_ecs_task_definition.api",
+        19,
+        &["aws-fsbp-ecs-20"],
+        "fail",
+    ),
+    (
+        "terraform/main.tf",
+        "aws_ecs_task_definition.sidecar",
+        45,
+        &["aws-ecs-4-containers-not-privileged", "aws-fsbp-ecs-4"],
+        "fail",
+    ),
+    // `templatefile(…)`: its containers are unknown.
+    (
+        "terraform/main.tf",
+        "aws_ecs_task_definition.templated",
+        52,
+        &[
+            "aws-ecs-4-containers-not-privileged",
+            "aws-ecs-5-readonly-root-file-systems",
+            "aws-ecs-8-secrets-in-vars",
+            "aws-fsbp-ecs-20",
+            "aws-fsbp-ecs-4",
+            "aws-fsbp-ecs-5",
+            "aws-fsbp-ecs-8",
+            "aws-fsbp-ecs-9",
+        ],
+        "unknown",
+    ),
+    // `assign_public_ip = var.public`: a variable is unknown (a tfvars file may set it).
+    (
+        "terraform/main.tf",
+        "aws_ecs_service.api",
+        59,
+        &[
+            "aws-ecs-2-service-assign-public-ip-disabled",
+            "aws-fsbp-ecs-2",
+        ],
+        "unknown",
+    ),
     (
         "terraform/plan.json",
         "module.jobs.aws_ecs_task_definition.worker_v2",
@@ -187,8 +230,15 @@ async fn every_built_in_control_gives_the_expected_verdict_on_the_corpus() {
     assert_eq!(verdicts(&report), want);
     // The describe-output task definition and Terraform's `web` task definition pass every
     // control; the text file is skipped; the deleted resource of the plan is not checked.
-    assert_eq!(report.files.len(), 5);
-    assert_eq!(report.resources, 11);
+    assert_eq!(report.files.len(), 6);
+    assert_eq!(report.resources, 16);
+    assert!(
+        report
+            .skipped
+            .iter()
+            .any(|f| f.ends_with("sidecar-containers.json")),
+        "a JSON list is not a deployable file"
+    );
     assert!(report.skipped.iter().any(|f| f.ends_with("notes.txt")));
     assert!(report
         .results

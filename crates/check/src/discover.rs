@@ -19,7 +19,7 @@ pub struct Discovered {
 }
 
 /// Extensions whose files must parse (a malformed one is an error, even found in a directory).
-const STRUCTURED: &[&str] = &["json", "yaml", "yml", "template"];
+const STRUCTURED: &[&str] = &["json", "yaml", "yml", "template", "tf"];
 
 /// Reads `paths`: files, or directories walked recursively (hidden directories and
 /// `node_modules` left out). A file named explicitly must be a recognised kind unless
@@ -88,6 +88,17 @@ fn read(path: &Path, named: bool, found: &mut Discovered) -> Result<(), CheckErr
             return Ok(());
         }
     };
+    if extension == "tf" {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let declared = crate::hcl::declared(&file, &text, dir)?;
+        if declared.is_empty() && !named {
+            found.skipped.push(file);
+        } else {
+            found.files.push(file);
+            found.declared.extend(declared);
+        }
+        return Ok(());
+    }
     let trimmed = text.trim_start();
     let doc = if trimmed.starts_with('{') {
         match serde_json::from_str::<Json>(&text) {

@@ -9,6 +9,7 @@
 mod cfn;
 mod discover;
 mod evaluate;
+mod hcl;
 mod lines;
 mod report;
 mod structure;

@@ -149,7 +149,7 @@ fn tags(map: &mut Map<String, Json>) {
 }
 
 /// The API shape of one resource's `after` values.
-fn api_of(kind: Kind, after: &Json) -> Json {
+pub(crate) fn api_of(kind: Kind, after: &Json) -> Json {
     let mut api = value::api_from_terraform(after);
     unwrap_blocks(&mut api);
     let Json::Object(map) = &mut api else {
