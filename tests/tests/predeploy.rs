@@ -150,6 +150,9 @@ const EXPECTED: &[(&str, &str, usize, &[&str], &str)] = &[
         ],
         "unknown",
     ),
+    // A task set (CloudFormation spells `AwsVpcConfiguration`) and a capacity provider.
+    ("cfn/stack.yaml", "Canary", 53, &["aws-fsbp-ecs-16"], "fail"),
+    ("cfn/stack.yaml", "Spot", 64, &["aws-fsbp-ecs-19"], "fail"),
     // HCL: literals, `jsonencode` of literals, `file()` of the JSON beside it.
     (
         "terraform/main.tf",
@@ -213,6 +216,23 @@ const EXPECTED: &[(&str, &str, usize, &[&str], &str)] = &[
 #[tokio::test]
 async fn every_built_in_control_gives_the_expected_verdict_on_the_corpus() {
     let report = check(&[corpus()], &Catalogue::builtin(), &Options::default()).await;
+    // Only the Terraform HCL and the task-definition files: no capacity provider there.
+    let taskdefs = check(
+        &[corpus().join("taskdef")],
+        &Catalogue::builtin(),
+        &Options::default(),
+    )
+    .await;
+    let not_applicable = taskdefs
+        .controls
+        .iter()
+        .find(|c| c.id == "aws-fsbp-ecs-19")
+        .map(|c| c.status);
+    assert_eq!(
+        not_applicable,
+        Some("not_applicable"),
+        "no capacity provider is declared"
+    );
     let want: BTreeSet<(String, String, usize, String, &str)> = EXPECTED
         .iter()
         .flat_map(|(file, resource, line, controls, status)| {
@@ -231,7 +251,7 @@ async fn every_built_in_control_gives_the_expected_verdict_on_the_corpus() {
     // The describe-output task definition and Terraform's `web` task definition pass every
     // control; the text file is skipped; the deleted resource of the plan is not checked.
     assert_eq!(report.files.len(), 6);
-    assert_eq!(report.resources, 16);
+    assert_eq!(report.resources, 18);
     assert!(
         report
             .skipped
@@ -263,11 +283,7 @@ async fn every_built_in_control_gives_the_expected_verdict_on_the_corpus() {
             .find(|c| c.id == id)
             .map(|c| c.status)
     };
-    assert_eq!(
-        status("aws-fsbp-ecs-16"),
-        Some("not_applicable"),
-        "no task set is declared"
-    );
+    assert_eq!(status("aws-fsbp-ecs-16"), Some("fail"));
     assert_eq!(status("aws-fsbp-ecs-21"), Some("pass"));
     assert_eq!(status("assetql-ecs-1-strict-uid-zero"), Some("unknown"));
 }
@@ -391,7 +407,11 @@ async fn the_json_report_has_the_documented_shape_and_sarif_validates() {
 
     let junit = render(Format::Junit, &catalogue, &report);
     assert!(junit.contains("<testcase classname=\"assetql.check\" name=\"aws-fsbp-ecs-17\">"));
-    assert!(junit.contains("<skipped message=\"not applicable"));
+    assert!(junit.contains("<skipped message=\"unknown before deploy"));
+    let taskdefs = check(&[corpus().join("taskdef")], &catalogue, &Options::default()).await;
+    assert!(
+        render(Format::Junit, &catalogue, &taskdefs).contains("<skipped message=\"not applicable")
+    );
 }
 
 #[test]

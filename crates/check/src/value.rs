@@ -68,6 +68,8 @@ pub fn camel_from_pascal(key: &str) -> String {
             return "fsxWindowsFileServerVolumeConfiguration".to_owned()
         }
         "FilesystemId" => return "fileSystemId".to_owned(),
+        // AWS::ECS::TaskSet spells it with a capital V; the API never does.
+        "AwsVpcConfiguration" => return "awsvpcConfiguration".to_owned(),
         "IAM" => return "iam".to_owned(),
         _ => {}
     }
