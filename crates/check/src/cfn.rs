@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::model::{Declared, Kind};
 use crate::value::{self, unknown};
-use crate::{Declared, Kind};
 
 /// Whether `doc` is a CloudFormation template declaring at least one resource.
 pub fn is_template(doc: &Json) -> bool {

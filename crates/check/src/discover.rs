@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::{cfn, lines, taskdef, tfplan, CheckError, Declared, FileError};
+use crate::model::{CheckError, Declared, FileError};
+use crate::{cfn, lines, taskdef, tfplan};
 
 /// What the paths held.
 #[derive(Debug, Default)]

@@ -13,8 +13,9 @@ use assetql_model::{Scope, TenantId};
 use assetql_store::{ControlStatus, Database, PoolOptions};
 use serde_json::{json, Value as Json};
 
+use crate::discover::Discovered;
+use crate::model::{CheckError, ControlOutcome, Declared, Finding, Kind, Options, Report};
 use crate::value::{self, substitute};
-use crate::{CheckError, ControlOutcome, Declared, Discovered, Finding, Kind, Options, Report};
 
 const REGION: &str = "us-east-1";
 /// The value an unknown takes in the "fresh value" run: equal to nothing a control mentions.

@@ -9,8 +9,8 @@ use std::path::Path;
 use hcl::{Block, Body, Expression, ObjectKey, TemplateExpr, TraversalOperator};
 use serde_json::{Map, Value as Json};
 
+use crate::model::{Declared, FileError, Kind};
 use crate::value::unknown;
-use crate::{Declared, FileError, Kind};
 
 fn kind_of(ty: &str) -> Option<Kind> {
     Some(match ty {

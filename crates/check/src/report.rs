@@ -4,7 +4,7 @@
 use assetql_controls::{Catalogue, Severity};
 use serde_json::json;
 
-use crate::Report;
+use crate::model::Report;
 
 /// An output format of `assetql check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

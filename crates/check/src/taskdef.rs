@@ -5,7 +5,7 @@
 
 use serde_json::Value as Json;
 
-use crate::{Declared, Kind};
+use crate::model::{Declared, Kind};
 
 /// The task definition `doc` describes, in the API's shape, when it is one.
 fn definition(doc: &Json) -> Option<Json> {

@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::model::{Declared, Kind};
 use crate::value::{self, unknown};
-use crate::{Declared, Kind};
 
 /// Whether `doc` is a plan.
 pub fn is_plan(doc: &Json) -> bool {
