@@ -10,18 +10,8 @@ use hcl::{Block, Body, Expression, ObjectKey, TemplateExpr, TraversalOperator};
 use serde_json::{Map, Value as Json};
 
 use crate::model::{Declared, FileError, Kind};
+use crate::tfplan::kind_of;
 use crate::value::unknown;
-
-fn kind_of(ty: &str) -> Option<Kind> {
-    Some(match ty {
-        "aws_ecs_task_definition" => Kind::TaskDefinition,
-        "aws_ecs_service" => Kind::Service,
-        "aws_ecs_cluster" => Kind::Cluster,
-        "aws_ecs_task_set" => Kind::TaskSet,
-        "aws_ecs_capacity_provider" => Kind::CapacityProvider,
-        _ => return None,
-    })
-}
 
 /// The value of `expr`, or an unknown marker naming `path`.
 fn eval(expr: &Expression, path: &str, dir: &Path) -> Json {

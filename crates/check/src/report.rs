@@ -1,7 +1,7 @@
 //! `assetql check` reports: a table for people, JSON (a documented, stable shape), SARIF 2.1.0
 //! for code scanning, JUnit XML for CI test reports.
 
-use assetql_controls::{Catalogue, Severity};
+use assetql_controls::{sarif_level, sarif_rule, xml_escape, Catalogue};
 use serde_json::json;
 
 use crate::model::Report;
@@ -72,29 +72,12 @@ fn table(report: &Report) -> String {
     out
 }
 
-fn level(severity: Option<Severity>) -> &'static str {
-    match severity {
-        Some(Severity::Low) => "note",
-        Some(Severity::Medium) => "warning",
-        _ => "error",
-    }
-}
-
 fn sarif(catalogue: &Catalogue, report: &Report) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = report
         .controls
         .iter()
         .filter_map(|c| catalogue.get(&c.id))
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.id,
-                "shortDescription": { "text": c.title },
-                "fullDescription": { "text": if c.description.is_empty() { &c.title } else { &c.description } },
-                "help": { "text": c.remediation.clone().unwrap_or_else(|| c.title.clone()) },
-                "properties": { "severity": c.severity, "assetTypes": c.asset_types },
-            })
-        })
+        .map(sarif_rule)
         .collect();
     let results: Vec<serde_json::Value> = report
         .results
@@ -113,7 +96,7 @@ fn sarif(catalogue: &Catalogue, report: &Report) -> serde_json::Value {
                 )
             } else {
                 (
-                    level(control.map(|c| c.severity)),
+                    sarif_level(control.map(|c| c.severity)),
                     format!(
                         "{} violates {}: {}",
                         r.resource,
@@ -153,14 +136,6 @@ fn sarif(catalogue: &Catalogue, report: &Report) -> serde_json::Value {
     })
 }
 
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
 fn junit(catalogue: &Catalogue, report: &Report) -> String {
     let count = |status: &str| {
         report
@@ -185,7 +160,7 @@ fn junit(catalogue: &Catalogue, report: &Report) -> String {
         let title = catalogue.get(&control.id).map_or("", |c| c.title.as_str());
         out.push_str(&format!(
             "    <testcase classname=\"assetql.check\" name=\"{}\">\n",
-            xml(&control.id)
+            xml_escape(&control.id)
         ));
         let lines: Vec<String> = report
             .results
@@ -197,12 +172,12 @@ fn junit(catalogue: &Catalogue, report: &Report) -> String {
             "fail" => out.push_str(&format!(
                 "      <failure message=\"{} resource(s) fail: {}\">{}</failure>\n",
                 control.failing,
-                xml(title),
-                xml(&lines.join("\n"))
+                xml_escape(title),
+                xml_escape(&lines.join("\n"))
             )),
             "unknown" => out.push_str(&format!(
                 "      <skipped message=\"unknown before deploy: {}\"/>\n",
-                xml(&lines.join("; "))
+                xml_escape(&lines.join("; "))
             )),
             "not_applicable" => out.push_str(
                 "      <skipped message=\"not applicable: no resource of its types\"/>\n",

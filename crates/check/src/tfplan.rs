@@ -14,7 +14,8 @@ pub fn is_plan(doc: &Json) -> bool {
         && (doc.get("resource_changes").is_some() || doc.get("planned_values").is_some())
 }
 
-fn kind_of(ty: &str) -> Option<Kind> {
+/// The kind of a Terraform resource type.
+pub(crate) fn kind_of(ty: &str) -> Option<Kind> {
     Some(match ty {
         "aws_ecs_task_definition" => Kind::TaskDefinition,
         "aws_ecs_service" => Kind::Service,

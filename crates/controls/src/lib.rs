@@ -12,5 +12,5 @@ mod run;
 pub use backend::{CatalogueBackend, ResyncError, Resyncer, RunObserver};
 pub use catalogue::{Catalogue, Check, Comparator, Control, Expected, Origin, Rejected, Severity};
 pub use docs::markdown;
-pub use report::{render, Format, Overall};
+pub use report::{render, sarif_level, sarif_rule, xml_escape, Format, Overall};
 pub use run::{new_exception, ExceptionError, Runner, DEFAULT_MAX_DATA_AGE};

@@ -19,7 +19,8 @@ pub enum Format {
     Junit,
 }
 
-fn xml_escape(text: &str) -> String {
+/// `text` escaped for XML attributes and text; control characters XML forbids are dropped.
+pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -139,7 +140,20 @@ impl Overall {
     }
 }
 
-fn sarif_level(severity: Option<Severity>) -> &'static str {
+/// A control as a SARIF 2.1.0 rule (`tool.driver.rules[]`): description and remediation.
+pub fn sarif_rule(c: &crate::catalogue::Control) -> serde_json::Value {
+    json!({
+        "id": c.id,
+        "name": c.id,
+        "shortDescription": { "text": c.title },
+        "fullDescription": { "text": if c.description.is_empty() { &c.title } else { &c.description } },
+        "help": { "text": c.remediation.clone().unwrap_or_else(|| c.title.clone()) },
+        "properties": { "severity": c.severity, "assetTypes": c.asset_types },
+    })
+}
+
+/// The SARIF level of a failing control of `severity`.
+pub fn sarif_level(severity: Option<Severity>) -> &'static str {
     match severity {
         Some(Severity::Low) => "note",
         Some(Severity::Medium) => "warning",
@@ -151,16 +165,7 @@ fn sarif(catalogue: &Catalogue, runs: &[ControlRun]) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = runs
         .iter()
         .filter_map(|run| catalogue.get(&run.control_id))
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.id,
-                "shortDescription": { "text": c.title },
-                "fullDescription": { "text": if c.description.is_empty() { &c.title } else { &c.description } },
-                "help": { "text": c.remediation.clone().unwrap_or_else(|| c.title.clone()) },
-                "properties": { "severity": c.severity, "assetTypes": c.asset_types },
-            })
-        })
+        .map(sarif_rule)
         .collect();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
