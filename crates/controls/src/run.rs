@@ -254,8 +254,20 @@ impl Runner {
         controls: &[&Control],
         sync_run_id: Option<i64>,
     ) -> Result<Vec<ControlRun>, StoreError> {
+        self.run_and_record_at(tenant, controls, sync_run_id, Utc::now())
+            .await
+    }
+
+    /// [`Runner::run_and_record`] as of `now` (exceptions and data age judged then): the demo
+    /// records a simulated history with it.
+    pub async fn run_and_record_at(
+        &self,
+        tenant: &TenantId,
+        controls: &[&Control],
+        sync_run_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ControlRun>, StoreError> {
         let exceptions = self.db.control_exceptions(tenant).await?;
-        let now = Utc::now();
         self.db.ensure_tenant(tenant, tenant.as_str()).await?;
         // Asset types with at least one successful sync for the tenant: a control over types
         // never synced has nothing to say, and an empty answer must not read as compliant.

@@ -9,7 +9,7 @@ use assetql_store::{Database, PoolOptions};
 use clap::{Args, ValueEnum};
 
 /// Options shared by every subcommand.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Database URL: `sqlite://FILE` (embedded, created on first use) or `postgres://…`.
     #[arg(
@@ -53,7 +53,7 @@ pub enum LogFormat {
 }
 
 /// The AWS accounts and regions of `sync` and `worker`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AwsArgs {
     /// TOML file with `[[aws.accounts]]` (name, tenant, role_arn, external_id, regions). Without
     /// it, the default credential chain's account and AWS_REGION form the one scope.

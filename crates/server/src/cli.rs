@@ -45,6 +45,9 @@ pub enum Command {
     /// API bearer tokens, each scoped to one tenant.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Build a demo estate (two accounts, two regions, 14 days of control runs) into its own
+    /// embedded database and serve it on loopback with auth off.
+    Demo(crate::demo::DemoArgs),
     /// Check task-definition, CloudFormation and Terraform files with the stored controls
     /// before deploy (no database, network or AWS credentials needed).
     Check(crate::check_command::CheckArgs),
@@ -112,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Controls(command) => run_controls(&cli.global, command).await,
         Command::Tokens(command) => run_tokens(&cli.global, command).await,
         Command::Check(args) => crate::check_command::run_check(args).await,
+        Command::Demo(args) => crate::demo::run(&cli.global, args).await,
         Command::Generate(args) => {
             let db = cli.global.connect().await?;
             db.migrate().await.context("applying migrations")?;

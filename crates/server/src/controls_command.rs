@@ -29,7 +29,7 @@ pub enum ControlsCommand {
 }
 
 /// Where controls come from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CatalogueArgs {
     /// Directory of controls: `*.toml` files, and/or the public catalogue's `controls/` +
     /// `queries/` JSON layout. Default: the catalogue built into the binary.

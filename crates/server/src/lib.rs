@@ -6,6 +6,7 @@ pub mod args;
 pub mod check_command;
 pub mod cli;
 pub mod controls_command;
+pub mod demo;
 pub mod generate;
 pub mod http;
 pub mod listen;

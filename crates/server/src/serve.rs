@@ -17,7 +17,7 @@ use crate::http;
 use crate::listen;
 
 /// Options of `assetql serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "ASSETQL_LISTEN", default_value = "127.0.0.1:8080")]
