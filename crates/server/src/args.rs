@@ -39,8 +39,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ASSETQL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Log level (`error`, `warn`, `info`, `debug`, `trace`); `RUST_LOG` overrides it.
-    #[arg(long, global = true, env = "ASSETQL_LOG_LEVEL", default_value = "info")]
-    pub log_level: String,
+    /// Default: `info` for `serve` and `worker`, `warn` for the other commands.
+    #[arg(long, global = true, env = "ASSETQL_LOG_LEVEL")]
+    pub log_level: Option<String>,
 }
 
 /// Log output format.

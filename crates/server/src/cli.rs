@@ -15,7 +15,13 @@ use crate::tokens_command::{run_tokens, TokensCommand};
 
 /// assetql keeps an inventory of AWS ECS in a database and answers GraphQL queries over it.
 #[derive(Debug, Parser)]
-#[command(name = "assetql", version, about, long_about = None)]
+#[command(
+    name = "assetql",
+    version,
+    about = "assetql keeps an inventory of AWS ECS in a database, answers GraphQL over it, and \
+             checks stored security controls on it (and on files before deploy).",
+    long_about = None
+)]
 pub struct Cli {
     /// Options shared by every subcommand.
     #[command(flatten)]
@@ -23,6 +29,17 @@ pub struct Cli {
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The log level when neither `--log-level` nor `RUST_LOG` says: the long-running commands
+    /// log their work; the others print a report that INFO lines would drown.
+    pub fn default_log_level(&self) -> &'static str {
+        match self.command {
+            Command::Serve(_) | Command::Worker(_) => "info",
+            _ => "warn",
+        }
+    }
 }
 
 /// The subcommands.

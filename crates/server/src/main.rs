@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = assetql_server::cli::Cli::parse();
-    assetql_server::telemetry::init(&cli.global);
+    assetql_server::telemetry::init(&cli.global, cli.default_log_level());
     match assetql_server::cli::run(cli).await {
         Ok(code) => code,
         Err(error) => {

@@ -4,12 +4,16 @@ use tracing_subscriber::EnvFilter;
 
 use crate::args::{GlobalArgs, LogFormat};
 
-/// Installs the global tracing subscriber. `RUST_LOG` overrides `--log-level`.
-pub fn init(args: &GlobalArgs) {
+/// Installs the global tracing subscriber. `RUST_LOG` overrides `--log-level`, which
+/// overrides `default_level`. Colours only when stderr is a terminal (log files stay plain).
+pub fn init(args: &GlobalArgs, default_level: &str) {
+    use std::io::IsTerminal;
+    let level = args.log_level.as_deref().unwrap_or(default_level);
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{},sqlx=warn", args.log_level)));
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match args.log_format {
         LogFormat::Text => builder.try_init(),
