@@ -11,7 +11,7 @@ use assetql_sql::QueryDialect;
 use assetql_store::{Database, MigrationState};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -94,7 +94,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::assets::graphiql).post(graphql))
+        .route("/assets/{*path}", get(crate::assets::asset))
         .route("/metrics", get(metrics))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(state)
@@ -351,16 +352,6 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TenantId,
             ))
         }
     }
-}
-
-/// `GET /graphql`: GraphiQL for analysts.
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("assetql")
-            .finish(),
-    )
 }
 
 /// `GET /metrics`: Prometheus text exposition, for whom `state.metrics_access` allows.

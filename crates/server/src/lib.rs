@@ -3,6 +3,7 @@
 //! environment, binds sockets or speaks HTTP.
 
 pub mod args;
+pub mod assets;
 pub mod check_command;
 pub mod cli;
 pub mod controls_command;
