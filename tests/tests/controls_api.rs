@@ -100,8 +100,12 @@ on_both_databases! {
         let failing_only = server.graphql(r#"{ findings(controlId: "aws-ecs-4-containers-not-privileged") { assetIdentifier } }"#, None).await;
         assert_eq!(failing_only.data()["findings"].as_array().map(Vec::len), Some(2));
 
-        let revoked = server.graphql(&format!(r#"mutation {{ revokeControlException(id: "{id}") }}"#), None).await;
-        assert_eq!(revoked.data()["revokeControlException"], true);
+        // An ID argument may be written as an integer (GraphQL spec): the same exception.
+        let numeric: i64 = id.parse().expect("a numeric id");
+        let revoked = server.graphql(&format!(r#"mutation {{ revokeControlException(id: {numeric}) }}"#), None).await;
+        assert_eq!(revoked.data()["revokeControlException"], true, "{:?}", revoked.body);
+        let again = server.graphql(&format!(r#"mutation {{ revokeControlException(id: "{id}") }}"#), None).await;
+        assert_eq!(again.data()["revokeControlException"], false, "already revoked");
         let listed = server.graphql(r#"{ exceptions(active: true) { id } all: exceptions { id active } }"#, None).await;
         assert_eq!(listed.data()["exceptions"], json!([]));
         assert_eq!(listed.data()["all"], json!([{"id": id, "active": false}]));

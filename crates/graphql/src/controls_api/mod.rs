@@ -440,9 +440,12 @@ async fn create_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<
 async fn revoke_exception(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>, Error> {
     let (request, tenant) = context(&ctx)?;
     let args = arguments(&ctx.field())?;
-    let id: i64 = string_arg(&args, "id")
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| coded("id must be an exception id", ErrorCode::BadUserInput))?;
+    // An ID input accepts an integer literal as well as a string (GraphQL spec, 3.5.5).
+    let id: Option<i64> = match args.get("id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        _ => string_arg(&args, "id").and_then(|id| id.parse().ok()),
+    };
+    let id = id.ok_or_else(|| coded("id must be an exception id", ErrorCode::BadUserInput))?;
     // Writes go through the backend's (writer) database; the request's may be read-only.
     let revoked = backend(request)?.revoke_exception(&tenant, id).await?;
     Ok(Some(FieldValue::value(Value::Boolean(revoked))))
