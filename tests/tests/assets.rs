@@ -33,6 +33,16 @@ async fn graphiql_loads_nothing_from_the_internet() {
     }
     let (status, _) = server.get("/assets/graphiql-3.8.3/nope.js").await;
     assert_eq!(status, 404);
+    // The posture page too: only the server's own files.
+    let (status, page) = server.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    for source in page.split('"').filter(|s| s.starts_with("/assets/")) {
+        assert_eq!(server.get(source).await.0, 200, "{source}");
+    }
 }
 
 #[test]
@@ -45,5 +55,5 @@ fn the_vendored_files_are_the_pinned_ones() {
         assert_eq!(hex::encode(Sha256::digest(&bytes)), sum, "{file}");
         checked += 1;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 7);
 }

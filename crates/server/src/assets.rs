@@ -29,11 +29,26 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/react-dom.production.min.js"),
     ),
     (
+        "posture.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/posture.js"),
+    ),
+    (
+        "posture.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/posture.css"),
+    ),
+    (
         "graphiql-start.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/graphiql-start.js"),
     ),
 ];
+
+/// `GET /`: the posture page, a client of the public GraphQL API (docs/architecture.md).
+pub async fn posture() -> Html<&'static str> {
+    Html(include_str!("../assets/posture.html"))
+}
 
 /// `GET /graphql`: GraphiQL, from the files above.
 pub async fn graphiql() -> Html<&'static str> {
@@ -44,7 +59,7 @@ pub async fn graphiql() -> Html<&'static str> {
 pub async fn asset(Path(path): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == path) {
         Some((name, content_type, bytes)) => {
-            // Versioned paths never change; the start script is small and unversioned.
+            // Versioned paths never change; assetql's own small scripts are unversioned.
             let cache = if name.contains('/') {
                 "public, max-age=31536000, immutable"
             } else {

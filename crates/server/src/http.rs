@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/", get(crate::assets::posture))
         .route("/graphql", get(crate::assets::graphiql).post(graphql))
         .route("/assets/{*path}", get(crate::assets::asset))
         .route("/metrics", get(metrics))
