@@ -415,6 +415,7 @@ pub async fn run(global: &crate::args::GlobalArgs, args: DemoArgs) -> anyhow::Re
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
+    eprintln!("posture:   http://{}/", args.listen);
     eprintln!("GraphiQL:  http://{}/graphql", args.listen);
     eprintln!("controls:  curl -s http://{}/graphql -H 'content-type: application/json' -d '{{\"query\":\"{{ compliance {{ compliancePercent }} controls {{ id latestRun {{ status failingCount applicableCount }} }} }}\"}}'", args.listen);
     eprintln!(
