@@ -62,6 +62,9 @@ pub enum Command {
     /// API bearer tokens, each scoped to one tenant.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Probe a running server (`/readyz` by default): exit 0 when it answers 200. The
+    /// container image's health check.
+    Healthcheck(crate::healthcheck::HealthcheckArgs),
     /// Build a demo estate (two accounts, two regions, 14 days of control runs) into its own
     /// embedded database and serve it on loopback with auth off.
     Demo(crate::demo::DemoArgs),
@@ -133,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tokens(command) => run_tokens(&cli.global, command).await,
         Command::Check(args) => crate::check_command::run_check(args).await,
         Command::Demo(args) => crate::demo::run(&cli.global, args).await,
+        Command::Healthcheck(args) => Ok(crate::healthcheck::run(&args)),
         Command::Generate(args) => {
             let db = cli.global.connect().await?;
             db.migrate().await.context("applying migrations")?;

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod controls_command;
 pub mod demo;
 pub mod generate;
+pub mod healthcheck;
 pub mod http;
 pub mod listen;
 pub mod metrics;
