@@ -139,8 +139,8 @@ fn the_image_is_pinned_cached_and_runs_as_a_user() {
     );
     let user = dockerfile
         .lines()
-        .filter_map(|l| l.strip_prefix("USER "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("USER "))
         .expect("a USER");
     assert!(user.trim() != "root" && user.trim() != "0");
     let health = dockerfile
