@@ -55,6 +55,10 @@ pub async fn run_sync(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exi
     db.migrate().await.context("applying migrations")?;
     let base = aws_config::load_from_env().await;
     let config = args.aws.ingest_config(&base)?;
+    if let Err(message) = credentials_available(&base).await {
+        eprintln!("error: {message}");
+        return Ok(ExitCode::from(2));
+    }
     let total: usize = config.accounts.iter().map(|a| a.regions.len()).sum();
     let bar = progress_bar(total);
     let report = sync_with_progress(&db, &base, &config, None, |scope| {
@@ -228,3 +232,20 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     }
     Some(bar)
 }
+
+/// Whether the AWS credential chain yields credentials: one line saying what to set when it
+/// does not (instead of every scope failing with the chain's full report).
+pub(crate) async fn credentials_available(base: &aws_config::SdkConfig) -> Result<(), String> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let Some(provider) = base.credentials_provider() else {
+        return Err(NO_CREDENTIALS.to_owned());
+    };
+    match tokio::time::timeout(Duration::from_secs(10), provider.provide_credentials()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(_)) | Err(_) => Err(NO_CREDENTIALS.to_owned()),
+    }
+}
+
+const NO_CREDENTIALS: &str = "no AWS credentials: set AWS_PROFILE (with ~/.aws/config), or \
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is \
+    available; then `assetql sync` again";

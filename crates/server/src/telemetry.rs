@@ -10,7 +10,9 @@ pub fn init(args: &GlobalArgs, default_level: &str) {
     use std::io::IsTerminal;
     let level = args.log_level.as_deref().unwrap_or(default_level);
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn")));
+        // The AWS SDK's credential chain warns once per provider it tries (IMDS with a
+        // multi-kilobyte dump): `sync` says what is missing in one line instead.
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,aws_config=error")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())

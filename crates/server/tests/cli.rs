@@ -521,3 +521,29 @@ async fn controls_on_a_never_synced_database_have_no_data_and_fail_the_gate() {
     let allowed = controls(&["--fail-on-findings", "--allow-no-data"]);
     assert_eq!(allowed.status.code(), Some(0));
 }
+
+#[test]
+fn sync_without_aws_credentials_says_so_in_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("nocred.db").display());
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").expect("an empty AWS config");
+    let output = assetql()
+        .args(["--database-url", &database, "sync"])
+        // The default log filter, as a user gets it.
+        .env_remove("RUST_LOG")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .output()
+        .expect("run assetql sync");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: no AWS credentials"), "{stderr}");
+}
