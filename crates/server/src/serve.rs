@@ -129,6 +129,19 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
         let applied = db.migrate().await.context("applying migrations")?;
         tracing::info!(applied, "migrations applied at start-up");
     }
+    // A newcomer's first `serve` meets an empty inventory: say what fills it.
+    if let Ok(synced) = db
+        .synced_asset_types(&assetql_model::TenantId::default_tenant(), None)
+        .await
+    {
+        if synced.is_empty() && !args.auth.unwrap_or(false) {
+            tracing::warn!(
+                "the inventory is empty (no successful sync yet): run `assetql sync` with AWS \
+                 credentials, or `assetql demo` to see a demo estate; until then controls say \
+                 no_data"
+            );
+        }
+    }
     let read_db = match &args.read_database_url {
         Some(url) => {
             // The reader's sessions carry the tenant key, read through the writer (the reader
