@@ -100,6 +100,20 @@ on_both_databases! {
         let failing_only = server.graphql(r#"{ findings(controlId: "aws-ecs-4-containers-not-privileged") { assetIdentifier } }"#, None).await;
         assert_eq!(failing_only.data()["findings"].as_array().map(Vec::len), Some(2));
 
+        // A history view without findings carries the recorded counts, equal to the findings'.
+        server.graphql(r#"mutation { runControls(controlId: "aws-ecs-4-containers-not-privileged") { status } }"#, None).await;
+        let light = server.graphql(r#"{ controlRuns(controlId: "aws-ecs-4-containers-not-privileged", limit: 5) { failingCount exceptedCount compliancePercent } }"#, None).await;
+        let full = server.graphql(r#"{ controlRuns(controlId: "aws-ecs-4-containers-not-privileged", limit: 5) { failingCount exceptedCount compliancePercent findings { assetIdentifier excepted } } }"#, None).await;
+        let light = light.data()["controlRuns"].as_array().expect("runs").clone();
+        let full = full.data()["controlRuns"].as_array().expect("runs").clone();
+        assert_eq!(light.len(), full.len());
+        assert!(light.iter().any(|r| r["exceptedCount"] == 1), "{light:?}");
+        for (l, f) in light.iter().zip(&full) {
+            assert_eq!((&l["failingCount"], &l["exceptedCount"], &l["compliancePercent"]), (&f["failingCount"], &f["exceptedCount"], &f["compliancePercent"]));
+            let reported = f["findings"].as_array().expect("findings").len();
+            assert_eq!(i64::try_from(reported).expect("fits"), f["failingCount"].as_i64().expect("n") + f["exceptedCount"].as_i64().expect("n"));
+        }
+
         // An ID argument may be written as an integer (GraphQL spec): the same exception.
         let numeric: i64 = id.parse().expect("a numeric id");
         let revoked = server.graphql(&format!(r#"mutation {{ revokeControlException(id: {numeric}) }}"#), None).await;

@@ -54,6 +54,9 @@ pub struct ControlRun {
     /// Scopes whose newest successful sync was older than the runner's maximum data age when
     /// the run evaluated: its verdict is about data that old.
     pub stale_scopes: Vec<StaleScope>,
+    /// The recorded (failing, excepted) counts of a run read without its findings
+    /// ([`Database::control_runs_without_findings`]); `None` when `findings` is complete.
+    pub stored_counts: Option<(i64, i64)>,
 }
 
 /// A scope (account and region) whose data is older than a run allowed.
@@ -90,6 +93,25 @@ impl ControlRun {
             newly_failing: Vec::new(),
             fixed: Vec::new(),
             stale_scopes: Vec::new(),
+            stored_counts: None,
+        }
+    }
+
+    /// How many assets fail (not excepted): from the findings, or the recorded count when the
+    /// run was read without them.
+    pub fn failing_count(&self) -> i64 {
+        match self.stored_counts {
+            Some((failing, _)) => failing,
+            None => i64::try_from(self.failing().count()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// How many reported assets are excepted.
+    pub fn excepted_count(&self) -> i64 {
+        match self.stored_counts {
+            Some((_, excepted)) => excepted,
+            None => i64::try_from(self.findings.iter().filter(|f| f.excepted).count())
+                .unwrap_or(i64::MAX),
         }
     }
 
@@ -97,7 +119,7 @@ impl ControlRun {
     /// failing); `None` when the applicable count is not known or zero.
     pub fn compliance_percent(&self) -> Option<f64> {
         let applicable = self.applicable.filter(|n| *n > 0)?;
-        let failing = i64::try_from(self.failing().count()).unwrap_or(i64::MAX);
+        let failing = self.failing_count();
         Some(100.0 * (applicable - failing).max(0) as f64 / applicable as f64)
     }
 
@@ -219,7 +241,20 @@ impl Database {
         control_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ControlRun>, StoreError> {
-        self.read_control_runs(tenant, control_id, limit, "").await
+        self.read_control_runs(tenant, control_id, limit, "", true)
+            .await
+    }
+
+    /// [`Database::control_runs`] without the findings: each run carries its recorded counts
+    /// (`failing_count`, `excepted_count`), for history views over many runs.
+    pub async fn control_runs_without_findings(
+        &self,
+        tenant: &TenantId,
+        control_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ControlRun>, StoreError> {
+        self.read_control_runs(tenant, control_id, limit, "", false)
+            .await
     }
 
     /// The latest run of each control of `tenant`, with findings (what `controls` and
@@ -233,6 +268,7 @@ impl Database {
             None,
             u32::MAX,
             "AND id IN (SELECT MAX(id) FROM control_runs WHERE tenant_id = $1 GROUP BY control_id)",
+            true,
         )
         .await
     }
@@ -243,12 +279,14 @@ impl Database {
         control_id: Option<&str>,
         limit: u32,
         condition: &str,
+        with_findings: bool,
     ) -> Result<Vec<ControlRun>, StoreError> {
         let dialect = self.dialect();
         let sql = format!(
             "SELECT CAST(id AS TEXT), control_id, status, {started}, CAST(duration_ms AS TEXT), error, \
              CAST(sync_run_id AS TEXT), CAST(applicable AS TEXT), applicable_by_account, \
-             newly_failing, fixed, stale_scopes FROM control_runs WHERE tenant_id = $1 \
+             newly_failing, fixed, stale_scopes, CAST(failing AS TEXT), CAST(excepted AS TEXT) \
+             FROM control_runs WHERE tenant_id = $1 \
              AND ($2 IS NULL OR control_id = $2) {condition} ORDER BY started_at DESC, id DESC LIMIT $3",
             started = dialect.timestamp_as_text("started_at")
         );
@@ -266,8 +304,8 @@ impl Database {
         .await?;
         let mut runs = Vec::with_capacity(rows.len());
         for row in rows {
-            let [id, control, status, started, duration, error, sync, applicable, by_account, newly, fixed, stale] =
-                <[Option<String>; 12]>::try_from(row)
+            let [id, control, status, started, duration, error, sync, applicable, by_account, newly, fixed, stale, failing, excepted] =
+                <[Option<String>; 14]>::try_from(row)
                     .map_err(|_| corrupt("control_runs", "column count"))?;
             runs.push(ControlRun {
                 id: int("control_runs.id", id)?,
@@ -293,10 +331,20 @@ impl Database {
                 newly_failing: from_json_text("control_runs.newly_failing", newly)?,
                 fixed: from_json_text("control_runs.fixed", fixed)?,
                 stale_scopes: from_json_text("control_runs.stale_scopes", stale)?,
+                stored_counts: if with_findings {
+                    None
+                } else {
+                    Some((
+                        int("control_runs.failing", failing)?,
+                        int("control_runs.excepted", excepted)?,
+                    ))
+                },
             });
         }
-        for run in &mut runs {
-            run.findings = Database::run_findings(&mut conn, tenant, run).await?;
+        if with_findings {
+            for run in &mut runs {
+                run.findings = Database::run_findings(&mut conn, tenant, run).await?;
+            }
         }
         Ok(runs)
     }

@@ -61,7 +61,7 @@ fn finding_value(finding: &Finding) -> Value {
 }
 
 fn run_value(run: &ControlRun) -> Value {
-    let failing = run.failing().count();
+    let failing = run.failing_count();
     object(vec![
         ("id", Value::String(run.id.to_string())),
         ("controlId", Value::String(run.control_id.clone())),
@@ -72,7 +72,7 @@ fn run_value(run: &ControlRun) -> Value {
         ("startedAt", time(&run.started_at)),
         ("durationMs", Value::from(run.duration_ms)),
         ("failingCount", Value::from(failing)),
-        ("exceptedCount", Value::from(run.findings.len() - failing)),
+        ("exceptedCount", Value::from(run.excepted_count())),
         (
             "applicableCount",
             run.applicable.map_or(Value::Null, Value::from),
@@ -349,11 +349,21 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
     } else {
         10_000
     };
-    let mut runs = backend(request)?
-        .database()
-        .control_runs(&tenant, control.as_deref(), fetch)
-        .await
-        .map_err(store_error)?;
+    // A history view (counts, statuses) does not read each run's findings; `findings` and the
+    // per-account figures need them.
+    let look = ctx.look_ahead();
+    let with_findings = look.field("findings").exists() || look.field("accounts").exists();
+    let database = backend(request)?.database();
+    let mut runs = if with_findings {
+        database
+            .control_runs(&tenant, control.as_deref(), fetch)
+            .await
+    } else {
+        database
+            .control_runs_without_findings(&tenant, control.as_deref(), fetch)
+            .await
+    }
+    .map_err(store_error)?;
     if !sort.is_empty() {
         runs.sort_by(|a, b| {
             sort.iter()
@@ -362,7 +372,7 @@ async fn control_runs(ctx: ResolverContext<'_>) -> Result<Option<FieldValue<'_>>
                         "controlId" => a.control_id.cmp(&b.control_id),
                         "status" => a.status.as_str().cmp(b.status.as_str()),
                         "durationMs" => a.duration_ms.cmp(&b.duration_ms),
-                        "failingCount" => a.failing().count().cmp(&b.failing().count()),
+                        "failingCount" => a.failing_count().cmp(&b.failing_count()),
                         _ => (a.started_at, a.id).cmp(&(b.started_at, b.id)),
                     };
                     if *descending {
