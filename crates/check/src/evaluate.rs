@@ -337,9 +337,12 @@ async fn run(
                             .unwrap_or_else(|| f.asset_identifier.clone())
                     })
                     .collect()),
-                // No resource of its types was loaded: nothing to report.
-                ControlStatus::NoData => Ok(BTreeSet::new()),
-                ControlStatus::Error => Err(r.error.unwrap_or_else(|| "error".to_owned())),
+                // Only reached for a resource of the control's types when that type was not
+                // loaded: never read as a pass (controls without such resources are
+                // not_applicable before this is looked at).
+                ControlStatus::NoData | ControlStatus::Error => {
+                    Err(r.error.unwrap_or_else(|| "not evaluated".to_owned()))
+                }
             };
             (r.control_id, verdict)
         })

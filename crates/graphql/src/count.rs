@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use assetql_model::catalogue::asset_types;
-use assetql_sql::{compile_count_by_account, parse_where, QueryDialect};
+use assetql_sql::{compile_count_by_account, QueryDialect};
 
 use crate::context::RequestContext;
 use crate::engine::Engine;
+use crate::resolve::checked_filter;
 
 impl Engine {
     /// How many assets of root list field `root_field` (e.g. `ecsTaskDefinitions`) match
@@ -24,18 +25,12 @@ impl Engine {
             .find(|t| t.asset.is_some_and(|a| a.root_field == root_field))
             .ok_or_else(|| format!("no root list field {root_field:?}"))?;
         let limits = &self.limits;
+        // Either dialect, current first, as the engine runs documents.
         let filter = match filter {
             None => None,
-            Some(json) => {
-                crate::limits::check_input(json, limits).map_err(|e| e.message)?;
-                let parsed = parse_where(ty, QueryDialect::Current, json)
-                    .or_else(|_| parse_where(ty, QueryDialect::Legacy, json))
-                    .map_err(|e| e.to_string())?;
-                if let Some(parsed) = &parsed {
-                    crate::limits::check_filter(parsed, limits).map_err(|e| e.message)?;
-                }
-                parsed
-            }
+            Some(json) => checked_filter(ty, QueryDialect::Current, json, limits)
+                .or_else(|_| checked_filter(ty, QueryDialect::Legacy, json, limits))
+                .map_err(|e| e.message)?,
         };
         let compiled =
             compile_count_by_account(context.db.dialect(), ty, &context.tenant, filter.as_ref())

@@ -57,9 +57,19 @@ fn filter_arg(
     let Some(value) = args.get("where") else {
         return Ok(None);
     };
-    let json = json_of(value);
-    crate::limits::check_input(&json, limits)?;
-    let filter = parse_where(ty, syntax, &json).map_err(compile_error)?;
+    checked_filter(ty, syntax, &json_of(value), limits)
+}
+
+/// A `where` argument (as JSON) parsed for `ty` in `syntax`, held to `limits` before and after
+/// parsing: what every root field and the runner's applicable counts use.
+pub(crate) fn checked_filter(
+    ty: &'static TypeDef,
+    syntax: QueryDialect,
+    json: &serde_json::Value,
+    limits: &crate::limits::Limits,
+) -> Result<Option<Filter>, Error> {
+    crate::limits::check_input(json, limits)?;
+    let filter = parse_where(ty, syntax, json).map_err(compile_error)?;
     if let Some(filter) = &filter {
         crate::limits::check_filter(filter, limits)?;
     }

@@ -18,6 +18,8 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use serde_json::{json, Value as Json};
 
+use crate::generate::{arn, epoch};
+
 /// Options of `assetql demo`.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -38,14 +40,6 @@ const ACCOUNTS: [(&str, &str, &str); 2] = [
 ];
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 const DAYS: i64 = 14;
-
-fn arn(account: &str, region: &str, resource: &str) -> String {
-    format!("arn:aws:ecs:{region}:{account}:{resource}")
-}
-
-fn epoch(at: DateTime<Utc>) -> Json {
-    json!(at.timestamp())
-}
 
 /// What a family's latest revision gets wrong (or nothing): the violations each control finds.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -79,12 +79,12 @@ const USERS: [Option<&str>; 9] = [
     Some(""),
 ];
 
-fn arn(account: &str, region: &str, resource: &str) -> String {
+pub(crate) fn arn(account: &str, region: &str, resource: &str) -> String {
     format!("arn:aws:ecs:{region}:{account}:{resource}")
 }
 
 /// A time as the API's JSON writes it: seconds since the epoch.
-fn epoch(at: DateTime<Utc>) -> Json {
+pub(crate) fn epoch(at: DateTime<Utc>) -> Json {
     json!(at.timestamp())
 }
 

@@ -125,7 +125,13 @@ impl ControlRun {
 
     /// Applicable and failing assets per AWS account (the account of a finding is read from
     /// its ARN).
+    ///
+    /// Empty for a run read without its findings (`stored_counts`): the per-account failing
+    /// counts are not known then, and zero would read as compliant.
     pub fn by_account(&self) -> std::collections::BTreeMap<String, (i64, i64)> {
+        if self.stored_counts.is_some() {
+            return Default::default();
+        }
         let mut out: std::collections::BTreeMap<String, (i64, i64)> = self
             .applicable_by_account
             .iter()
