@@ -122,6 +122,12 @@ impl TestServer {
             Arc::clone(&metrics),
             resync,
         );
+        // The default cache, as `serve` runs it: every test through this server also checks
+        // that no answer outlives a write.
+        let answers = assetql_server::answer_cache::AnswerCache::new(
+            assetql_server::answer_cache::DEFAULT_BYTES,
+            db.clone(),
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(listen::serve(
             listener,
@@ -135,6 +141,7 @@ impl TestServer {
                 row_level_security,
                 read_db,
                 metrics_access: http::MetricsAccess::Open,
+                answers,
                 connections: http::ConnectionLimits::default(),
             },
             async move {

@@ -90,6 +90,15 @@ impl Executed {
         raw::response_json(&self.response, &self.raw)
     }
 
+    /// The response as JSON text, and whether it is a whole answer: no error, every part
+    /// written in place. Only a whole answer may be kept and served again.
+    pub fn to_json_whole(&self) -> (String, bool) {
+        match raw::write_whole(&self.response, &self.raw) {
+            Some(text) => (text, self.response.errors.is_empty()),
+            None => (self.to_json(), false),
+        }
+    }
+
     /// The response with each raw part parsed into its field; one `INTERNAL` error and no
     /// data when a part cannot be read.
     pub fn into_response(self) -> Response {

@@ -4,6 +4,7 @@
 //! controls' `AssetFragment` when a document spreads it without defining it, and gives every
 //! error an `extensions.code`.
 
+mod cacheable;
 mod connection;
 mod context;
 mod controls_api;
@@ -23,6 +24,7 @@ mod schema;
 mod statement;
 mod warning;
 
+pub use cacheable::cacheable;
 pub use context::{BoxFuture, ControlSummary, ControlsBackend, RequestContext, ResyncScope};
 pub use engine::{Engine, Executed, GraphQLRequest, PlannedStatement, SchemaBuildError};
 pub use fragment::{with_asset_fragment, ASSET_FRAGMENT};

@@ -216,6 +216,11 @@ pub(crate) fn response_json(response: &Response, raw: &[(PlannedField, String)])
     })
 }
 
+/// The response written whole, or None when it cannot be (see [`response_json`]).
+pub(crate) fn write_whole(response: &Response, raw: &[(PlannedField, String)]) -> Option<String> {
+    write_response(response, raw).ok()
+}
+
 fn write_response(
     response: &Response,
     raw: &[(PlannedField, String)],

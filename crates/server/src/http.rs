@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
+use crate::answer_cache::Lookup;
 use assetql_graphql::{ControlsBackend, Engine, GraphQLRequest, RequestContext};
 use assetql_sql::QueryDialect;
 use assetql_store::{Database, MigrationState};
@@ -63,6 +64,8 @@ pub struct AppState {
     pub metrics_access: MetricsAccess,
     /// Timeouts and the cap on open connections.
     pub connections: ConnectionLimits,
+    /// Repeated queries' answers, kept until the tenant's generation changes (None: off).
+    pub answers: Option<Arc<crate::answer_cache::AnswerCache>>,
 }
 
 /// Who may read `/metrics` on the main listener: it names every client's operations, so with
@@ -158,6 +161,48 @@ async fn graphql(
     } else {
         TenantId::default_tenant()
     };
+    let started = std::time::Instant::now();
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_owned());
+    let lookup = match &state.answers {
+        Some(cache) => {
+            let key = crate::answer_cache::CacheKey::new(&tenant, forced, &request);
+            Some(cache.lookup(key, &headers).await)
+        }
+        None => None,
+    };
+    let ticket = match lookup {
+        Some(Lookup::Hit(answer)) => {
+            state
+                .metrics
+                .record_request(&operation, "ok", started.elapsed(), &[]);
+            return cached_response(answer, "hit");
+        }
+        Some(Lookup::NotModified(etag)) => {
+            state
+                .metrics
+                .record_request(&operation, "ok", started.elapsed(), &[]);
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response
+                .headers_mut()
+                .insert(axum::http::header::ETAG, etag);
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static(ANSWER_CACHE_CONTROL),
+            );
+            return response;
+        }
+        Some(Lookup::Miss {
+            key,
+            generation,
+            bypassed,
+        }) => Some((key, generation, bypassed)),
+        Some(Lookup::Unavailable) | None => None,
+    };
+    let cacheable = ticket.is_some()
+        && assetql_graphql::cacheable(&request.query, request.operation_name.as_deref());
     let context = RequestContext {
         db: state.read_db.clone(),
         tenant,
@@ -166,11 +211,6 @@ async fn graphql(
         row_level_security: state.row_level_security,
         gate: Default::default(),
     };
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".to_owned());
-    let started = std::time::Instant::now();
     let span = tracing::info_span!("graphql", operation = %operation, tenant = %context.tenant);
     let executed = state
         .engine
@@ -200,12 +240,26 @@ async fn graphql(
         .map(status_of)
         .max()
         .unwrap_or(StatusCode::OK);
+    let (body, whole) = executed.to_json_whole();
+    if let (Some(cache), Some((key, generation, bypassed)), true) = (
+        &state.answers,
+        ticket,
+        cacheable && whole && status == StatusCode::OK,
+    ) {
+        let answer = crate::answer_cache::Answer {
+            body: axum::body::Bytes::from(body),
+            dialect: dialect_name(syntax),
+            etag: cache.etag(&key, generation),
+        };
+        cache.insert(key, generation, answer.clone());
+        return cached_response(answer, if bypassed { "bypass" } else { "miss" });
+    }
     let mut http = (
         [(
             axum::http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        executed.to_json(),
+        body,
     )
         .into_response();
     *http.status_mut() = status;
@@ -213,6 +267,39 @@ async fn graphql(
         DIALECT_HEADER,
         HeaderValue::from_static(dialect_name(syntax)),
     );
+    if state.answers.is_some() {
+        http.headers_mut()
+            .insert(CACHE_HEADER, HeaderValue::from_static("uncached"));
+    }
+    http
+}
+
+/// The header naming what the answer cache did: `hit`, `miss` (kept now), `bypass` (the client
+/// asked for a fresh answer; kept now) or `uncached` (not cacheable: an error, a mutation, a
+/// clock-dependent field, or the generation could not be read).
+pub const CACHE_HEADER: &str = "x-assetql-cache";
+
+/// Kept answers may be stored by the client only, and must be revalidated (`If-None-Match`).
+const ANSWER_CACHE_CONTROL: &str = "private, no-cache";
+
+/// A 200 answer of `answer`'s bytes with its entity tag.
+fn cached_response(answer: crate::answer_cache::Answer, how: &'static str) -> Response {
+    let mut http = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        answer.body,
+    )
+        .into_response();
+    let headers = http.headers_mut();
+    headers.insert(DIALECT_HEADER, HeaderValue::from_static(answer.dialect));
+    headers.insert(axum::http::header::ETAG, answer.etag);
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static(ANSWER_CACHE_CONTROL),
+    );
+    headers.insert(CACHE_HEADER, HeaderValue::from_static(how));
     http
 }
 
@@ -387,9 +474,15 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        state
-            .metrics
-            .render(&state.db, Some(state.engine.plan_cache_hits())),
+        {
+            let mut text = state
+                .metrics
+                .render(&state.db, Some(state.engine.plan_cache_hits()));
+            if let Some(cache) = &state.answers {
+                text.push_str(&cache.render());
+            }
+            text
+        },
     )
         .into_response()
 }

@@ -2,6 +2,7 @@
 //! `ASSETQL_*` variables, telemetry set-up and the axum router. Only this crate reads the
 //! environment, binds sockets or speaks HTTP.
 
+pub mod answer_cache;
 pub mod args;
 pub mod assets;
 pub mod check_command;
@@ -9,6 +10,7 @@ pub mod cli;
 pub mod controls_command;
 pub mod demo;
 pub mod generate;
+pub mod generation_clock;
 pub mod healthcheck;
 pub mod http;
 pub mod listen;

@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's body (HTTP 408 `REQUEST_TIMEOUT` after).
     #[arg(long, env = "ASSETQL_BODY_TIMEOUT_SECS", default_value_t = 10)]
     pub body_timeout_secs: u64,
+    /// Bytes of repeated queries' answers kept until the tenant's inventory changes (least
+    /// recently used out); 0 turns the answer cache off.
+    #[arg(long, env = "ASSETQL_ANSWER_CACHE_BYTES", default_value_t = crate::answer_cache::DEFAULT_BYTES)]
+    pub answer_cache_bytes: usize,
     /// AWS accounts (the worker's configuration file): with it, `runControls(resync: true)`
     /// syncs the scopes it names before evaluating; without it, re-scans answer NOT_CONFIGURED.
     #[command(flatten)]
@@ -204,6 +208,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
                 && matches!(read_db, Database::Postgres(_)),
             read_db,
             metrics_access,
+            answers: crate::answer_cache::AnswerCache::new(args.answer_cache_bytes, db.clone()),
             connections: http::ConnectionLimits {
                 max_connections: args.max_connections.max(1),
                 header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),

@@ -388,9 +388,9 @@ impl Database {
         exception: &ControlException,
     ) -> Result<i64, StoreError> {
         self.ensure_tenant(tenant, tenant.as_str()).await?;
-        let mut conn = self.acquire("create_control_exception").await?;
-        exec::fetch_i64(
-            &mut conn,
+        let mut tx = self.begin_write("create_control_exception").await?;
+        let id = exec::fetch_i64(
+            &mut tx,
             "create_control_exception",
             "INSERT INTO control_exceptions (tenant_id, control_id, asset_identifier, owner, reason, \
              expires_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -405,7 +405,10 @@ impl Database {
                 Value::Timestamp(Some(exception.created_at)),
             ],
         )
-        .await
+        .await?;
+        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("create_control_exception").await?;
+        Ok(id)
     }
 
     /// Revokes an exception of `tenant`; false when there is no such active exception.
@@ -415,9 +418,9 @@ impl Database {
         id: i64,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.acquire("revoke_control_exception").await?;
+        let mut tx = self.begin_write("revoke_control_exception").await?;
         let changed = exec::execute(
-            &mut conn,
+            &mut tx,
             "revoke_control_exception",
             "UPDATE control_exceptions SET revoked_at = $3 \
              WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
@@ -428,6 +431,8 @@ impl Database {
             ],
         )
         .await?;
+        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("revoke_control_exception").await?;
         Ok(changed == 1)
     }
 

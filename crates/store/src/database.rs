@@ -317,9 +317,9 @@ impl Database {
         name: Option<&str>,
         seen_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.acquire("upsert_cloud_account").await?;
+        let mut tx = self.begin_write("upsert_cloud_account").await?;
         exec::execute(
-            &mut conn,
+            &mut tx,
             "upsert_cloud_account",
             "INSERT INTO cloud_accounts (tenant_id, id, name, first_seen_at, last_seen_at) \
              VALUES ($1, $2, $3, $4, $4) \
@@ -333,7 +333,8 @@ impl Database {
             ],
         )
         .await?;
-        Ok(())
+        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("upsert_cloud_account").await
     }
 }
 
@@ -347,9 +348,9 @@ impl Database {
         environment: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.acquire("set_account_environment").await?;
+        let mut tx = self.begin_write("set_account_environment").await?;
         exec::execute(
-            &mut conn,
+            &mut tx,
             "set_account_environment",
             "INSERT INTO cloud_accounts (tenant_id, id, environment, first_seen_at, last_seen_at) \
              VALUES ($1, $2, $3, $4, $4) \
@@ -362,7 +363,8 @@ impl Database {
             ],
         )
         .await?;
-        Ok(())
+        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("set_account_environment").await
     }
 }
 

@@ -22,6 +22,17 @@ pub(crate) enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
 }
 
+impl Tx {
+    /// Commits the transaction.
+    pub(crate) async fn commit(self, operation: &'static str) -> Result<(), StoreError> {
+        let err = |e| StoreError::from_sqlx(operation, e);
+        match self {
+            Tx::Postgres(tx) => tx.commit().await.map_err(err),
+            Tx::Sqlite(tx) => tx.commit().await.map_err(err),
+        }
+    }
+}
+
 /// A borrowed connection, what statements run on.
 pub(crate) enum ConnRef<'a> {
     Postgres(&'a mut PgConnection),

@@ -114,14 +114,8 @@ impl Database {
         tenant: &TenantId,
         run: &mut ControlRun,
     ) -> Result<i64, StoreError> {
-        let err = |e| StoreError::from_sqlx("record_control_run", e);
-        let mut tx = match self {
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
-            // BEGIN IMMEDIATE takes the database's write lock now: runs never interleave.
-            Database::Sqlite(pool) => {
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
-            }
-        };
+        // SQLite: BEGIN IMMEDIATE takes the database's write lock now: runs never interleave.
+        let mut tx = self.begin_write("record_control_run").await?;
         if matches!(tx, Tx::Postgres(_)) {
             exec::execute(
                 &mut tx,
@@ -214,10 +208,8 @@ impl Database {
         .await?;
         close_spans(&mut tx, tenant, &run.control_id, id, change.close).await?;
         open_new_spans(&mut tx, tenant, &run.control_id, id, &change.open).await?;
-        match tx {
-            Tx::Postgres(tx) => tx.commit().await.map_err(err)?,
-            Tx::Sqlite(tx) => tx.commit().await.map_err(err)?,
-        }
+        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("record_control_run").await?;
         run.id = id;
         Ok(id)
     }

@@ -9,6 +9,7 @@ mod database;
 mod error;
 mod exec;
 mod findings;
+mod generations;
 mod migrate;
 mod sync_runs;
 mod tokens;

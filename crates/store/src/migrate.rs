@@ -41,6 +41,9 @@ impl Database {
             Database::Sqlite(pool) => SQLITE.run(pool).await?,
         }
         let after = self.applied_versions().await?.len();
+        if after > before {
+            self.bump_all_generations().await?;
+        }
         Ok(after.saturating_sub(before))
     }
 

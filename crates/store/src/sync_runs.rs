@@ -126,12 +126,12 @@ impl Database {
         summary: &SyncRunSummary,
         finished_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.acquire("finish_sync_run").await?;
+        let mut tx = self.begin_write("finish_sync_run").await?;
         let api_calls = serde_json::to_value(&summary.api_calls)
             .expect("a map of strings to integers always serializes");
         let count = |n: u64| Value::Int(Some(i64::try_from(n).unwrap_or(i64::MAX)));
         let changed = exec::execute(
-            &mut conn,
+            &mut tx,
             "finish_sync_run",
             "UPDATE sync_runs SET status = $2, error = $3, finished_at = $4, api_calls = $5, \
              assets_added = $6, assets_updated = $7, assets_removed = $8 WHERE id = $1",
@@ -150,7 +150,17 @@ impl Database {
         if changed == 0 {
             return Err(StoreError::SyncRunNotFound(id.0));
         }
-        Ok(())
+        // The run's status is read by the controls API (which scopes have data, and since when).
+        exec::execute(
+            &mut tx,
+            "finish_sync_run",
+            "INSERT INTO inventory_generations (tenant_id, generation) \
+             SELECT tenant_id, 1 FROM sync_runs WHERE id = $1 \
+             ON CONFLICT (tenant_id) DO UPDATE SET generation = inventory_generations.generation + 1",
+            &[Value::Int(Some(id.0))],
+        )
+        .await?;
+        tx.commit("finish_sync_run").await
     }
 
     /// Claims `scope` for the worker round starting at `round_start`; true when this caller got

@@ -291,11 +291,9 @@ impl ScopeWriter {
             // listing is older, so it must not replace what the newer run writes.
             return Err(StoreError::SyncRunNotFound(self.run.0));
         }
-        let err = |e| StoreError::from_sqlx("commit_scope_write", e);
-        match self.tx {
-            Tx::Postgres(tx) => tx.commit().await.map_err(err),
-            Tx::Sqlite(tx) => tx.commit().await.map_err(err),
-        }
+        // Last, so that concurrent scopes of the tenant hold its generation row only briefly.
+        crate::generations::bump(&mut self.tx, self.scope.tenant.as_str()).await?;
+        self.tx.commit("commit_scope_write").await
     }
 
     /// Keeps `latestActiveRevision` exact for the scope: true on the highest ACTIVE revision of

@@ -1,0 +1,92 @@
+//! Each tenant's inventory generation: a counter bumped in the same transaction as every write
+//! that can change an answer to that tenant, so that an answer computed after reading
+//! generation `g` stays the answer for as long as the generation reads `g` (the server's answer
+//! cache, `assetql_server::answer_cache`). Writes that bump: a sync scope's commit and its end,
+//! a control run recorded, an exception created or revoked, an account's name or environment,
+//! and (for every tenant) a migration.
+
+use std::collections::HashMap;
+
+use assetql_model::TenantId;
+use assetql_sql::Value;
+
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::exec::{self, AsConn, Tx};
+
+/// Bumps `tenant`'s generation on `conn` (inside the caller's transaction).
+pub(crate) async fn bump(conn: &mut impl AsConn, tenant: &str) -> Result<(), StoreError> {
+    exec::execute(
+        conn,
+        "bump_generation",
+        "INSERT INTO inventory_generations (tenant_id, generation) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET generation = inventory_generations.generation + 1",
+        &[Value::text(tenant)],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Database {
+    /// A write transaction (SQLite: `BEGIN IMMEDIATE`, so that writers queue on the busy
+    /// timeout instead of failing when a reader upgrades).
+    pub(crate) async fn begin_write(&self, operation: &'static str) -> Result<Tx, StoreError> {
+        let err = |e| StoreError::from_sqlx(operation, e);
+        Ok(match self {
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
+            Database::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
+            }
+        })
+    }
+
+    /// Every tenant's generation (a tenant never written has none: read it as 0).
+    pub async fn inventory_generations(&self) -> Result<HashMap<TenantId, i64>, StoreError> {
+        let mut conn = self.acquire("inventory_generations").await?;
+        let rows = exec::fetch_text_rows(
+            &mut conn,
+            "inventory_generations",
+            "SELECT tenant_id, CAST(generation AS TEXT) FROM inventory_generations",
+            &[],
+        )
+        .await?;
+        let corrupt = |reason: String| StoreError::Corrupt {
+            column: "inventory_generations",
+            reason,
+        };
+        rows.into_iter()
+            .map(|row| {
+                let mut cells = row.into_iter();
+                let tenant = cells.next().flatten().unwrap_or_default();
+                let generation = cells.next().flatten().unwrap_or_default();
+                let tenant = TenantId::parse(&tenant)
+                    .map_err(|_| corrupt(format!("not a tenant id: {tenant:?}")))?;
+                let generation = generation
+                    .parse()
+                    .map_err(|_| corrupt(format!("not an integer: {generation:?}")))?;
+                Ok((tenant, generation))
+            })
+            .collect()
+    }
+
+    /// Bumps the generation of `tenant` on its own (after a write that is not one of the
+    /// store's, such as a test editing rows by hand).
+    pub async fn bump_generation(&self, tenant: &TenantId) -> Result<(), StoreError> {
+        let mut tx = self.begin_write("bump_generation").await?;
+        bump(&mut tx, tenant.as_str()).await?;
+        tx.commit("bump_generation").await
+    }
+
+    /// Bumps every tenant's generation (after migrations: answers may be computed differently).
+    pub(crate) async fn bump_all_generations(&self) -> Result<(), StoreError> {
+        let mut conn = self.acquire("bump_all_generations").await?;
+        exec::execute(
+            &mut conn,
+            "bump_all_generations",
+            "UPDATE inventory_generations SET generation = generation + 1",
+            &[],
+        )
+        .await?;
+        Ok(())
+    }
+}
