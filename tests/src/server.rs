@@ -84,7 +84,23 @@ impl TestServer {
         limits: assetql_graphql::Limits,
         row_level_security: bool,
     ) -> Self {
-        Self::start_serving(db, read_db, auth, limits, row_level_security, None).await
+        Self::start_serving(db, read_db, auth, limits, row_level_security, None, true).await
+    }
+
+    /// Serves `db` without authentication and with the answer cache off (`--answer-cache-bytes
+    /// 0`): every request runs.
+    pub async fn start_without_answer_cache(db: Database) -> Self {
+        let read_db = db.clone();
+        Self::start_serving(
+            db,
+            read_db,
+            false,
+            assetql_graphql::Limits::default(),
+            false,
+            None,
+            false,
+        )
+        .await
     }
 
     /// Serves `db` without authentication, re-scanning with `resync`.
@@ -97,6 +113,7 @@ impl TestServer {
             assetql_graphql::Limits::default(),
             false,
             Some(resync),
+            true,
         )
         .await
     }
@@ -108,6 +125,7 @@ impl TestServer {
         limits: assetql_graphql::Limits,
         row_level_security: bool,
         resync: Option<assetql_controls::Resyncer>,
+        answer_cache: bool,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -125,7 +143,11 @@ impl TestServer {
         // The default cache, as `serve` runs it: every test through this server also checks
         // that no answer outlives a write.
         let answers = assetql_server::answer_cache::AnswerCache::new(
-            assetql_server::answer_cache::DEFAULT_BYTES,
+            if answer_cache {
+                assetql_server::answer_cache::DEFAULT_BYTES
+            } else {
+                0
+            },
             db.clone(),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

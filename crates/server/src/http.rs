@@ -201,8 +201,11 @@ async fn graphql(
         }) => Some((key, generation, bypassed)),
         Some(Lookup::Unavailable) | None => None,
     };
-    let cacheable = ticket.is_some()
-        && assetql_graphql::cacheable(&request.query, request.operation_name.as_deref());
+    // Whether the document may be kept is asked only of a whole answer (below): its text has
+    // then passed the engine's limits, so this second parse is bounded.
+    let document = ticket
+        .is_some()
+        .then(|| (request.query.clone(), request.operation_name.clone()));
     let context = RequestContext {
         db: state.read_db.clone(),
         tenant,
@@ -241,11 +244,12 @@ async fn graphql(
         .max()
         .unwrap_or(StatusCode::OK);
     let (body, whole) = executed.to_json_whole();
-    if let (Some(cache), Some((key, generation, bypassed)), true) = (
-        &state.answers,
-        ticket,
-        cacheable && whole && status == StatusCode::OK,
-    ) {
+    let keep = whole
+        && status == StatusCode::OK
+        && document
+            .as_ref()
+            .is_some_and(|(query, op)| assetql_graphql::cacheable(query, op.as_deref()));
+    if let (Some(cache), Some((key, generation, bypassed)), true) = (&state.answers, ticket, keep) {
         let answer = crate::answer_cache::Answer {
             body: axum::body::Bytes::from(body),
             dialect: dialect_name(syntax),

@@ -406,7 +406,7 @@ impl Database {
             ],
         )
         .await?;
-        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("create_control_exception").await?;
         Ok(id)
     }
@@ -431,7 +431,7 @@ impl Database {
             ],
         )
         .await?;
-        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("revoke_control_exception").await?;
         Ok(changed == 1)
     }

@@ -14,7 +14,7 @@ use sqlx::sqlite::{
 };
 
 use crate::error::{redact_url, StoreError};
-use crate::exec::{self, Conn};
+use crate::exec::{self, Conn, Tx};
 
 /// Pool settings; the server derives them from its configuration.
 #[derive(Debug, Clone)]
@@ -295,6 +295,18 @@ impl Database {
             .and_then(|r| r.into_iter().next().flatten()))
     }
 
+    /// A write transaction (SQLite: `BEGIN IMMEDIATE`, so that writers queue on the busy
+    /// timeout instead of failing when a reader upgrades).
+    pub(crate) async fn begin_write(&self, operation: &'static str) -> Result<Tx, StoreError> {
+        let err = |e| StoreError::from_sqlx(operation, e);
+        Ok(match self {
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
+            Database::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
+            }
+        })
+    }
+
     /// Creates the tenant if it does not exist; an existing tenant keeps its name.
     pub async fn ensure_tenant(&self, tenant: &TenantId, name: &str) -> Result<(), StoreError> {
         let mut conn = self.acquire("ensure_tenant").await?;
@@ -333,7 +345,7 @@ impl Database {
             ],
         )
         .await?;
-        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("upsert_cloud_account").await
     }
 }
@@ -363,7 +375,7 @@ impl Database {
             ],
         )
         .await?;
-        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("set_account_environment").await
     }
 }

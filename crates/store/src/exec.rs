@@ -186,3 +186,20 @@ pub(crate) async fn fetch_i64(
         }
     }
 }
+
+/// Bumps `tenant`'s inventory generation on `conn`, inside the caller's transaction: every write
+/// that can change an answer to the tenant does (see `generations.rs`).
+pub(crate) async fn bump_generation(
+    conn: &mut impl AsConn,
+    tenant: &str,
+) -> Result<(), StoreError> {
+    execute(
+        conn,
+        "bump_generation",
+        "INSERT INTO inventory_generations (tenant_id, generation) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET generation = inventory_generations.generation + 1",
+        &[Value::text(tenant)],
+    )
+    .await?;
+    Ok(())
+}

@@ -208,7 +208,7 @@ impl Database {
         .await?;
         close_spans(&mut tx, tenant, &run.control_id, id, change.close).await?;
         open_new_spans(&mut tx, tenant, &run.control_id, id, &change.open).await?;
-        crate::generations::bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("record_control_run").await?;
         run.id = id;
         Ok(id)

@@ -8,38 +8,12 @@
 use std::collections::HashMap;
 
 use assetql_model::TenantId;
-use assetql_sql::Value;
 
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::exec::{self, AsConn, Tx};
-
-/// Bumps `tenant`'s generation on `conn` (inside the caller's transaction).
-pub(crate) async fn bump(conn: &mut impl AsConn, tenant: &str) -> Result<(), StoreError> {
-    exec::execute(
-        conn,
-        "bump_generation",
-        "INSERT INTO inventory_generations (tenant_id, generation) VALUES ($1, 1) \
-         ON CONFLICT (tenant_id) DO UPDATE SET generation = inventory_generations.generation + 1",
-        &[Value::text(tenant)],
-    )
-    .await?;
-    Ok(())
-}
+use crate::exec;
 
 impl Database {
-    /// A write transaction (SQLite: `BEGIN IMMEDIATE`, so that writers queue on the busy
-    /// timeout instead of failing when a reader upgrades).
-    pub(crate) async fn begin_write(&self, operation: &'static str) -> Result<Tx, StoreError> {
-        let err = |e| StoreError::from_sqlx(operation, e);
-        Ok(match self {
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
-            Database::Sqlite(pool) => {
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
-            }
-        })
-    }
-
     /// Every tenant's generation (a tenant never written has none: read it as 0).
     pub async fn inventory_generations(&self) -> Result<HashMap<TenantId, i64>, StoreError> {
         let mut conn = self.acquire("inventory_generations").await?;
@@ -73,7 +47,7 @@ impl Database {
     /// store's, such as a test editing rows by hand).
     pub async fn bump_generation(&self, tenant: &TenantId) -> Result<(), StoreError> {
         let mut tx = self.begin_write("bump_generation").await?;
-        bump(&mut tx, tenant.as_str()).await?;
+        exec::bump_generation(&mut tx, tenant.as_str()).await?;
         tx.commit("bump_generation").await
     }
 

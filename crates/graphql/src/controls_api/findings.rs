@@ -31,12 +31,26 @@ pub(super) async fn findings(
         _ => vec!["FAIL".to_owned()],
     };
     let wants = |status: &str| wanted.iter().any(|w| w == status);
+    // A misspelt control has no findings because it has no runs: that must not read as
+    // "nothing fails"; nor may a control that never ran.
+    if !backend(request)?.controls().iter().any(|c| c.id == control) {
+        return Err(coded(
+            format!("no control {control:?}"),
+            ErrorCode::BadUserInput,
+        ));
+    }
     let runs = backend(request)?
         .database()
         .control_runs(&tenant, Some(&control), 1)
         .await
         .map_err(store_error)?;
-    let latest = runs.first();
+    let Some(latest) = runs.first() else {
+        return Err(coded(
+            format!("no run of {control} yet: run it before listing its findings"),
+            ErrorCode::NotFound,
+        ));
+    };
+    let latest = Some(latest);
     let findings: Vec<&Finding> = latest
         .map(|r| {
             r.findings

@@ -292,7 +292,7 @@ impl ScopeWriter {
             return Err(StoreError::SyncRunNotFound(self.run.0));
         }
         // Last, so that concurrent scopes of the tenant hold its generation row only briefly.
-        crate::generations::bump(&mut self.tx, self.scope.tenant.as_str()).await?;
+        exec::bump_generation(&mut self.tx, self.scope.tenant.as_str()).await?;
         self.tx.commit("commit_scope_write").await
     }
 
