@@ -102,12 +102,12 @@ def run_wrk(url, query, clients, seconds, workdir):
     }
 
 
-def run_pgbench(pg_url, sql_file, clients, seconds, workdir):
+def run_pgbench(pg_url, sql_file, clients, seconds, workdir, mode="prepared"):
     prefix = Path(workdir) / "pgbench"
     for old in Path(workdir).glob("pgbench*"):
         old.unlink()
     out = subprocess.run(
-        ["pgbench", "-n", "-M", "prepared", "-f", str(sql_file), f"-c{clients}",
+        ["pgbench", "-n", "-M", mode, "-f", str(sql_file), f"-c{clients}",
          f"-j{min(clients, 2)}", f"-T{seconds}", "-l", f"--log-prefix={prefix}", pg_url],
         check=True, capture_output=True, text=True,
     ).stdout
