@@ -24,7 +24,7 @@ BEGIN
              FROM information_schema.columns
              WHERE table_schema = current_schema() AND data_type = 'text'
                AND column_name <> 'tenant_id' AND collation_name IS NULL
-               AND (table_name::text LIKE 'ecs\_%' OR table_name::text = 'cloud_accounts')
+               AND (table_name::text LIKE 'ecs\_%' OR table_name::text IN ('cloud_accounts', 'tags'))
     LOOP
         EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE text COLLATE "C"', c.t, c.col);
     END LOOP;

@@ -590,3 +590,35 @@ async fn the_query_pool_plans_every_statement_for_its_values() {
         db.close().await;
     }
 }
+
+/// The compiler sorts text in byte order; an index serves that ORDER BY only when its column is
+/// in the "C" collation (migration 0010). A text column added to an asset table without
+/// `COLLATE "C"` would make its sorted pages read and sort every matching row.
+#[tokio::test]
+async fn every_text_column_of_the_inventory_sorts_in_byte_order_on_postgres() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let Database::Postgres(pool) = &test_db.db else {
+        panic!("a PostgreSQL database");
+    };
+    let other: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name || '.' || column_name FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND data_type = 'text' AND column_name <> 'tenant_id' \
+           AND (table_name LIKE 'ecs\\_%' OR table_name IN ('cloud_accounts', 'tags')) \
+           AND collation_name IS DISTINCT FROM 'C' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("columns");
+    assert!(
+        other.is_empty(),
+        "text columns not in the C collation: {other:?}"
+    );
+    let checked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND data_type = 'text' AND collation_name = 'C'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("count");
+    assert!(checked > 50, "the check saw only {checked} columns");
+}

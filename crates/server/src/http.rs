@@ -251,7 +251,9 @@ async fn graphql(
             .is_some_and(|(query, op)| assetql_graphql::cacheable(query, op.as_deref()));
     if let (Some(cache), Some((key, generation, bypassed)), true) = (&state.answers, ticket, keep) {
         let answer = crate::answer_cache::Answer {
-            body: axum::body::Bytes::from(body),
+            // Exactly its length: the text was built with room to spare, and the cache counts
+            // what it holds.
+            body: axum::body::Bytes::from(body.into_bytes().into_boxed_slice()),
             dialect: dialect_name(syntax),
             etag: cache.etag(&key, generation),
         };
