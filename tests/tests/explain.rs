@@ -29,6 +29,7 @@ async fn mission_control_plan_uses_the_foreign_key_indexes() {
         sort: vec![],
         limit: None,
         offset: None,
+        after: None,
         selection: Selection::default(),
     };
     let compiled = compile_list(SqlDialect::Postgres, &query).expect("compiles");

@@ -348,7 +348,8 @@ on_both_databases! {
         let names: Vec<&str> = connection["edges"].as_array().expect("edges").iter()
             .map(|e| e["node"]["internalName"].as_str().expect("name")).collect();
         assert_eq!(names, ["d:2", "d:1"]);
-        assert_eq!(connection["edges"][0]["cursor"], "YXJyYXljb25uZWN0aW9uOjA=");
+        // Keyset cursors: the row's sort values, not its offset (see keyset_pages_* below).
+        assert_ne!(connection["edges"][0]["cursor"], "YXJyYXljb25uZWN0aW9uOjA=");
         assert_eq!(connection["pageInfo"]["hasNextPage"], true);
         assert_eq!(connection["pageInfo"]["hasPreviousPage"], false);
         let end = connection["pageInfo"]["endCursor"].as_str().expect("end cursor").to_owned();

@@ -115,6 +115,7 @@ fn bench(c: &mut Criterion) {
                     sort: vec![],
                     limit: None,
                     offset: None,
+                    after: None,
                     selection: asset_fragment.clone(),
                 };
                 compile_list(SqlDialect::Postgres, &query).expect("compiles")

@@ -7,7 +7,8 @@
 use async_graphql::{Error, Name, SelectionField, Value};
 use base64::Engine as _;
 
-use assetql_sql::CompileError;
+use assetql_model::catalogue::{ScalarKind, TypeDef};
+use assetql_sql::{CompileError, SortKey, Value as SqlValue};
 
 use crate::error::compile_error;
 
@@ -46,12 +47,36 @@ impl Page {
 }
 
 const CURSOR_PREFIX: &str = "arrayconnection:";
+const KEYSET_PREFIX: &str = "keyset:";
 
 fn cursor(offset: u64) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{CURSOR_PREFIX}{offset}"))
 }
 
-pub(crate) fn decode_cursor(cursor: &str) -> Result<u64, Error> {
+/// A keyset cursor: the row's offset (for `hasPreviousPage` and the next cursors), the sort it
+/// was made under, and the row's sort values (`keys`, JSON text of an array), from which the
+/// next page reads on.
+fn keyset_cursor(offset: u64, sort: &str, keys: &str) -> Result<String, serde_json::Error> {
+    let sort = serde_json::to_string(sort)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(format!(
+        "{KEYSET_PREFIX}{{\"o\":{offset},\"s\":{sort},\"k\":{keys}}}"
+    )))
+}
+
+/// What an `after` cursor names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum After {
+    /// A Relay offset cursor (`arrayconnection:N`): the page starts after row N.
+    Offset(u64),
+    /// A keyset cursor: the page starts after the row with these sort values.
+    Keyset {
+        offset: u64,
+        sort: String,
+        keys: Vec<serde_json::Value>,
+    },
+}
+
+pub(crate) fn decode_cursor(cursor: &str) -> Result<After, Error> {
     let bad = || {
         compile_error(CompileError::BadArgument {
             argument: "after".to_owned(),
@@ -62,9 +87,75 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<u64, Error> {
         .decode(cursor)
         .map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    if let Some(keyset) = text.strip_prefix(KEYSET_PREFIX) {
+        #[derive(serde::Deserialize)]
+        struct Keyset {
+            o: u64,
+            s: String,
+            k: Vec<serde_json::Value>,
+        }
+        let parsed: Keyset = serde_json::from_str(keyset).map_err(|_| bad())?;
+        return Ok(After::Keyset {
+            offset: parsed.o,
+            sort: parsed.s,
+            keys: parsed.k,
+        });
+    }
     text.strip_prefix(CURSOR_PREFIX)
         .and_then(|n| n.parse().ok())
+        .map(After::Offset)
         .ok_or_else(bad)
+}
+
+/// The sort a keyset cursor is made under: the type and each key's field and direction. A
+/// cursor is refused under another sort (its values would be read as other columns').
+pub(crate) fn sort_fingerprint(ty: &TypeDef, sort: &[SortKey]) -> String {
+    let keys: Vec<String> = sort
+        .iter()
+        .map(|k| format!("{}{}", k.field.name, if k.descending { "-" } else { "+" }))
+        .collect();
+    format!("{}:{}", ty.name, keys.join(","))
+}
+
+/// A keyset cursor's sort values as the statement's bound values: one per sort key, in the
+/// key's type, then the type's key columns (text).
+pub(crate) fn keyset_values(
+    ty: &TypeDef,
+    sort: &[SortKey],
+    keys: &[serde_json::Value],
+) -> Result<Vec<SqlValue>, Error> {
+    use serde_json::Value as Json;
+    let bad = || {
+        compile_error(CompileError::BadArgument {
+            argument: "after".to_owned(),
+            reason: "not a cursor returned by this API".to_owned(),
+        })
+    };
+    if keys.len() != sort.len() + ty.key.len() {
+        return Err(bad());
+    }
+    let kinds = sort
+        .iter()
+        .map(|k| k.field.kind)
+        .chain(ty.key.iter().map(|_| ScalarKind::String));
+    kinds
+        .zip(keys)
+        .map(|(kind, key)| match (kind, key) {
+            (ScalarKind::String | ScalarKind::Id, Json::String(s)) => Ok(SqlValue::text(s.clone())),
+            (ScalarKind::String | ScalarKind::Id, Json::Null) => Ok(SqlValue::Text(None)),
+            (ScalarKind::Int, Json::Number(n)) => {
+                n.as_i64().map(|n| SqlValue::Int(Some(n))).ok_or_else(bad)
+            }
+            (ScalarKind::Int, Json::Null) => Ok(SqlValue::Int(None)),
+            (ScalarKind::Boolean, Json::Bool(b)) => Ok(SqlValue::Bool(Some(*b))),
+            (ScalarKind::Boolean, Json::Null) => Ok(SqlValue::Bool(None)),
+            (ScalarKind::DateTime, Json::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| SqlValue::Timestamp(Some(t.with_timezone(&chrono::Utc))))
+                .map_err(|_| bad()),
+            (ScalarKind::DateTime, Json::Null) => Ok(SqlValue::Timestamp(None)),
+            _ => Err(bad()),
+        })
+        .collect()
 }
 
 /// The layout of a connection field's answer: its selected parts, by response key, in
@@ -73,6 +164,8 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<u64, Error> {
 pub(crate) struct ConnectionShape {
     page: Page,
     items: Vec<(String, ShapeItem)>,
+    /// The sort keyset cursors are made under; None: offset cursors.
+    keyset: Option<String>,
 }
 
 #[derive(Debug)]
@@ -143,6 +236,7 @@ impl ConnectionShape {
         Self::build(field, page, false).unwrap_or(ConnectionShape {
             page,
             items: Vec::new(),
+            keyset: None,
         })
     }
 
@@ -170,7 +264,43 @@ impl ConnectionShape {
             .map(ShapeItem::PageInfo),
             _ => None,
         })?;
-        Some(ConnectionShape { page, items })
+        Some(ConnectionShape {
+            page,
+            items,
+            keyset: None,
+        })
+    }
+
+    /// Cursors of this shape are keyset cursors made under `sort` (the statement then returns
+    /// each row's sort values when a cursor is selected).
+    pub(crate) fn with_keyset(mut self, sort: String) -> Self {
+        self.keyset = Some(sort);
+        self
+    }
+
+    /// Whether a cursor is selected (the statement must return each row's sort values).
+    pub(crate) fn wants_keys(&self) -> bool {
+        self.keyset.is_some()
+            && self.items.iter().any(|(_, item)| match item {
+                ShapeItem::Edges(parts) => parts.iter().any(|(_, p)| matches!(p, EdgePart::Cursor)),
+                ShapeItem::PageInfo(parts) => parts
+                    .iter()
+                    .any(|(_, p)| matches!(p, InfoPart::StartCursor | InfoPart::EndCursor)),
+                _ => false,
+            })
+    }
+
+    /// The cursor of the page's `i`th node, whose sort values are `keys` (JSON text) when the
+    /// statement returned them.
+    fn cursor_of(&self, i: usize, keys: Option<&str>) -> Result<String, serde_json::Error> {
+        match (&self.keyset, keys) {
+            (Some(sort), Some(keys)) => keyset_cursor(
+                self.page.start + u64::try_from(i).unwrap_or(u64::MAX),
+                sort,
+                keys,
+            ),
+            _ => Ok(self.page.cursor(i)),
+        }
     }
 
     /// Whether the answer needs the page's nodes, and the total count.
@@ -186,9 +316,24 @@ impl ConnectionShape {
         (nodes, count)
     }
 
-    /// The answer as GraphQL values, from the statement's `totalCount` and fetched rows.
-    pub(crate) fn to_value(&self, total: &Value, fetched: &[Value]) -> Value {
+    /// The answer as GraphQL values, from the statement's `totalCount`, fetched rows and, when
+    /// it returned them, each row's sort values (for keyset cursors).
+    pub(crate) fn to_value(
+        &self,
+        total: &Value,
+        fetched: &[Value],
+        keys: Option<&[Value]>,
+    ) -> Value {
         let shown = &fetched[..self.page.nodes(fetched.len())];
+        let key_text = |i: usize| -> Option<String> {
+            keys.and_then(|k| k.get(i))
+                .and_then(|v| v.clone().into_json().ok())
+                .map(|json| json.to_string())
+        };
+        let cursor = |i: usize| -> String {
+            self.cursor_of(i, key_text(i).as_deref())
+                .unwrap_or_else(|_| self.page.cursor(i))
+        };
         let has_next = self.page.has_next(fetched.len());
         let object = |entries: Vec<(Name, Value)>| Value::Object(entries.into_iter().collect());
         let key = |k: &String| Name::new(k);
@@ -218,7 +363,7 @@ impl ConnectionShape {
                                             .iter()
                                             .map(|(k, part)| match part {
                                                 EdgePart::Cursor => {
-                                                    (key(k), Value::String(self.page.cursor(i)))
+                                                    (key(k), Value::String(cursor(i)))
                                                 }
                                                 EdgePart::Node => (key(k), node.clone()),
                                             })
@@ -237,10 +382,10 @@ impl ConnectionShape {
                                             Value::Boolean(self.page.has_previous())
                                         }
                                         InfoPart::StartCursor if !shown.is_empty() => {
-                                            Value::String(self.page.cursor(0))
+                                            Value::String(cursor(0))
                                         }
                                         InfoPart::EndCursor if !shown.is_empty() => {
-                                            Value::String(self.page.cursor(shown.len() - 1))
+                                            Value::String(cursor(shown.len() - 1))
                                         }
                                         InfoPart::StartCursor | InfoPart::EndCursor => Value::Null,
                                     };
@@ -259,27 +404,52 @@ impl ConnectionShape {
     /// (`{"nodes": [...], "totalCount": n}`, each part only when selected): nodes are copied as
     /// the database wrote them; edges, cursors and `pageInfo` are written around them.
     pub(crate) fn apply(&self, text: &str) -> Result<String, serde_json::Error> {
+        type Raw<'a> = &'a serde_json::value::RawValue;
+        #[derive(serde::Deserialize)]
+        struct Keyed<'a> {
+            #[serde(borrow)]
+            nodes: Vec<Raw<'a>>,
+            #[serde(borrow)]
+            keys: Vec<Raw<'a>>,
+        }
         #[derive(serde::Deserialize)]
         struct Answer<'a> {
             #[serde(borrow, default)]
-            nodes: Option<Vec<&'a serde_json::value::RawValue>>,
+            nodes: Option<Vec<Raw<'a>>>,
+            #[serde(borrow, default)]
+            page: Option<Keyed<'a>>,
             #[serde(borrow, default, rename = "totalCount")]
-            total: Option<&'a serde_json::value::RawValue>,
+            total: Option<Raw<'a>>,
         }
         let answer: Answer<'_> = serde_json::from_str(text)?;
         // Nodes the layout needs but the statement did not return are an error (the caller
-        // answers `INTERNAL`), never an empty page.
-        let fetched = match answer.nodes {
-            Some(nodes) => nodes,
-            None if !self.wants().0 => Vec::new(),
-            None => {
+        // answers `INTERNAL`), never an empty page; so are sort values that do not match them.
+        let (fetched, keys) = match (answer.nodes, answer.page) {
+            (Some(nodes), None) => (nodes, None),
+            (None, Some(page)) if page.keys.len() == page.nodes.len() => {
+                (page.nodes, Some(page.keys))
+            }
+            (None, Some(_)) => {
+                return Err(serde::de::Error::custom(
+                    "sort values do not match the nodes",
+                ))
+            }
+            (None, None) if !self.wants().0 => (Vec::new(), None),
+            _ => {
                 return Err(serde::de::Error::missing_field("nodes"));
             }
         };
         let shown = &fetched[..self.page.nodes(fetched.len())];
         let has_next = self.page.has_next(fetched.len());
         let total = answer.total.map_or("null", |t| t.get());
-        let cursor = |i: usize| serde_json::to_string(&self.page.cursor(i));
+        let cursor = |i: usize| {
+            // Written compactly, as the executor's values are: one row, one cursor text.
+            let keys = match keys.as_ref().and_then(|k| k.get(i)) {
+                Some(k) => Some(serde_json::from_str::<serde_json::Value>(k.get())?.to_string()),
+                None => None,
+            };
+            serde_json::to_string(&self.cursor_of(i, keys.as_deref())?)
+        };
         let boolean = |b: bool| if b { "true" } else { "false" };
         let mut out = String::with_capacity(text.len() + 64 * shown.len() + 64);
         write_object(&mut out, &self.items, |out, item| {
@@ -352,7 +522,20 @@ mod tests {
     #[test]
     fn cursors_are_relay_offset_cursors() {
         assert_eq!(cursor(4), "YXJyYXljb25uZWN0aW9uOjQ=");
-        assert_eq!(decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"), 4);
+        assert_eq!(
+            decode_cursor("YXJyYXljb25uZWN0aW9uOjQ=").expect("valid"),
+            After::Offset(4)
+        );
+        let keyset =
+            keyset_cursor(7, "EcsTaskDefinition:family+", r#"["svc1","arn:x"]"#).expect("a cursor");
+        assert_eq!(
+            decode_cursor(&keyset).expect("valid"),
+            After::Keyset {
+                offset: 7,
+                sort: "EcsTaskDefinition:family+".to_owned(),
+                keys: vec![serde_json::json!("svc1"), serde_json::json!("arn:x")],
+            }
+        );
         assert!(decode_cursor("bm9wZQ==").is_err());
     }
 
@@ -384,6 +567,7 @@ mod tests {
         };
         let edges = ConnectionShape {
             page,
+            keyset: None,
             items: vec![(
                 "edges".to_owned(),
                 ShapeItem::Edges(vec![("cursor".to_owned(), EdgePart::Cursor)]),
@@ -396,6 +580,7 @@ mod tests {
         );
         let count = ConnectionShape {
             page,
+            keyset: None,
             items: vec![("totalCount".to_owned(), ShapeItem::Total)],
         };
         assert_eq!(

@@ -6,6 +6,7 @@
 
 mod cacheable;
 mod connection;
+mod connection_field;
 mod context;
 mod controls_api;
 mod count;

@@ -4,15 +4,14 @@
 use assetql_model::catalogue::{asset_types, Cardinality, TypeDef, ASSET_INTERFACE};
 use assetql_model::ErrorCode;
 use assetql_sql::{
-    compile_assets, compile_connection, compile_count, compile_list, parse_where, AssetsQuery,
-    CompileError, CompiledQuery, Filter, ListQuery, QueryDialect, Selection, SelectionItem,
-    SortKey, TYPE_KEY,
+    compile_assets, compile_count, compile_list, parse_where, AssetsQuery, CompileError,
+    CompiledQuery, Filter, ListQuery, QueryDialect, Selection, SelectionItem, SortKey, TYPE_KEY,
 };
 use async_graphql::dynamic::{FieldValue, ResolverContext};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Error, Name, SelectionField, Value};
 
-use crate::connection::{decode_cursor, ConnectionShape, Page};
+use crate::connection::ConnectionShape;
 use crate::context::RequestContext;
 use crate::error::{coded, compile_error};
 use crate::statement::{run_for, run_text_for};
@@ -48,7 +47,7 @@ fn json_of(value: &Value) -> serde_json::Value {
     }
 }
 
-fn filter_arg(
+pub(crate) fn filter_arg(
     ty: &'static TypeDef,
     syntax: QueryDialect,
     args: &Args,
@@ -76,7 +75,7 @@ pub(crate) fn checked_filter(
     Ok(filter)
 }
 
-fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Error> {
+pub(crate) fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Error> {
     match value {
         None | Some(Value::Null) => Ok(None),
         // GraphQL's Int is 32 bits: a larger number is refused, not clamped. 0 asks for no rows.
@@ -100,7 +99,7 @@ fn non_negative(value: Option<&Value>, argument: &str) -> Result<Option<u64>, Er
 
 /// Sort keys from `[{field: ASC|DESC}]` (a single object stands for a one-item list, as
 /// GraphQL's input coercion has it); several keys in one object apply in schema field order.
-fn sort_arg(ty: &'static TypeDef, value: Option<&Value>) -> Result<Vec<SortKey>, Error> {
+pub(crate) fn sort_arg(ty: &'static TypeDef, value: Option<&Value>) -> Result<Vec<SortKey>, Error> {
     let items = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::List(items)) => items.as_slice(),
@@ -262,6 +261,7 @@ pub(crate) async fn list<'a>(
         sort: paging.sort,
         limit,
         offset: paging.offset,
+        after: None,
         selection: selection(ty, syntax, limits, field.selection_set())?,
     };
     let compiled = compile_list(request.db.dialect(), &query).map_err(compile_error)?;
@@ -330,15 +330,15 @@ async fn raw_list<'a>(
 }
 
 /// A root field's compiled statement and how its text becomes the answer.
-struct RawStatement {
-    compiled: CompiledQuery,
-    shape: Option<std::sync::Arc<ConnectionShape>>,
-    cap: Option<u64>,
+pub(crate) struct RawStatement {
+    pub(crate) compiled: CompiledQuery,
+    pub(crate) shape: Option<std::sync::Arc<ConnectionShape>>,
+    pub(crate) cap: Option<u64>,
 }
 
 /// Runs a root field's statement and hands its answer, as text, to the request's raw parts
 /// (with the statement, for the plan cache).
-async fn run_raw(
+pub(crate) async fn run_raw(
     raw: &crate::raw::RawParts,
     request: &RequestContext,
     field: &SelectionField<'_>,
@@ -491,90 +491,4 @@ pub(crate) async fn assets<'a>(
         FieldValue::value(Value::Object(object)).with_type(ty)
     });
     Ok(Some(FieldValue::list(values)))
-}
-
-/// `ecsTaskDefinitionsConnection(where, first, after, sort)`: one statement for the page and,
-/// only when selected, the total count.
-pub(crate) async fn connection<'a>(
-    ctx: ResolverContext<'a>,
-    ty: &'static TypeDef,
-    syntax: QueryDialect,
-) -> Result<Option<FieldValue<'a>>, Error> {
-    let request = ctx.data::<RequestContext>()?;
-    let field = ctx.field();
-    let args = arguments(&field)?;
-    let limits = ctx.data::<crate::limits::Limits>()?;
-    let first = crate::limits::page_size(
-        non_negative(args.get("first"), "first")?,
-        limits,
-        request.unpaged,
-        "first",
-    )?;
-    let start = match args.get("after") {
-        Some(Value::String(after)) => decode_cursor(after)? + 1,
-        _ => 0,
-    };
-
-    let page = Page { first, start };
-    let mut node_fields: Vec<SelectionField<'_>> = Vec::new();
-    for edges in field.selection_set().filter(|f| f.name() == "edges") {
-        for node in edges.selection_set().filter(|f| f.name() == "node") {
-            node_fields.extend(node.selection_set());
-        }
-    }
-    // The answer's layout; a raw answer (when the selection allows one) is written around the
-    // database's node JSON, unparsed, with the same layout.
-    let shape = ConnectionShape::lenient(&field, page);
-    let (want_nodes, want_count) = shape.wants();
-    let raw_shape = ctx
-        .data_opt::<std::sync::Arc<crate::raw::RawParts>>()
-        .and_then(|raw| Some((raw, ConnectionShape::of(&field, page)?)));
-    let query = ListQuery {
-        ty,
-        tenant: request.tenant.clone(),
-        filter: filter_arg(ty, syntax, &args, limits)?,
-        sort: sort_arg(ty, args.get("sort"))?,
-        // One row more than asked tells whether there is a next page without counting.
-        limit: first.map(|n| n + 1),
-        offset: (start > 0).then_some(start),
-        selection: selection(ty, syntax, limits, node_fields.into_iter())?,
-    };
-    let compiled = compile_connection(request.db.dialect(), &query, want_nodes, want_count)
-        .map_err(compile_error)?;
-    if let Some((raw, raw_shape)) = raw_shape {
-        let empty = shape.to_value(&Value::from(0), &[]);
-        let statement = RawStatement {
-            compiled,
-            shape: Some(std::sync::Arc::new(raw_shape)),
-            cap: None,
-        };
-        run_raw(raw, request, &field, statement, None, limits.query_timeout).await?;
-        // The executor gets an empty page of the same layout to resolve.
-        return Ok(Some(FieldValue::value(empty)));
-    }
-    let result = run_for(
-        request,
-        &compiled.sql,
-        &compiled.params,
-        limits.query_timeout,
-    )
-    .await?;
-    let unreadable = || {
-        coded(
-            "internal error while reading the result",
-            ErrorCode::Internal,
-        )
-    };
-    let Value::Object(mut result) = result else {
-        return Err(unreadable());
-    };
-    let total = result.shift_remove("totalCount").unwrap_or(Value::Null);
-    // Nodes the layout needs but the statement did not return are an error, never an empty
-    // page.
-    let fetched = match result.shift_remove("nodes") {
-        Some(Value::List(nodes)) => nodes,
-        None if !want_nodes => Vec::new(),
-        _ => return Err(unreadable()),
-    };
-    Ok(Some(FieldValue::value(shape.to_value(&total, &fetched))))
 }

@@ -393,14 +393,18 @@ pub fn build(syntax: QueryDialect) -> Result<Schema, SchemaError> {
             Field::new(
                 connection_field(root),
                 TypeRef::named_nn(&connection),
-                move |ctx| FieldFuture::new(resolve::connection(ctx, ty, syntax)),
+                move |ctx| FieldFuture::new(crate::connection_field::connection(ctx, ty, syntax)),
             )
             .argument(InputValue::new(
                 "where",
                 TypeRef::named(where_name(ty.name)),
             ))
             .argument(InputValue::new("first", TypeRef::named("Int")))
-            .argument(InputValue::new("after", TypeRef::named("String")))
+            .argument(
+                InputValue::new("after", TypeRef::named("String")).description(
+                    "A cursor of this connection under the same sort: the page starts after its row, read on from the row's sort values (keyset), not by skipping rows. Relay offset cursors (`arrayconnection:N`) are still accepted.",
+                ),
+            )
             .argument(InputValue::new(
                 "sort",
                 TypeRef::named_nn_list(sort_name(ty.name)),

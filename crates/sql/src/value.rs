@@ -21,6 +21,19 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether this is SQL NULL.
+    pub fn is_null(&self) -> bool {
+        match self {
+            Value::Bool(v) => v.is_none(),
+            Value::Int(v) => v.is_none(),
+            Value::Float(v) => v.is_none(),
+            Value::Text(v) => v.is_none(),
+            Value::TextList(v) => v.is_none(),
+            Value::Timestamp(v) => v.is_none(),
+            Value::Json(v) => v.is_none(),
+        }
+    }
+
     /// A non-NULL text value.
     pub fn text(value: impl Into<String>) -> Self {
         Value::Text(Some(value.into()))

@@ -46,6 +46,7 @@ fn list(type_name: &str, syntax: QueryDialect, filter: Json) -> ListQuery {
         sort: vec![],
         limit: None,
         offset: None,
+        after: None,
         selection: fields(ty, &["identifier"]),
     }
 }
@@ -331,22 +332,49 @@ fn nested_selections_sort_and_paging_compile_to_one_statement() {
         }],
         limit: Some(50),
         offset: Some(100),
+        after: None,
         selection,
     };
     snapshot_both("nested_selection_sort_paging", &query);
     for dialect in [SqlDialect::Postgres, SqlDialect::Sqlite] {
-        let connection = compile_connection(dialect, &query, true, true).expect("compiles");
+        let connection = compile_connection(dialect, &query, true, true, false).expect("compiles");
         insta::assert_snapshot!(
             format!("connection__{}", dialect.name()),
             render(&connection)
         );
-        let count_only = compile_connection(dialect, &query, false, true).expect("compiles");
+        // Keyset paging: after the row (family "svc1", registeredAt NULL, ARN), each row's sort
+        // values returned beside it for its cursor.
+        let keyset = ListQuery {
+            sort: vec![
+                SortKey {
+                    field: td.field("family").expect("f"),
+                    descending: false,
+                },
+                SortKey {
+                    field: td.field("registeredAt").expect("f"),
+                    descending: true,
+                },
+            ],
+            offset: None,
+            after: Some(vec![
+                assetql_sql::Value::text("svc1"),
+                assetql_sql::Value::Timestamp(None),
+                assetql_sql::Value::text("arn:aws:ecs:us-east-1:1:task-definition/svc1:3"),
+            ]),
+            ..query.clone()
+        };
+        let keyed = compile_connection(dialect, &keyset, true, false, true).expect("compiles");
+        insta::assert_snapshot!(
+            format!("connection_keyset__{}", dialect.name()),
+            render(&keyed)
+        );
+        let count_only = compile_connection(dialect, &query, false, true, false).expect("compiles");
         assert!(
             !count_only.sql.contains("json_agg") && !count_only.sql.contains("json_group_array")
         );
         // A page without `totalCount`/`aggregate` counts nothing: no count(*) over the filter.
         assert!(connection.sql.contains("count(*)"), "{}", connection.sql);
-        let page_only = compile_connection(dialect, &query, true, false).expect("compiles");
+        let page_only = compile_connection(dialect, &query, true, false, false).expect("compiles");
         assert!(!page_only.sql.contains("count("), "{}", page_only.sql);
         let count = compile_count(
             dialect,

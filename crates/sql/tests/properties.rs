@@ -109,6 +109,7 @@ proptest! {
                     sort: vec![],
                     limit: Some(10),
                     offset: None,
+                    after: None,
                     selection: Selection::default(),
                 };
                 let compiled = compile_list(dialect, &query).expect("a parsed filter always compiles");

@@ -89,6 +89,10 @@ pub struct ListQuery {
     pub limit: Option<u64>,
     /// Rows skipped.
     pub offset: Option<u64>,
+    /// Keyset paging: only rows after the row whose sort values (each sort key's, then the
+    /// type's key columns') these are, in the query's order. The statement reads from there on
+    /// (an index on the sort columns starts at the bound) instead of skipping `offset` rows.
+    pub after: Option<Vec<Value>>,
     /// What to select of each row.
     pub selection: Selection,
 }
@@ -136,18 +140,38 @@ use writer::Writer;
 use writer::{check_key, escape_like};
 
 impl Writer {
-    /// `(SELECT <JSON array of the query's rows>)`.
-    fn list_expr(&mut self, query: &ListQuery) -> Result<(), CompileError> {
+    /// `(SELECT <JSON array of the query's rows>)`; with `keys`, `(SELECT {"nodes": [rows],
+    /// "keys": [each row's sort values]})`, the values a keyset cursor of the row carries.
+    fn list_expr(&mut self, query: &ListQuery, keys: bool) -> Result<(), CompileError> {
         let alias = self.alias();
-        self.push(match self.dialect {
-            SqlDialect::Postgres => "(SELECT coalesce(json_agg(root.j), '[]'::json) FROM (SELECT ",
-            SqlDialect::Sqlite => {
+        self.push(match (self.dialect, keys) {
+            (SqlDialect::Postgres, false) => {
+                "(SELECT coalesce(json_agg(root.j), '[]'::json) FROM (SELECT "
+            }
+            (SqlDialect::Sqlite, false) => {
                 "(SELECT coalesce(json_group_array(json(root.j)), '[]') FROM (SELECT "
+            }
+            (SqlDialect::Postgres, true) => {
+                "(SELECT json_build_object('nodes', coalesce(json_agg(root.j), '[]'::json), \
+                 'keys', coalesce(json_agg(root.k), '[]'::json)) FROM (SELECT "
+            }
+            (SqlDialect::Sqlite, true) => {
+                "(SELECT json_object('nodes', json(coalesce(json_group_array(json(root.j)), '[]')), \
+                 'keys', json(coalesce(json_group_array(json(root.k)), '[]'))) FROM (SELECT "
             }
         });
         self.object(query.ty, &alias, &query.selection)?;
         self.push(" AS j");
+        if keys {
+            self.push(", ");
+            self.sort_values(query.ty, &alias, &query.sort);
+            self.push(" AS k");
+        }
         self.root_where(query.ty, &alias, query.filter.as_ref());
+        if let Some(after) = &query.after {
+            self.push(" AND ");
+            self.keyset_after(query.ty, &alias, &query.sort, after)?;
+        }
         let defaults: Vec<(&str, bool)> = query.ty.key.iter().map(|c| (*c, false)).collect();
         self.order_by(query.ty, &alias, &query.sort, &defaults);
         self.limit_offset(query.limit, query.offset);
@@ -168,7 +192,7 @@ impl Writer {
 pub fn compile_list(dialect: SqlDialect, query: &ListQuery) -> Result<CompiledQuery, CompileError> {
     let mut w = Writer::new(dialect, &query.tenant);
     w.push("SELECT ");
-    w.list_expr(query)?;
+    w.list_expr(query, false)?;
     if dialect == SqlDialect::Postgres {
         w.push("::text");
     }
@@ -281,12 +305,15 @@ pub fn compile_assets(
 }
 
 /// Compiles a connection page in one statement returning `{"nodes": [...], "totalCount": n}`;
-/// each part only when asked for, so that an unselected `totalCount` costs nothing.
+/// each part only when asked for, so that an unselected `totalCount` costs nothing. With
+/// `keys` (cursors are selected), the page is `{"page": {"nodes": [...], "keys": [...]}}`
+/// instead of `nodes`: each row's sort values, for its keyset cursor.
 pub fn compile_connection(
     dialect: SqlDialect,
     query: &ListQuery,
     nodes: bool,
     count: bool,
+    keys: bool,
 ) -> Result<CompiledQuery, CompileError> {
     let mut w = Writer::new(dialect, &query.tenant);
     w.push(match dialect {
@@ -294,12 +321,14 @@ pub fn compile_connection(
         SqlDialect::Sqlite => "SELECT json_object(",
     });
     if nodes {
+        let member = if keys { "'page'" } else { "'nodes'" };
+        w.push(member);
         w.push(if dialect == SqlDialect::Sqlite {
-            "'nodes', json("
+            ", json("
         } else {
-            "'nodes', ("
+            ", ("
         });
-        w.list_expr(query)?;
+        w.list_expr(query, keys)?;
         w.push(")");
     }
     if count {

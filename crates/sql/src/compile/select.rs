@@ -70,6 +70,135 @@ impl Writer {
         }
     }
 
+    /// The columns a root list is ordered by: each sort key, then the type's key columns
+    /// (expression, descending, nullable, text).
+    fn order_columns(
+        ty: &TypeDef,
+        alias: &str,
+        sort: &[SortKey],
+    ) -> Vec<(String, bool, bool, bool)> {
+        let mut columns: Vec<(String, bool, bool, bool)> = sort
+            .iter()
+            .map(|key| {
+                (
+                    field_sql(ty, alias, key.field),
+                    key.descending,
+                    key.field.nullable,
+                    matches!(key.field.kind, ScalarKind::String | ScalarKind::Id),
+                )
+            })
+            .collect();
+        columns.extend(
+            ty.key
+                .iter()
+                .map(|column| (format!("{alias}.{column}"), false, false, true)),
+        );
+        columns
+    }
+
+    /// A JSON array of the row's sort values (sort keys, then key columns), as the row's
+    /// JSON writes them.
+    pub(super) fn sort_values(&mut self, ty: &TypeDef, alias: &str, sort: &[SortKey]) {
+        let mut values: Vec<String> = sort
+            .iter()
+            .map(|key| json_value_sql(self.dialect, ty, alias, key.field))
+            .collect();
+        values.extend(ty.key.iter().map(|column| format!("{alias}.{column}")));
+        self.push(match self.dialect {
+            SqlDialect::Postgres => "json_build_array(",
+            SqlDialect::Sqlite => "json_array(",
+        });
+        self.push(&values.join(", "));
+        self.push(")");
+    }
+
+    /// The rows after the one whose sort values are `after`, in the order
+    /// [`Writer::order_by`] writes (ASC NULLS LAST, DESC NULLS FIRST, text in byte order):
+    /// `k1 after v1 OR (k1 = v1 AND k2 after v2) OR …`, led by a bound on the first column
+    /// that an index on it can start at.
+    pub(super) fn keyset_after(
+        &mut self,
+        ty: &TypeDef,
+        alias: &str,
+        sort: &[SortKey],
+        after: &[Value],
+    ) -> Result<(), CompileError> {
+        let columns = Self::order_columns(ty, alias, sort);
+        if columns.len() != after.len() {
+            return Err(CompileError::BadArgument {
+                argument: "after".to_owned(),
+                reason: format!(
+                    "the cursor holds {} sort values where this sort has {}",
+                    after.len(),
+                    columns.len()
+                ),
+            });
+        }
+        let collate = |text: bool, expr: &str, dialect: SqlDialect| {
+            if text && dialect == SqlDialect::Postgres {
+                format!("{expr} COLLATE \"C\"")
+            } else {
+                expr.to_owned()
+            }
+        };
+        self.push("(");
+        if let (Some((expr, descending, false, text)), Some(first)) =
+            (columns.first(), after.first())
+        {
+            if !first.is_null() {
+                self.push(&collate(*text, expr, self.dialect));
+                self.push(if *descending { " <= " } else { " >= " });
+                self.param(first.clone());
+                self.push(" AND ");
+            }
+        }
+        self.push("(");
+        let mut disjuncts = 0;
+        for (i, ((expr, descending, nullable, text), value)) in
+            columns.iter().zip(after).enumerate()
+        {
+            // Rows after the bound on column i (None: none, NULLs being last in ASC).
+            let after_here = match (*descending, value.is_null()) {
+                (false, true) => continue,
+                (true, true) => format!("{expr} IS NOT NULL"),
+                (descending, false) => format!(
+                    "{}{} {} ",
+                    if *nullable && !descending { "(" } else { "" },
+                    collate(*text, expr, self.dialect),
+                    if descending { "<" } else { ">" }
+                ),
+            };
+            if disjuncts > 0 {
+                self.push(" OR ");
+            }
+            disjuncts += 1;
+            self.push("(");
+            for ((expr, _, _, text), previous) in columns.iter().zip(after).take(i) {
+                if previous.is_null() {
+                    self.push_fmt(format_args!("{expr} IS NULL AND "));
+                } else {
+                    self.push(&collate(*text, expr, self.dialect));
+                    self.push(" = ");
+                    self.param(previous.clone());
+                    self.push(" AND ");
+                }
+            }
+            self.push(&after_here);
+            if !value.is_null() {
+                self.param(value.clone());
+                if *nullable && !*descending {
+                    self.push_fmt(format_args!(" OR {expr} IS NULL)"));
+                }
+            }
+            self.push(")");
+        }
+        if disjuncts == 0 {
+            self.push("1 = 0");
+        }
+        self.push("))");
+        Ok(())
+    }
+
     /// A JSON object expression for the row `alias` of `ty`.
     pub(super) fn object(
         &mut self,
