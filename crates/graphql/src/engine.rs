@@ -30,6 +30,9 @@ pub struct Engine {
     pub(crate) compiled: std::sync::atomic::AtomicU64,
     #[cfg(test)]
     pub(crate) faults: crate::faults::Faults,
+    /// Documents being compiled now, by plan key: concurrent requests of the same first-seen
+    /// document wait for the first one's plan instead of each compiling it (see `run.rs`).
+    pub(crate) compiling: Arc<plan_cache::InFlight>,
     /// Each tenant's share of the database connections (see [`StatementGate`]).
     pub(crate) tenant_turns:
         std::sync::Mutex<std::collections::HashMap<TenantId, Arc<tokio::sync::Semaphore>>>,
@@ -148,6 +151,7 @@ impl Engine {
             plans: plan_cache::PlanCache::default(),
             plan_hits: std::sync::atomic::AtomicU64::new(0),
             compiled: std::sync::atomic::AtomicU64::new(0),
+            compiling: Arc::default(),
             #[cfg(test)]
             faults: crate::faults::Faults::default(),
             tenant_turns: std::sync::Mutex::default(),

@@ -255,3 +255,61 @@ mod tests {
         assert_eq!(cache.len(), PLAN_CACHE_SIZE);
     }
 }
+
+/// Documents being compiled now (see [`InFlight::join`]).
+#[derive(Debug, Default)]
+pub(crate) struct InFlight(Mutex<HashMap<PlanKey, Arc<tokio::sync::Semaphore>>>);
+
+/// What [`InFlight::join`] makes of a request.
+pub(crate) enum Flight {
+    /// The first request of the document now: compile it; others wait until this is dropped.
+    Leader(LeaderGuard),
+    /// Another request compiled (or failed to compile) the document while this one waited:
+    /// look the plan up again.
+    Waited,
+}
+
+/// Held while the leader compiles; dropping it (done, failed or cancelled) wakes the waiters.
+pub(crate) struct LeaderGuard {
+    flights: Arc<InFlight>,
+    key: PlanKey,
+    done: Arc<tokio::sync::Semaphore>,
+}
+
+impl Drop for LeaderGuard {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.flights.0.lock() {
+            map.remove(&self.key);
+        }
+        self.done.close();
+    }
+}
+
+impl InFlight {
+    /// Joins the compile of `key`: the first caller leads, the others wait for it (once).
+    /// A burst of clients opening with the same document (a dashboard's page load, a load
+    /// test's first second) then compiles it once instead of once per client, each compile
+    /// taking a blocking thread and its allocator heap.
+    pub(crate) async fn join(self: &Arc<Self>, key: &PlanKey) -> Flight {
+        let waiting = {
+            let Ok(mut map) = self.0.lock() else {
+                return Flight::Waited;
+            };
+            match map.get(key) {
+                Some(done) => Arc::clone(done),
+                None => {
+                    let done = Arc::new(tokio::sync::Semaphore::new(0));
+                    map.insert(key.clone(), Arc::clone(&done));
+                    return Flight::Leader(LeaderGuard {
+                        flights: Arc::clone(self),
+                        key: key.clone(),
+                        done,
+                    });
+                }
+            }
+        };
+        // Closed when the leader is done: acquire then fails at once, however late it is asked.
+        let _ = waiting.acquire().await;
+        Flight::Waited
+    }
+}

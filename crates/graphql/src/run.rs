@@ -96,6 +96,24 @@ impl Engine {
                 return self.replay(&plan, &context).await;
             }
         }
+        // A document another request is compiling now: wait for its plan (once) rather than
+        // compile it again. Held until this request's plan is kept (or it fails).
+        let _leader = match &plan_key {
+            Some(key) => match self.compiling.join(key).await {
+                plan_cache::Flight::Leader(guard) => Some(guard),
+                plan_cache::Flight::Waited => {
+                    if let Some(plan) = self.plans.get(key) {
+                        if forced.is_none_or(|f| f == plan.syntax) {
+                            self.plan_hits
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            return self.replay(&plan, &context).await;
+                        }
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
         self.compiled
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let uncached = self.run_uncached(request, forced, context, dry_run, plan_key);

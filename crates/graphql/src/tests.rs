@@ -167,3 +167,39 @@ async fn a_replay_whose_database_is_gone_reports_that_once() {
     assert_eq!(replayed.error_codes(), ["DATABASE_UNAVAILABLE"]);
     assert_failed_closed(&replayed.to_json(), "DATABASE_UNAVAILABLE");
 }
+
+/// A burst of clients opening with the same document compiles it once: the others wait for
+/// its plan and replay it (each compile would take a blocking thread and its heap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_of_a_first_seen_document_compile_it_once() {
+    let (db, _dir) = database().await;
+    let engine = std::sync::Arc::new(Engine::new().expect("schemas build"));
+    // Each on its own task, so they run at once on the runtime's threads.
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let engine = std::sync::Arc::clone(&engine);
+            let context = context(&db);
+            tokio::spawn(async move {
+                engine
+                    .execute_raw(request("{ ecsClusters { arn name } }"), None, context)
+                    .await
+                    .to_json()
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("the request task"));
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert!(answers[0].contains("\"ecsClusters\":[]"), "{}", answers[0]);
+    assert_eq!(engine.documents_compiled(), 1, "compiled once");
+    assert_eq!(engine.plan_cache_hits(), 31, "the others replayed its plan");
+    // A document of another tenant is its own plan: compiled again.
+    let mut other = context(&db);
+    other.tenant = assetql_model::TenantId::parse("globex").expect("tenant");
+    engine
+        .execute_raw(request("{ ecsClusters { arn name } }"), None, other)
+        .await;
+    assert_eq!(engine.documents_compiled(), 2);
+}
