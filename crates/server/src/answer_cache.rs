@@ -83,20 +83,68 @@ struct Entry {
     size: usize,
 }
 
+/// Entries by key, and per tenant its bytes and its entries from least to most recently used.
+/// When the bound is passed, the tenant holding the most bytes gives up its least recently used
+/// answer: one tenant's many documents push out its own answers before anyone else's.
 #[derive(Debug, Default)]
 struct Lru {
     entries: HashMap<Arc<CacheKey>, Entry>,
-    order: BTreeMap<u64, Arc<CacheKey>>,
+    tenants: HashMap<TenantId, Share>,
     tick: u64,
     bytes: usize,
 }
 
+#[derive(Debug, Default)]
+struct Share {
+    bytes: usize,
+    order: BTreeMap<u64, Arc<CacheKey>>,
+}
+
 impl Lru {
-    fn remove(&mut self, key: &CacheKey) {
-        if let Some(entry) = self.entries.remove(key) {
-            self.order.remove(&entry.tick);
-            self.bytes -= entry.size;
+    fn remove(&mut self, key: &CacheKey) -> bool {
+        let Some(entry) = self.entries.remove(key) else {
+            return false;
+        };
+        self.bytes -= entry.size;
+        if let Some(share) = self.tenants.get_mut(&key.tenant) {
+            share.order.remove(&entry.tick);
+            share.bytes -= entry.size;
+            if share.order.is_empty() {
+                self.tenants.remove(&key.tenant);
+            }
         }
+        true
+    }
+
+    /// Marks `key` (held) as just used.
+    fn touch(&mut self, key: &CacheKey) -> Option<&Entry> {
+        self.tick += 1;
+        let tick = self.tick;
+        let entry = self.entries.get_mut(key)?;
+        let share = self.tenants.get_mut(&key.tenant)?;
+        let shared = share.order.remove(&entry.tick)?;
+        share.order.insert(tick, shared);
+        entry.tick = tick;
+        Some(entry)
+    }
+
+    fn insert(&mut self, key: CacheKey, entry: Entry) {
+        let key = Arc::new(key);
+        let share = self.tenants.entry(key.tenant.clone()).or_default();
+        share.order.insert(entry.tick, Arc::clone(&key));
+        share.bytes += entry.size;
+        self.bytes += entry.size;
+        self.entries.insert(key, entry);
+    }
+
+    /// Evicts one answer of the tenant holding the most bytes; false when empty.
+    fn evict_one(&mut self) -> bool {
+        let oldest = self
+            .tenants
+            .values()
+            .max_by_key(|share| share.bytes)
+            .and_then(|share| share.order.values().next().cloned());
+        oldest.is_some_and(|key| self.remove(&key))
     }
 }
 
@@ -208,22 +256,11 @@ impl AnswerCache {
 
     fn get(&self, key: &CacheKey, generation: i64) -> Option<Answer> {
         let mut lru = self.lru.lock().ok()?;
-        let lru = &mut *lru;
-        let (stored, current) = match lru.entries.get(key) {
-            None => return None,
-            Some(entry) => (entry.generation, entry.tick),
-        };
-        if stored != generation {
+        if lru.entries.get(key)?.generation != generation {
             lru.remove(key);
             return None;
         }
-        lru.tick += 1;
-        let tick = lru.tick;
-        let shared = lru.order.remove(&current)?;
-        lru.order.insert(tick, shared);
-        let entry = lru.entries.get_mut(key)?;
-        entry.tick = tick;
-        Some(entry.answer.clone())
+        lru.touch(key).map(|entry| entry.answer.clone())
     }
 
     /// Keeps `answer` of `key` under `generation`; an answer larger than a quarter of the
@@ -236,13 +273,10 @@ impl AnswerCache {
         let Ok(mut lru) = self.lru.lock() else {
             return;
         };
-        let lru = &mut *lru;
         lru.remove(&key);
         lru.tick += 1;
         let tick = lru.tick;
-        let key = Arc::new(key);
-        lru.order.insert(tick, Arc::clone(&key));
-        lru.entries.insert(
+        lru.insert(
             key,
             Entry {
                 generation,
@@ -251,15 +285,8 @@ impl AnswerCache {
                 size,
             },
         );
-        lru.bytes += size;
-        while lru.bytes > self.max_bytes {
-            let Some((_, oldest)) = lru.order.pop_first() else {
-                break;
-            };
-            if let Some(entry) = lru.entries.remove(&oldest) {
-                lru.bytes -= entry.size;
-                self.evictions.fetch_add(1, Ordering::Relaxed);
-            }
+        while lru.bytes > self.max_bytes && lru.evict_one() {
+            self.evictions.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -404,6 +431,25 @@ mod tests {
         cache.insert(key("{ f }", "acme"), 1, answer(&"y".repeat(one * 2)));
         assert!(cache.get(&key("{ f }", "acme"), 1).is_none());
         assert!(cache.get(&key("{ a }", "acme"), 1).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_tenant_filling_the_cache_pushes_out_its_own_answers_first() {
+        let body = "x".repeat(1000);
+        let one = key("{ a }", "acme").size() + body.len() + ENTRY_OVERHEAD;
+        let cache = cache(one * 4 + 10).await;
+        // globex's answer is the oldest of all; acme then asks for many documents.
+        cache.insert(key("{ g }", "globex"), 1, answer(&body));
+        for n in 0..20 {
+            cache.insert(key(&format!("{{ a{n} }}"), "acme"), 1, answer(&body));
+        }
+        assert!(cache.bytes() <= one * 4 + 10);
+        assert!(
+            cache.get(&key("{ g }", "globex"), 1).is_some(),
+            "globex kept its answer"
+        );
+        assert!(cache.get(&key("{ a19 }", "acme"), 1).is_some());
+        assert!(cache.get(&key("{ a0 }", "acme"), 1).is_none());
     }
 
     #[test]
