@@ -6,6 +6,7 @@
 #
 #   bench/load.sh [TASK_DEFINITIONS] [SECONDS_PER_RUN]     # defaults 10000 (scale S) and 5
 #   ONLY=mission,dashboard bench/load.sh 200000 10           # scale L, two queries only
+#   ANSWER_CACHE_BYTES=67108864 bench/load.sh                # with the answer cache on
 #
 # Needs wrk and pgbench (Debian: apt-get install wrk postgresql-client).
 set -euo pipefail
@@ -35,7 +36,10 @@ $BIN --log-level warn --database-url "$PG_URL" generate --task-definitions "$COU
 psql "$PG_URL" -X -q -c "VACUUM ANALYZE" >&2
 
 PORT=$(free_port)
-$BIN --log-level warn --database-url "$PG_URL" serve --auth false --listen "127.0.0.1:$PORT" &
+# The answer cache would answer every repeat of wrk's one document from memory: off, so that
+# these figures are the query path's (bench/compare.sh measures both).
+$BIN --log-level warn --database-url "$PG_URL" serve --auth false \
+  --answer-cache-bytes "${ANSWER_CACHE_BYTES:-0}" --listen "127.0.0.1:$PORT" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
