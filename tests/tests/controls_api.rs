@@ -153,4 +153,24 @@ on_both_databases! {
         let unknown = server.graphql(r#"mutation { runControls(controlId: "nope") { status } }"#, None).await;
         assert_eq!(unknown.error_codes(), ["BAD_USER_INPUT"]);
     }
+
+    async fn findings_are_never_an_empty_list_standing_for_an_unknown(test_db: TestDb) {
+        // Nothing synced: a run has no data and reports no asset.
+        let server = TestServer::start(test_db.db.clone()).await;
+        let control = "aws-ecs-4-containers-not-privileged";
+        let findings = format!(r#"{{ findings(controlId: "{control}") {{ assetIdentifier }} }}"#);
+        let never_run = server.graphql(&findings, None).await;
+        assert_eq!(never_run.error_codes(), ["NOT_FOUND"], "{}", never_run.body);
+        let ran = server.graphql(&format!(r#"mutation {{ runControls(controlId: "{control}") {{ status }} }}"#), None).await;
+        assert_eq!(ran.data()["runControls"], json!([{"status": "no_data"}]));
+        for status in ["FAIL", "EXCEPTED", "PASS"] {
+            let undecided = server
+                .graphql(&format!(r#"{{ findings(controlId: "{control}", status: [{status}]) {{ assetIdentifier }} }}"#), None)
+                .await;
+            assert_eq!(undecided.error_codes(), ["NOT_FOUND"], "{status}: {}", undecided.body);
+            assert!(undecided.body.to_string().contains("did not decide"), "{}", undecided.body);
+        }
+        let misspelt = server.graphql(r#"{ findings(controlId: "aws-ecs-4-containers-not-privileged-typo") { assetIdentifier } }"#, None).await;
+        assert_eq!(misspelt.error_codes(), ["BAD_USER_INPUT"]);
+    }
 }

@@ -50,26 +50,26 @@ pub(super) async fn findings(
             ErrorCode::NotFound,
         ));
     };
-    let latest = Some(latest);
+    // A run that did not decide (error, no data) reported nothing: its empty list would read
+    // as "nothing fails", so nothing is known, failing or passing.
+    if !matches!(latest.status, ControlStatus::Pass | ControlStatus::Fail) {
+        return Err(coded(
+            format!(
+                "the latest run of {control} did not decide ({}): its findings are not known; \
+                 run it again",
+                latest.status.as_str()
+            ),
+            ErrorCode::NotFound,
+        ));
+    }
     let findings: Vec<&Finding> = latest
-        .map(|r| {
-            r.findings
-                .iter()
-                .filter(|f| wants(if f.excepted { "EXCEPTED" } else { "FAIL" }))
-                .collect()
-        })
-        .unwrap_or_default();
+        .findings
+        .iter()
+        .filter(|f| wants(if f.excepted { "EXCEPTED" } else { "FAIL" }))
+        .collect();
     // Passing assets: what the control applies to now, less what its latest run reported.
-    // Without a decided latest run nothing is known to pass.
     let passing: Vec<Finding> = if wants("PASS") {
-        let Some(run) =
-            latest.filter(|r| matches!(r.status, ControlStatus::Pass | ControlStatus::Fail))
-        else {
-            return Err(coded(
-                format!("no decided run of {control} yet: run it before listing passing assets"),
-                ErrorCode::NotFound,
-            ));
-        };
+        let run = latest;
         // An asset synced after the run was never evaluated: it must not read as passing. So
         // passing assets are listed only while no sync of the tenant committed after the run.
         let synced = backend(request)?

@@ -172,7 +172,7 @@ pub(crate) fn queries(query: Object, syntax: QueryDialect) -> Object {
             .argument(InputValue::new("includeExcepted", TypeRef::named("Boolean")))
             .argument(
                 InputValue::new("status", TypeRef::named_nn_list("FindingStatus")).description(
-                    "Which assets: FAIL (default), EXCEPTED, PASS (the assets the control applies to that its latest run did not report; an error when that run did not decide, when a sync committed after it, or when the applicable assets cannot be listed).",
+                    "Which assets: FAIL (default), EXCEPTED, PASS (the assets the control applies to that its latest run did not report; an error when a sync committed after that run, or when the applicable assets cannot be listed). Any status is an error (NOT_FOUND) when the control has no run or its latest run did not decide, and BAD_USER_INPUT for an unknown control: never an empty list.",
                 ),
             )
             .description("The latest run's failing assets (and excepted ones when asked), internet-exposed and production ones first, resolved to Assets."),
