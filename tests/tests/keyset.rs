@@ -122,6 +122,16 @@ on_both_databases! {
         let forged = base64_cursor(&json!({"o": 1, "s": "EcsTaskDefinition:family+", "k": [7, "x"]}));
         let refused = server.graphql(&connection("[{family: ASC}]", Some(2), Some(&forged), ""), None).await;
         assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"]);
+        // Cursors naming the last possible row (no row after it) are refused, not wrapped round
+        // to the first page.
+        use base64::Engine as _;
+        let last = u64::MAX;
+        let offset_max = base64::engine::general_purpose::STANDARD.encode(format!("arrayconnection:{last}"));
+        let keyset_max = base64_cursor(&json!({"o": last, "s": "EcsTaskDefinition:family+", "k": ["a", "b"]}));
+        for cursor in [offset_max, keyset_max] {
+            let answer = server.graphql(&connection("[{family: ASC}]", Some(2), Some(&cursor), ""), None).await;
+            assert_eq!(answer.error_codes(), ["BAD_USER_INPUT"], "{}", answer.body);
+        }
     }
 }
 

@@ -42,7 +42,10 @@ impl Page {
 
     /// The cursor of the page's `i`th node.
     pub(crate) fn cursor(&self, i: usize) -> String {
-        cursor(self.start + u64::try_from(i).unwrap_or(u64::MAX))
+        cursor(
+            self.start
+                .saturating_add(u64::try_from(i).unwrap_or(u64::MAX)),
+        )
     }
 }
 
@@ -295,7 +298,9 @@ impl ConnectionShape {
     fn cursor_of(&self, i: usize, keys: Option<&str>) -> Result<String, serde_json::Error> {
         match (&self.keyset, keys) {
             (Some(sort), Some(keys)) => keyset_cursor(
-                self.page.start + u64::try_from(i).unwrap_or(u64::MAX),
+                self.page
+                    .start
+                    .saturating_add(u64::try_from(i).unwrap_or(u64::MAX)),
                 sort,
                 keys,
             ),

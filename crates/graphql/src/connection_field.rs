@@ -39,9 +39,14 @@ pub(crate) async fn connection<'a>(
     let fingerprint = sort_fingerprint(ty, &sort);
     // Keyset cursors read on from their row; offset cursors (`arrayconnection:N`, still
     // accepted) skip N + 1 rows.
+    // A forged cursor naming the last possible row has no row after it to start at.
+    let next = |n: u64| {
+        n.checked_add(1)
+            .ok_or_else(|| coded("not a cursor returned by this API", ErrorCode::BadUserInput))
+    };
     let (start, offset, after) = match args.get("after") {
         Some(Value::String(after)) => match decode_cursor(after)? {
-            After::Offset(n) => (n + 1, Some(n + 1), None),
+            After::Offset(n) => (next(n)?, Some(next(n)?), None),
             After::Keyset { sort: made, .. } if made != fingerprint => {
                 return Err(coded(
                     "this cursor was returned under another sort (or type): page with the sort it came with",
@@ -49,7 +54,7 @@ pub(crate) async fn connection<'a>(
                 ))
             }
             After::Keyset { offset, keys, .. } => {
-                (offset + 1, None, Some(keyset_values(ty, &sort, &keys)?))
+                (next(offset)?, None, Some(keyset_values(ty, &sort, &keys)?))
             }
         },
         _ => (0, None, None),
