@@ -8,20 +8,34 @@
 use std::collections::HashMap;
 
 use assetql_model::TenantId;
+use assetql_sql::Value;
 
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::exec;
 
 impl Database {
-    /// Every tenant's generation (a tenant never written has none: read it as 0).
-    pub async fn inventory_generations(&self) -> Result<HashMap<TenantId, i64>, StoreError> {
+    /// The generations of `tenants` (a tenant never written has none: read it as 0). One
+    /// statement whatever the number of tenants: the server reads those of the requests waiting.
+    pub async fn inventory_generations(
+        &self,
+        tenants: &[TenantId],
+    ) -> Result<HashMap<TenantId, i64>, StoreError> {
+        if tenants.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (1..=tenants.len()).map(|n| format!("${n}")).collect();
+        let values: Vec<Value> = tenants.iter().map(|t| Value::text(t.as_str())).collect();
         let mut conn = self.acquire("inventory_generations").await?;
         let rows = exec::fetch_text_rows(
             &mut conn,
             "inventory_generations",
-            "SELECT tenant_id, CAST(generation AS TEXT) FROM inventory_generations",
-            &[],
+            &format!(
+                "SELECT tenant_id, CAST(generation AS TEXT) FROM inventory_generations \
+                 WHERE tenant_id IN ({})",
+                placeholders.join(", ")
+            ),
+            &values,
         )
         .await?;
         let corrupt = |reason: String| StoreError::Corrupt {

@@ -130,11 +130,14 @@ impl Database {
         let api_calls = serde_json::to_value(&summary.api_calls)
             .expect("a map of strings to integers always serializes");
         let count = |n: u64| Value::Int(Some(i64::try_from(n).unwrap_or(i64::MAX)));
-        let changed = exec::execute(
+        // RETURNING names the run's tenant, whose generation the new status bumps: the controls
+        // API reads it (which scopes have data, and since when).
+        let tenant = exec::fetch_text_rows(
             &mut tx,
             "finish_sync_run",
             "UPDATE sync_runs SET status = $2, error = $3, finished_at = $4, api_calls = $5, \
-             assets_added = $6, assets_updated = $7, assets_removed = $8 WHERE id = $1",
+             assets_added = $6, assets_updated = $7, assets_removed = $8 WHERE id = $1 \
+             RETURNING tenant_id",
             &[
                 Value::Int(Some(id.0)),
                 Value::text(status.as_str()),
@@ -146,20 +149,12 @@ impl Database {
                 count(summary.removed),
             ],
         )
-        .await?;
-        if changed == 0 {
-            return Err(StoreError::SyncRunNotFound(id.0));
-        }
-        // The run's status is read by the controls API (which scopes have data, and since when).
-        exec::execute(
-            &mut tx,
-            "finish_sync_run",
-            "INSERT INTO inventory_generations (tenant_id, generation) \
-             SELECT tenant_id, 1 FROM sync_runs WHERE id = $1 \
-             ON CONFLICT (tenant_id) DO UPDATE SET generation = inventory_generations.generation + 1",
-            &[Value::Int(Some(id.0))],
-        )
-        .await?;
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+        .ok_or(StoreError::SyncRunNotFound(id.0))?;
+        exec::bump_generation(&mut tx, &tenant).await?;
         tx.commit("finish_sync_run").await
     }
 

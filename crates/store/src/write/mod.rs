@@ -57,17 +57,8 @@ impl Database {
         run: SyncRunId,
         seen_at: DateTime<Utc>,
     ) -> Result<ScopeWriter, StoreError> {
-        let err = |e| StoreError::from_sqlx("begin_scope_write", e);
-        let tx = match self {
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(err)?),
-            // IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-            // instead of failing when a read transaction tries to upgrade.
-            Database::Sqlite(pool) => {
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?)
-            }
-        };
         Ok(ScopeWriter {
-            tx,
+            tx: self.begin_write("begin_scope_write").await?,
             dialect: self.dialect(),
             scope: scope.clone(),
             run,
