@@ -56,6 +56,12 @@ impl CacheKey {
         }
     }
 
+    /// Whether the answer of this request may be kept ([`assetql_graphql::cacheable`]): ask
+    /// only of a document that has run whole (its parse is then within the engine's limits).
+    pub fn cacheable(&self) -> bool {
+        assetql_graphql::cacheable(&self.query, self.operation.as_deref())
+    }
+
     fn size(&self) -> usize {
         self.query.len()
             + self.variables.len()
@@ -222,16 +228,20 @@ impl AnswerCache {
                 bypassed: true,
             };
         }
-        let etag = self.etag(&key, generation);
-        if headers
+        // The tag is hashed only for a client that sends one, and compared as text: a tag
+        // that could not become a header value never matches anything.
+        let mut sent = headers
             .get_all(axum::http::header::IF_NONE_MATCH)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim() == etag.to_str().unwrap_or_default())
-        {
-            self.not_modified.fetch_add(1, Ordering::Relaxed);
-            return Lookup::NotModified(etag);
+            .peekable();
+        if sent.peek().is_some() {
+            let current = self.etag_text(&key, generation);
+            if sent.any(|tag| tag.trim() == current) {
+                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                return Lookup::NotModified(self.etag(&key, generation));
+            }
         }
         if let Some(answer) = self.get(&key, generation) {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -245,13 +255,19 @@ impl AnswerCache {
         }
     }
 
-    /// The entity tag of `key`'s answer at `generation`.
+    /// The entity tag of `key`'s answer at `generation`, as a header value (`""` in the
+    /// impossible case that hex digits are not one; [`AnswerCache::lookup`] compares
+    /// [`AnswerCache::etag_text`], so such a tag never matches).
     pub fn etag(&self, key: &CacheKey, generation: i64) -> HeaderValue {
+        HeaderValue::from_str(&self.etag_text(key, generation))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+    }
+
+    fn etag_text(&self, key: &CacheKey, generation: i64) -> String {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.salt.hash(&mut hasher);
         key.hash(&mut hasher);
-        HeaderValue::from_str(&format!("\"{:016x}-{generation}\"", hasher.finish()))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        format!("\"{:016x}-{generation}\"", hasher.finish())
     }
 
     fn get(&self, key: &CacheKey, generation: i64) -> Option<Answer> {

@@ -1,8 +1,9 @@
 //! Reads tenants' inventory generations so that a request sees every write committed before it
 //! arrived: the statement that answers a request starts after the request did. Concurrent
 //! requests share reads: while one read is in flight, later arrivals wait for the next one,
-//! which starts as soon as the current one ends; so under load there is about one read (of
-//! every tenant's generation, one indexed table) per database round trip, not one per request.
+//! which starts as soon as the current one ends; so under load there is about one read (of the
+//! waiting requests' tenants' generations, by primary key) per database round trip, not one per
+//! request.
 //!
 //! Why not `LISTEN/NOTIFY` alone: a notification reaches another server process some time
 //! after the commit, and a request arriving in between would be served an answer older than a
@@ -24,6 +25,8 @@ const MAX_READS_IN_FLIGHT: usize = 1;
 
 type Generations = Option<Arc<HashMap<TenantId, i64>>>;
 
+type Waiter = (TenantId, oneshot::Sender<Generations>);
+
 /// The shared generation reader.
 #[derive(Debug)]
 pub struct GenerationClock {
@@ -35,8 +38,8 @@ pub struct GenerationClock {
 
 #[derive(Debug, Default)]
 struct ClockState {
-    /// Requests waiting for a read that has not started yet.
-    waiting: Vec<oneshot::Sender<Generations>>,
+    /// Requests waiting for a read that has not started yet, with their tenants.
+    waiting: Vec<Waiter>,
     in_flight: usize,
 }
 
@@ -56,7 +59,7 @@ impl GenerationClock {
         let (sender, receiver) = oneshot::channel();
         {
             let mut state = self.state.lock().ok()?;
-            state.waiting.push(sender);
+            state.waiting.push((tenant.clone(), sender));
             if state.in_flight < MAX_READS_IN_FLIGHT {
                 state.in_flight += 1;
                 let batch = std::mem::take(&mut state.waiting);
@@ -69,9 +72,12 @@ impl GenerationClock {
 
     /// Reads for `batch` (requests that all arrived before the read starts), then for whoever
     /// queued meanwhile, until nobody waits.
-    async fn read_rounds(self: Arc<Self>, mut batch: Vec<oneshot::Sender<Generations>>) {
+    async fn read_rounds(self: Arc<Self>, mut batch: Vec<Waiter>) {
         loop {
-            let generations = match self.db.inventory_generations().await {
+            let mut tenants: Vec<TenantId> = batch.iter().map(|(t, _)| t.clone()).collect();
+            tenants.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            tenants.dedup();
+            let generations = match self.db.inventory_generations(&tenants).await {
                 Ok(generations) => {
                     self.failing.store(false, Ordering::Relaxed);
                     Some(Arc::new(generations))
@@ -83,7 +89,7 @@ impl GenerationClock {
                     None
                 }
             };
-            for waiter in batch.drain(..) {
+            for (_, waiter) in batch.drain(..) {
                 let _ = waiter.send(generations.clone());
             }
             let Ok(mut state) = self.state.lock() else {

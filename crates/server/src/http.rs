@@ -201,11 +201,6 @@ async fn graphql(
         }) => Some((key, generation, bypassed)),
         Some(Lookup::Unavailable) | None => None,
     };
-    // Whether the document may be kept is asked only of a whole answer (below): its text has
-    // then passed the engine's limits, so this second parse is bounded.
-    let document = ticket
-        .is_some()
-        .then(|| (request.query.clone(), request.operation_name.clone()));
     let context = RequestContext {
         db: state.read_db.clone(),
         tenant,
@@ -244,12 +239,10 @@ async fn graphql(
         .max()
         .unwrap_or(StatusCode::OK);
     let (body, whole) = executed.to_json_whole();
-    let keep = whole
-        && status == StatusCode::OK
-        && document
-            .as_ref()
-            .is_some_and(|(query, op)| assetql_graphql::cacheable(query, op.as_deref()));
-    if let (Some(cache), Some((key, generation, bypassed)), true) = (&state.answers, ticket, keep) {
+    // Whether the document may be kept is asked only of a whole answer: its text has then
+    // passed the engine's limits, so this second parse is bounded.
+    let ticket = ticket.filter(|(key, _, _)| whole && status == StatusCode::OK && key.cacheable());
+    if let (Some(cache), Some((key, generation, bypassed))) = (&state.answers, ticket) {
         let answer = crate::answer_cache::Answer {
             // Exactly its length: the text was built with room to spare, and the cache counts
             // what it holds.
